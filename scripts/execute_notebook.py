@@ -1,0 +1,127 @@
+"""Execute one notebook on the tslab kernel with nbclient and render it to HTML.
+
+Called by scripts/run-notebooks (one process per notebook); not meant to be run by hand.
+Writes the executed notebook, its HTML rendering and a small JSON result:
+  {"status": "passed" | "failed" | "timeout" | "kernel-died" | "error",
+   "seconds": float, "failedCell": int | null, "message": str | null}
+tslab reports errors on the cell's stderr stream, not in the error message nbclient raises
+(that only says "<Error>"), so the message is read from the failing cell's outputs.
+"""
+import argparse
+import json
+import re
+import sys
+import time
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+from nbconvert import HTMLExporter
+
+STACK_LINE = re.compile(r"^\s+at |^evalmachine\.<anonymous>:\d+$|^\s*\^+\s*$")
+
+
+def error_text(cell, limit=12):
+    """The readable error from a failing cell: stderr and error outputs, without stack frames."""
+    parts = []
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "stream" and out.get("name") == "stderr":
+            parts.append(out.get("text", ""))
+        elif out.get("output_type") == "error":
+            value = out.get("evalue", "")
+            name = out.get("ename", "")
+            if value or name not in ("", "Error"):
+                parts.append(f"{name}: {value}")
+    lines = [l.rstrip() for l in "".join(parts).splitlines()]
+    lines = [l for l in lines if l.strip() and not STACK_LINE.match(l)]
+    # The source line echoed by Node sits before the error line; keep the error lines first.
+    errors = [l for l in lines if re.match(r"^\s*(\w+Error|Error|AssertionError|\d+:\d+ - )", l)]
+    chosen = errors + [l for l in lines if l not in errors] if errors else lines
+    return "\n".join(chosen[:limit]) or "(the cell failed without printing an error message)"
+
+
+def banner(status, cell_label, message):
+    text = (f"## ⚠ This notebook did not complete: {status}\n\n"
+            f"{cell_label[:1].upper() + cell_label[1:]} (counting code and markdown cells from 1 in the source notebook) stopped it:\n\n"
+            "```\n" + (message or "") + "\n```\n\n"
+            "Outputs below that cell are missing. Everything above ran.")
+    cell = nbformat.v4.new_markdown_cell(text)
+    cell.metadata["tags"] = ["runbook-failure"]
+    return cell
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--input", required=True)
+    ap.add_argument("--output", required=True)
+    ap.add_argument("--html", required=True)
+    ap.add_argument("--result", required=True)
+    ap.add_argument("--cwd", required=True)
+    ap.add_argument("--kernel", default="tslab")
+    ap.add_argument("--timeout", type=int, default=1200)
+    ap.add_argument("--startup-timeout", type=int, default=120)
+    ap.add_argument("--title", default="")
+    ap.add_argument("--injected-cell", type=int, default=-1,
+                    help="index of the injected-parameters cell, to report cell numbers as in the source notebook")
+    args = ap.parse_args()
+
+    nb = nbformat.read(args.input, as_version=4)
+    state = {"index": None}
+
+    client = NotebookClient(
+        nb,
+        timeout=args.timeout,
+        startup_timeout=args.startup_timeout,
+        kernel_name=args.kernel,
+        allow_errors=False,
+        record_timing=True,
+        resources={"metadata": {"path": args.cwd}},
+    )
+    client.on_cell_start = lambda cell, cell_index: state.update(index=cell_index)
+
+    result = {"status": "passed", "failedCell": None, "message": None}
+    started = time.monotonic()
+    try:
+        client.execute()
+    except CellTimeoutError as e:
+        result.update(status="timeout", failedCell=state["index"],
+                      message=f"cell exceeded the per-cell timeout of {args.timeout} s")
+    except DeadKernelError as e:
+        result.update(status="kernel-died", failedCell=state["index"],
+                      message=f"the tslab kernel died while running this cell: {e}")
+    except CellExecutionError:
+        idx = state["index"]
+        result.update(status="failed", failedCell=idx, message=error_text(nb.cells[idx]))
+    except Exception as e:  # kernel missing, cannot start, ... : never reported as success
+        result.update(status="error", failedCell=state["index"], message=f"{type(e).__name__}: {e}")
+    result["seconds"] = round(time.monotonic() - started, 2)
+    idx = result["failedCell"]
+    if idx is not None and 0 <= idx < len(nb.cells):
+        first = next((l for l in nb.cells[idx].source.splitlines() if l.strip()), "")
+        result["failedCellSource"] = first[:120]
+        inj = args.injected_cell
+        if idx == inj:
+            result["failedCellLabel"] = "the injected-parameters cell"
+            result["failedCell"] = None
+        else:
+            src_idx = idx - 1 if 0 <= inj < idx else idx
+            result["failedCell"] = src_idx
+            result["failedCellLabel"] = f"cell {src_idx + 1}"
+
+    if result["status"] != "passed":
+        idx = result["failedCell"]
+        nb.cells.insert(0, banner(result["status"], result.get("failedCellLabel", "An unknown cell"), result["message"]))
+    nb.metadata.setdefault("runbook", {})["result"] = result
+    nbformat.write(nb, args.output)
+
+    exporter = HTMLExporter(template_name="lab")
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": args.title}})
+    with open(args.html, "w", encoding="utf-8") as f:
+        f.write(body)
+    with open(args.result, "w", encoding="utf-8") as f:
+        json.dump(result, f)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Idempotent setup, run by `npm run runbook` and `npm test` (and `npm run setup`):
+#   1. Debian packages: Jupyter's nbconvert/nbclient and the Fashion-MNIST data set (root only;
+#      otherwise a clear message naming what to install, exit 1);
+#   2. node dependencies from package-lock.json (npm ci, only when the lockfile changed);
+#   3. the tslab kernelspec in the project-local prefix .jupyter/ (used via JUPYTER_PATH);
+#   4. the library build (tsc → dist/, only when a source is newer than the last build).
+# A second run with everything present changes nothing and takes a few seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+say() { echo "[setup] $*" >&2; }
+die() { echo "[setup] error: $*" >&2; exit 1; }
+
+# --- 1. Debian packages ------------------------------------------------------------------------
+PYTHON="${RUNBOOK_PYTHON:-/usr/bin/python3}"
+missing=()
+if ! "$PYTHON" -c 'import nbclient, nbconvert, jupyter_client' >/dev/null 2>&1; then
+  missing+=(jupyter-nbconvert python3-nbclient jupyter-client)
+fi
+if [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
+  missing+=(dataset-fashion-mnist)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing Debian packages: ${missing[*]}"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    die "missing ${missing[*]}. Install them with: sudo apt-get install ${missing[*]}
+        (without apt: \`pipx install nbconvert\` for Jupyter, then RUNBOOK_PYTHON=<that venv's python>;
+        Fashion-MNIST: the four *-ubyte.gz files into /usr/share/datasets/fashion-mnist)"
+  fi
+fi
+"$PYTHON" -c 'import nbclient, nbconvert, jupyter_client' 2>/dev/null \
+  || die "$PYTHON still cannot import nbclient/nbconvert/jupyter_client; set RUNBOOK_PYTHON to a Python that has them"
+
+# --- 2. node dependencies ----------------------------------------------------------------------
+LOCK_STAMP=node_modules/.runbook-lock.sha256
+lock_hash="$(cat package.json package-lock.json | sha256sum | cut -d' ' -f1)"
+if [ ! -f "$LOCK_STAMP" ] || [ "$(cat "$LOCK_STAMP")" != "$lock_hash" ]; then
+  say "installing node dependencies (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error >&2
+  echo "$lock_hash" > "$LOCK_STAMP"
+fi
+
+# --- 3. tslab kernelspec (project-local) --------------------------------------------------------
+PREFIX="$ROOT/.jupyter"
+SPEC="$PREFIX/share/jupyter/kernels/tslab/kernel.json"
+TSLAB_BIN="$ROOT/node_modules/.bin/tslab"
+if [ ! -f "$SPEC" ] || ! grep -qF "\"$TSLAB_BIN\"" "$SPEC"; then
+  say "registering the tslab kernel in $PREFIX"
+  "$TSLAB_BIN" install --python="$PYTHON" --prefix="$PREFIX" --binary="$TSLAB_BIN" >/dev/null
+fi
+
+# --- 4. library build ---------------------------------------------------------------------------
+BUILD_STAMP=dist/.build-stamp
+if [ ! -f "$BUILD_STAMP" ] || [ -n "$(find src test scripts tsconfig.json package-lock.json -newer "$BUILD_STAMP" \( -name '*.ts' -o -name '*.json' \) -print -quit)" ]; then
+  say "building the library (tsc)"
+  rm -rf dist
+  npx --no-install tsc -p tsconfig.json
+  touch "$BUILD_STAMP"
+fi

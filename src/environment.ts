@@ -1,0 +1,78 @@
+/**
+ * What this runbook runs on: tool versions, the TensorFlow.js backend and the data sets found.
+ * The article's §5.1 lists its Python environment; this is ours, printed by every report.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import type { BackendReport } from "./backend";
+import { backendSummary } from "./backend";
+
+/** The project root (the folder with package.json), found from this compiled file. */
+export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+
+/** Version of an installed npm package (read from its package.json; "not installed" if absent). */
+export function packageVersion(name: string): string {
+  for (const base of require.resolve.paths(name) ?? []) {
+    const file = path.join(base, name, "package.json");
+    if (fs.existsSync(file)) {
+      const pkg = JSON.parse(fs.readFileSync(file, "utf8")) as { name: string; version: string };
+      return pkg.name === name ? pkg.version : `not installed (alias of ${pkg.name})`;
+    }
+  }
+  return "not installed";
+}
+
+export interface DatasetLocation {
+  name: string;
+  path: string;
+  found: boolean;
+  note: string;
+}
+
+export const FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist";
+
+/** The data sets the runbook can use and whether each is on this machine. */
+export function datasetLocations(dataRoot = path.join(PROJECT_ROOT, "data")): DatasetLocation[] {
+  const fm = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"];
+  const cifarDir = path.join(dataRoot, "cifar-10-batches-bin");
+  const cifar = ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"];
+  return [
+    {
+      name: "Fashion-MNIST",
+      path: FASHION_MNIST_DIR,
+      found: fm.every((f) => fs.existsSync(path.join(FASHION_MNIST_DIR, f))),
+      note: "Debian package dataset-fashion-mnist (installed by setup)",
+    },
+    {
+      name: "CIFAR-10",
+      path: cifarDir,
+      found: cifar.every((f) => fs.existsSync(path.join(cifarDir, f))),
+      note: "needs internet once: npm run data:cifar10",
+    },
+  ];
+}
+
+/** Rows for the environment table (versions, backend, data sets). */
+export function environmentRows(backend?: BackendReport): { component: string; value: string }[] {
+  let tslabVersions: { tslab: string; typescript: string } | null = null;
+  try {
+    tslabVersions = (require("tslab") as typeof import("tslab")).versions;
+  } catch {
+    tslabVersions = null;
+  }
+  const rows = [
+    { component: "Node.js", value: process.version },
+    { component: "tslab", value: tslabVersions?.tslab ?? packageVersion("tslab") },
+    { component: "TypeScript (tslab's compiler)", value: tslabVersions?.typescript ?? "unknown" },
+    { component: "TensorFlow.js", value: packageVersion("@tensorflow/tfjs") },
+    { component: "TensorFlow.js backend", value: backend ? backendSummary(backend) : "not initialised" },
+    { component: "danfo.js (danfojs-node)", value: packageVersion("danfojs-node") },
+    { component: "plotly.js", value: packageVersion("plotly.js-dist-min") },
+    { component: "machine", value: `${os.platform()} ${os.arch()}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB` },
+  ];
+  for (const d of datasetLocations()) {
+    rows.push({ component: `data: ${d.name}`, value: d.found ? `found at ${d.path}` : `not found (${d.note})` });
+  }
+  return rows;
+}
