@@ -4,7 +4,7 @@
  * index.html, summary.json and junit.xml into the report folder.
  *
  *   node dist/scripts/run-notebooks.js [notebooks or globs...] [--profile quick|full]
- *        [-p name=value ...] [--jobs N] [--timeout SECONDS] [--out DIR] [--shard i/n]
+ *        [-p name=value ...] [--jobs N] [--timeout SECONDS] [--out DIR] [--shard i/n] [--list]
  *
  * Exit codes: 0 every notebook passed, 1 a notebook failed, 2 bad usage or missing setup.
  */
@@ -40,10 +40,12 @@ export interface RunnerOptions {
   timeout: number;
   out: string;
   shard: { index: number; count: number } | null;
+  /** Print the selected notebooks and their parameter values, run nothing. */
+  list: boolean;
 }
 
 const USAGE = `usage: run-notebooks [notebook.ipynb | dir | glob ...] [--profile quick|full] [-p name=value ...]
-                     [--jobs N] [--timeout SECONDS] [--out DIR] [--shard i/n]`;
+                     [--jobs N] [--timeout SECONDS] [--out DIR] [--shard i/n] [--list]`;
 
 function parseArgs(argv: string[]): RunnerOptions {
   const opts: RunnerOptions = {
@@ -54,6 +56,7 @@ function parseArgs(argv: string[]): RunnerOptions {
     timeout: 1800,
     out: path.join(ROOT, "reports"),
     shard: null,
+    list: false,
   };
   const value = (i: number, flag: string): string => {
     const v = argv[i + 1];
@@ -102,13 +105,16 @@ function parseArgs(argv: string[]): RunnerOptions {
         opts.shard = { index: +m[1], count: +m[2] };
         break;
       }
+      case "--list":
+        opts.list = true;
+        break;
       case "-h":
       case "--help":
         console.log(USAGE);
         process.exit(0);
         break;
       default:
-        if (a.startsWith("-")) throw new UsageError(`unknown option ${a}\n${USAGE}`);
+        if (a.startsWith("-")) throw new UsageError(`unknown option ${a} (see --help)`);
         opts.notebooks.push(a);
     }
   }
@@ -206,7 +212,8 @@ interface Jupyter {
 
 /** Finds a Python with nbclient/nbconvert and the project's tslab kernelspec, or explains what is missing. */
 function checkJupyter(): Jupyter {
-  const candidates = [process.env.RUNBOOK_PYTHON, "/usr/bin/python3", "python3"].filter((p): p is string => !!p);
+  // RUNBOOK_PYTHON, when set, is the only candidate: a wrong value must not be papered over.
+  const candidates = process.env.RUNBOOK_PYTHON ? [process.env.RUNBOOK_PYTHON] : ["/usr/bin/python3", "python3"];
   const probe = "import json, nbclient, nbconvert, jupyter_client; print(json.dumps({'nbclient': nbclient.__version__, 'nbconvert': nbconvert.__version__, 'jupyter_client': jupyter_client.__version__}))";
   let python: string | undefined;
   let versions: Record<string, string> = {};
@@ -225,7 +232,7 @@ function checkJupyter(): Jupyter {
         "`pipx install nbconvert` then set RUNBOOK_PYTHON to that environment's python",
     );
   }
-  const jupyterPath = path.join(ROOT, ".jupyter", "share", "jupyter");
+  const jupyterPath = path.join(process.env.RUNBOOK_JUPYTER_PREFIX ?? path.join(ROOT, ".jupyter"), "share", "jupyter");
   const spec = path.join(jupyterPath, "kernels", "tslab", "kernel.json");
   if (!fs.existsSync(spec)) {
     throw new UsageError(`the tslab kernel is not registered (${path.relative(ROOT, spec)} is missing): run \`npm run setup\``);
@@ -352,6 +359,10 @@ export async function main(argv: string[]): Promise<number> {
       const known = [...declaredNames].sort().join(", ") || "none";
       throw new UsageError(`unknown parameter ${k}: no selected notebook declares it (declared: ${known})`);
     }
+  }
+  if (opts.list) {
+    for (const p of prepared) console.log(`${p.rel} ${JSON.stringify(p.parameters)}`);
+    return 0;
   }
   const jupyter = checkJupyter();
   const staging = makeStaging(opts.out);

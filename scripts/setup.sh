@@ -45,7 +45,7 @@ if [ ! -f "$LOCK_STAMP" ] || [ "$(cat "$LOCK_STAMP")" != "$lock_hash" ]; then
 fi
 
 # --- 3. tslab kernelspec (project-local) --------------------------------------------------------
-PREFIX="$ROOT/.jupyter"
+PREFIX="${RUNBOOK_JUPYTER_PREFIX:-$ROOT/.jupyter}"
 SPEC="$PREFIX/share/jupyter/kernels/tslab/kernel.json"
 TSLAB_BIN="$ROOT/node_modules/.bin/tslab"
 if [ ! -f "$SPEC" ] || ! grep -qF "\"$TSLAB_BIN\"" "$SPEC"; then

@@ -71,10 +71,18 @@ export function parseLiteral(text: string): { type: ParamType; value: ParamValue
   if (/^-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/.test(t) || /^-?\d[\d_]*$/.test(t)) {
     return { type: "number", value: Number(t.replace(/_/g, "")) };
   }
-  const quoted = /^(["'])(.*)\1$/.exec(t);
-  if (quoted) {
+  if (/^"(?:[^"\\]|\\.)*"$/.test(t)) {
     try {
-      return { type: "string", value: JSON.parse(`"${quoted[2].replace(/\\'/g, "'").replace(/"/g, '\\"')}"`) as string };
+      return { type: "string", value: JSON.parse(t) as string };
+    } catch {
+      return undefined;
+    }
+  }
+  if (/^'(?:[^'\\]|\\.)*'$/.test(t)) {
+    // Single-quoted: unescape \' and escape bare double quotes, then read it as JSON.
+    const inner = t.slice(1, -1).replace(/\\'/g, "'").replace(/\\"/g, '"').replace(/"/g, '\\"');
+    try {
+      return { type: "string", value: JSON.parse(`"${inner}"`) as string };
     } catch {
       return undefined;
     }

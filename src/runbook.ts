@@ -44,8 +44,10 @@ export function runbookSections(dir = path.join(PROJECT_ROOT, "notebooks")): Sec
         .map((p) => p.trim())
         .find((p) => p && !p.startsWith("#"))
         ?.split(/(?<=\.)\s/)[0] ?? "";
+      // Plain text for a one-line summary: drop markdown emphasis, code marks and link targets.
+      const plain = summary.replace(/\[([^\]]*)\]\([^)]*\)/g, "$1").replace(/[*_`]/g, "");
       const meta = (nb.metadata.runbook ?? {}) as { article_sections?: string[] };
-      return { file, title, summary, articleSections: meta.article_sections ?? [] };
+      return { file, title, summary: plain, articleSections: meta.article_sections ?? [] };
     });
 }
 

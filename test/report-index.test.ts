@@ -1,0 +1,50 @@
+import { test } from "node:test";
+import * as assert from "node:assert/strict";
+import { type RunSummary, renderIndexHtml, renderJunitXml } from "../src/report-index";
+
+function summary(): RunSummary {
+  return {
+    complete: true,
+    startedAt: "2026-01-01T00:00:00.000Z",
+    seconds: 12.5,
+    profile: "quick",
+    overrides: { lr: "0.1" },
+    shard: null,
+    environment: { node: "v20" },
+    passed: 1,
+    failed: 1,
+    notebooks: [
+      {
+        path: "notebooks/00-overview.ipynb", name: "00-overview", title: "0. Overview", status: "passed", seconds: 3,
+        failedCell: null, message: null, parameters: {}, facts: { backend: "wasm", "test accuracy": 0.87654 },
+        checks: [{ kind: "check", id: "§4.1.1 MLP", articleSays: "[8, 11, 14]", computed: "[6, 12, 18]", ok: false, reason: "W·x + b" }],
+      },
+      {
+        path: "notebooks/05-cnn.ipynb", name: "05-cnn", title: "5. <CNN>", status: "failed", seconds: 9,
+        failedCell: 3, failedCellLabel: "cell 4", failedCellSource: "train()", message: "Error: boom <&>\u001b[31m",
+        parameters: {}, facts: {}, checks: [],
+      },
+    ],
+  };
+}
+
+test("index.html lists sections with status, backend, figures, claims, and marks failures with the error", () => {
+  const html = renderIndexHtml(summary());
+  assert.match(html, /1 of 2 notebooks FAILED/);
+  assert.match(html, /href="00-overview\.html"/);
+  assert.match(html, /test accuracy: <b>0\.8765<\/b>/);
+  assert.match(html, /<td>wasm<\/td>/);
+  assert.match(html, /✗ failed/);
+  assert.match(html, /5\. &lt;CNN&gt;/, "titles are escaped");
+  assert.match(html, /Error: boom &lt;&amp;&gt;/);
+  assert.match(html, /§4\.1\.1 MLP.*\[8, 11, 14\].*\[6, 12, 18\].*✗/s);
+  assert.ok(html.indexOf("00-overview") < html.indexOf("05-cnn"), "article order is kept");
+});
+
+test("junit.xml has one case per notebook, failures with cell and message, valid characters only", () => {
+  const xml = renderJunitXml(summary());
+  assert.match(xml, /tests="2" failures="1"/);
+  assert.match(xml, /<testcase classname="runbook.notebooks" name="notebooks\/00-overview.ipynb" time="3.00"\/>/);
+  assert.match(xml, /<failure type="failed" message="failed at cell 4: Error: boom &lt;&amp;&gt;\[31m">/);
+  assert.doesNotMatch(xml, /\u001b/);
+});

@@ -1,0 +1,112 @@
+/**
+ * The headless runner end to end, on fixture notebooks (test/fixtures/notebooks): a failing
+ * cell, a TypeScript error, a timeout, a dying kernel, parameters; and every kind of bad input.
+ */
+import { test } from "node:test";
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { RunSummary } from "../src/report-index";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const RUNNER = path.join(ROOT, "dist", "scripts", "run-notebooks.js");
+const FIXTURES = path.join(ROOT, "test", "fixtures", "notebooks");
+
+function run(args: string[], env: Record<string, string> = {}): { code: number | null; out: string } {
+  const r = spawnSync(process.execPath, [RUNNER, ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...env } });
+  return { code: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+function tmp(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), "runner-test-"));
+}
+
+test("fixtures: failures are reported with notebook, cell and error text; the rest still runs", () => {
+  const out = path.join(tmp(), "reports");
+  const r = run([FIXTURES, "--profile", "quick", "-p", "lr=0.5", "--timeout", "4", "--out", out]);
+  assert.equal(r.code, 1, r.out);
+  // The console names the notebook, the cell and the real error text (not nbclient's "<Error>").
+  assert.match(r.out, /✗ test\/fixtures\/notebooks\/failing\.ipynb FAILED at cell 4 \(if \(answer === 42\) \{\):\n\s+Error: deliberate failure: the answer was 42/);
+  assert.match(r.out, /type-error\.ipynb FAILED at cell 2 .*\n\s+1:7 - Type 'string' is not assignable to type 'number'/);
+  assert.match(r.out, /slow\.ipynb TIMEOUT at cell 2/);
+  assert.match(r.out, /dies\.ipynb KERNEL-DIED at cell 2/);
+  assert.match(r.out, /✓ test\/fixtures\/notebooks\/params\.ipynb passed/);
+  assert.match(r.out, /^notebooks: 1 passed, 4 failed$/m);
+
+  const summary = JSON.parse(fs.readFileSync(path.join(out, "summary.json"), "utf8")) as RunSummary;
+  assert.equal(summary.complete, true);
+  const byName = Object.fromEntries(summary.notebooks.map((n) => [n.name, n]));
+  assert.deepEqual(
+    Object.fromEntries(summary.notebooks.map((n) => [n.name, n.status])),
+    { dies: "kernel-died", failing: "failed", params: "passed", slow: "timeout", "type-error": "failed" },
+  );
+  assert.equal(byName.failing.failedCell, 3, "0-based index in the source notebook");
+  assert.match(byName.failing.message ?? "", /deliberate failure/);
+  assert.deepEqual(byName.params.parameters, { profile: "quick", numEpochs: 1, lr: 0.5, dataset: "tiny", verbose: false });
+  assert.deepEqual(byName.params.facts, { "epochs used": 1 });
+
+  // The executed failing notebook: a visible banner, the cell before ran, the cell after did not.
+  const executed = fs.readFileSync(path.join(out, "failing.ipynb"), "utf8");
+  assert.match(executed, /This notebook did not complete: failed/);
+  assert.match(executed, /before the failure/);
+  assert.ok(!/"AFTER THE FAILURE\\n"/.test(executed), "no cell after the failure ran");
+  const html = fs.readFileSync(path.join(out, "failing.html"), "utf8");
+  assert.match(html, /This notebook did not complete/);
+  // The executed params notebook shows the injected values.
+  const params = fs.readFileSync(path.join(out, "params.ipynb"), "utf8");
+  assert.match(params, /injected-parameters/);
+  assert.match(params, /PARAMS \{\\"profile\\":\\"quick\\",\\"numEpochs\\":1,\\"lr\\":0.5/);
+
+  const junit = fs.readFileSync(path.join(out, "junit.xml"), "utf8");
+  assert.match(junit, /tests="5" failures="4"/);
+  const index = fs.readFileSync(path.join(out, "index.html"), "utf8");
+  assert.match(index, /4 of 5 notebooks FAILED/);
+  assert.deepEqual(fs.readdirSync(path.dirname(out)), ["reports"], "no staging folder left behind");
+});
+
+test("bad input: one-line errors naming the thing, exit 2, no report written", () => {
+  const dir = tmp();
+  const out = path.join(dir, "reports");
+  const cases: [string[], Record<string, string>, RegExp][] = [
+    [["notebooks/nope.ipynb"], {}, /^run-notebooks: notebook notebooks\/nope\.ipynb does not exist$/m],
+    [["notebooks/zz-*.ipynb"], {}, /^run-notebooks: no notebook matches notebooks\/zz-\*\.ipynb$/m],
+    [["package.json"], {}, /package\.json is not a notebook \(expected a \.ipynb file\)/],
+    [[path.join(FIXTURES, "params.ipynb"), "-p", "nosuch=1"], {}, /unknown parameter nosuch: no selected notebook declares it \(declared: dataset, lr, numEpochs, profile, verbose\)/],
+    [[path.join(FIXTURES, "params.ipynb"), "-p", "numEpochs=abc"], {}, /parameter numEpochs=abc: .*params\.ipynb declares numEpochs as a number .*"abc" is not a finite number/],
+    [[path.join(FIXTURES, "params.ipynb"), "-p", "verbose=maybe"], {}, /expected true or false/],
+    [["--profile", "medium"], {}, /--profile medium: expected one of quick, full/],
+    [["--shard", "3/2"], {}, /--shard 3\/2: expected i\/n/],
+    [["--jobs", "0"], {}, /--jobs 0: expected a positive integer/],
+    [["--frobnicate"], {}, /unknown option --frobnicate/],
+    [[path.join(FIXTURES, "params.ipynb"), "--out", out], { RUNBOOK_PYTHON: "/nonexistent/python3" }, /Jupyter \(nbclient \+ nbconvert\) not found for \/nonexistent\/python3: .*apt-get install jupyter-nbconvert python3-nbclient jupyter-client.*pipx install nbconvert/],
+    [[path.join(FIXTURES, "params.ipynb"), "--out", out], { RUNBOOK_JUPYTER_PREFIX: dir }, /the tslab kernel is not registered .*kernel\.json is missing\): run `npm run setup`/],
+  ];
+  for (const [args, env, expected] of cases) {
+    const r = run(args, env);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.out}`);
+    assert.match(r.out, expected);
+    assert.equal(r.out.trim().split("\n").length, 1, `one line for ${args.join(" ")}: ${r.out}`);
+  }
+  // An output folder that cannot be created (its parent is a file).
+  fs.writeFileSync(path.join(dir, "file"), "");
+  const r = run([path.join(FIXTURES, "params.ipynb"), "--out", path.join(dir, "file", "reports")]);
+  assert.equal(r.code, 2, r.out);
+  assert.match(r.out, /output directory .*file\/reports is not writable: ENOTDIR/);
+  assert.deepEqual(fs.readdirSync(dir).sort(), ["file"], "nothing written");
+});
+
+test("--shard splits the notebooks deterministically and completely", () => {
+  const list = (args: string[]): string[] => {
+    const r = run([FIXTURES, "--list", ...args]);
+    assert.equal(r.code, 0, r.out);
+    return r.out.trim().split("\n").map((l) => l.split(" ")[0]);
+  };
+  const all = list([]);
+  assert.equal(all.length, 5);
+  const shards = [list(["--shard", "1/2"]), list(["--shard", "2/2"])];
+  assert.deepEqual([...shards[0], ...shards[1]].sort(), all);
+  assert.equal(shards[0].filter((n) => shards[1].includes(n)).length, 0);
+  assert.deepEqual(list(["--shard", "1/2"]), shards[0], "same split every time");
+});
