@@ -6,11 +6,18 @@
 #   3. the tslab kernelspec in the project-local prefix .jupyter/ (used via JUPYTER_PATH);
 #   4. the library build (tsc → dist/, only when a source is newer than the last build).
 # A second run with everything present changes nothing and takes a few seconds.
+#
+# `scripts/setup.sh --check` only reports what a run would do (exit 1 if anything), changing nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
+CHECK=0
+[ "${1:-}" = "--check" ] && CHECK=1
+PENDING=()
 say() { echo "[setup] $*" >&2; }
 die() { echo "[setup] error: $*" >&2; exit 1; }
+# todo STEP: true when STEP must run now; in --check mode it is recorded instead.
+todo() { if [ $CHECK = 1 ]; then PENDING+=("$1"); return 1; fi; say "$1"; return 0; }
 
 # --- 1. Debian packages ------------------------------------------------------------------------
 PYTHON="${RUNBOOK_PYTHON:-/usr/bin/python3}"
@@ -21,9 +28,8 @@ fi
 if [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
   missing+=(dataset-fashion-mnist)
 fi
-if [ ${#missing[@]} -gt 0 ]; then
+if [ ${#missing[@]} -gt 0 ] && todo "installing Debian packages: ${missing[*]}"; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    say "installing Debian packages: ${missing[*]}"
     apt-get update -qq >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
@@ -32,14 +38,13 @@ if [ ${#missing[@]} -gt 0 ]; then
         Fashion-MNIST: the four *-ubyte.gz files into /usr/share/datasets/fashion-mnist)"
   fi
 fi
-"$PYTHON" -c 'import nbclient, nbconvert, jupyter_client' 2>/dev/null \
+[ $CHECK = 1 ] || "$PYTHON" -c 'import nbclient, nbconvert, jupyter_client' 2>/dev/null \
   || die "$PYTHON still cannot import nbclient/nbconvert/jupyter_client; set RUNBOOK_PYTHON to a Python that has them"
 
 # --- 2. node dependencies ----------------------------------------------------------------------
 LOCK_STAMP=node_modules/.runbook-lock.sha256
 lock_hash="$(cat package.json package-lock.json | sha256sum | cut -d' ' -f1)"
-if [ ! -f "$LOCK_STAMP" ] || [ "$(cat "$LOCK_STAMP")" != "$lock_hash" ]; then
-  say "installing node dependencies (npm ci)"
+if { [ ! -f "$LOCK_STAMP" ] || [ "$(cat "$LOCK_STAMP")" != "$lock_hash" ]; } && todo "installing node dependencies (npm ci)"; then
   npm ci --no-audit --no-fund --loglevel=error >&2
   echo "$lock_hash" > "$LOCK_STAMP"
 fi
@@ -48,16 +53,19 @@ fi
 PREFIX="${RUNBOOK_JUPYTER_PREFIX:-$ROOT/.jupyter}"
 SPEC="$PREFIX/share/jupyter/kernels/tslab/kernel.json"
 TSLAB_BIN="$ROOT/node_modules/.bin/tslab"
-if [ ! -f "$SPEC" ] || ! grep -qF "\"$TSLAB_BIN\"" "$SPEC"; then
-  say "registering the tslab kernel in $PREFIX"
+if { [ ! -f "$SPEC" ] || ! grep -qF "\"$TSLAB_BIN\"" "$SPEC"; } && todo "registering the tslab kernel in $PREFIX"; then
   "$TSLAB_BIN" install --python="$PYTHON" --prefix="$PREFIX" --binary="$TSLAB_BIN" >/dev/null
 fi
 
 # --- 4. library build ---------------------------------------------------------------------------
 BUILD_STAMP=dist/.build-stamp
-if [ ! -f "$BUILD_STAMP" ] || [ -n "$(find src test scripts tsconfig.json package-lock.json -newer "$BUILD_STAMP" \( -name '*.ts' -o -name '*.json' \) -print -quit)" ]; then
-  say "building the library (tsc)"
+if { [ ! -f "$BUILD_STAMP" ] || [ -n "$(find src test scripts tsconfig.json package-lock.json -newer "$BUILD_STAMP" \( -name '*.ts' -o -name '*.json' \) -print -quit)" ]; } && todo "building the library (tsc)"; then
   rm -rf dist
   npx --no-install tsc -p tsconfig.json
   touch "$BUILD_STAMP"
+fi
+
+if [ $CHECK = 1 ] && [ ${#PENDING[@]} -gt 0 ]; then
+  printf '[setup] pending: %s\n' "${PENDING[@]}" >&2
+  exit 1
 fi
