@@ -7,6 +7,8 @@ import * as os from "os";
 import * as path from "path";
 import type { BackendReport } from "./backend";
 import { backendSummary } from "./backend";
+import { CIFAR10_DIR_NAME, findCifar10 } from "./data/cifar10";
+import { FASHION_MNIST_DEBIAN_DIR } from "./data/fashion-mnist";
 
 /** The project root (the folder with package.json), found from this compiled file. */
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -30,24 +32,21 @@ export interface DatasetLocation {
   note: string;
 }
 
-export const FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist";
-
 /** The data sets the runbook can use and whether each is on this machine. */
 export function datasetLocations(dataRoot = path.join(PROJECT_ROOT, "data")): DatasetLocation[] {
-  const fm = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"];
-  const cifarDir = path.join(dataRoot, "cifar-10-batches-bin");
-  const cifar = ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"];
+  const fashion = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"];
+  const cifarDir = findCifar10(dataRoot);
   return [
     {
       name: "Fashion-MNIST",
-      path: FASHION_MNIST_DIR,
-      found: fm.every((f) => fs.existsSync(path.join(FASHION_MNIST_DIR, f))),
+      path: FASHION_MNIST_DEBIAN_DIR,
+      found: fashion.every((f) => fs.existsSync(path.join(FASHION_MNIST_DEBIAN_DIR, f))),
       note: "Debian package dataset-fashion-mnist (installed by setup)",
     },
     {
       name: "CIFAR-10",
-      path: cifarDir,
-      found: cifar.every((f) => fs.existsSync(path.join(cifarDir, f))),
+      path: cifarDir ?? path.join(dataRoot, CIFAR10_DIR_NAME),
+      found: cifarDir !== null,
       note: "needs internet once: npm run data:cifar10",
     },
   ];
