@@ -67,10 +67,10 @@ export function checkClaim(claim: Claim): ClaimResult {
 export function claimsTableHtml(results: ClaimResult[], caption = "The article's claims, checked"): string {
   const rows = results
     .map(
-      (r) => `<tr style="background:${r.ok ? "#eef8ee" : "#fdeeee"}"><td>${escapeHtml(r.id)}</td><td>${escapeHtml(r.articleSays)}</td><td>${escapeHtml(r.computed)}</td><td>${r.ok ? "✓" : "✗"} ${escapeHtml(r.reason)}</td></tr>`,
+      (r) => `<tr style="background:${r.ok ? "#eef8ee" : "#fdeeee"}">${[r.id, r.articleSays, r.computed, `${r.ok ? "✓" : "✗"} ${r.reason}`].map((v) => `<td style="text-align:left">${escapeHtml(v)}</td>`).join("")}</tr>`,
     )
     .join("");
-  return `<table class="runbook-claims"><caption style="caption-side:top;text-align:left;font-weight:bold">${escapeHtml(caption)}</caption><thead><tr><th>Claim</th><th>Article says</th><th>Computed here</th><th>Verdict</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return `<table class="runbook-claims" style="text-align:left"><caption style="caption-side:top;text-align:left;font-weight:bold">${escapeHtml(caption)}</caption><thead><tr>${["Claim", "Article says", "Computed here", "Verdict"].map((h) => `<th style="text-align:left">${h}</th>`).join("")}</tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 /** Checks claims, shows them as one table, and returns the results. */

@@ -32,13 +32,16 @@ export function showMarkdown(md: string): void {
   else console.log(md);
 }
 
-export type Row = Record<string, string | number | boolean | null | undefined>;
+/** A table row: any object; its own enumerable keys are the columns. */
+export type Row = object;
 
-function formatCell(v: Row[string], digits: number): string {
+function formatCell(v: unknown, digits: number): string {
   if (v === null || v === undefined) return "";
+  if (Array.isArray(v)) return `[${v.map((x) => (x === null ? "?" : formatCell(x, digits))).join(", ")}]`;
   if (typeof v === "number") {
     if (Number.isInteger(v)) return v.toLocaleString("en-US");
-    return Math.abs(v) >= 1e-3 || v === 0 ? v.toFixed(digits) : v.toExponential(2);
+    // Up to `digits` decimals, without trailing zeros (86.9, not 86.9000).
+    return Math.abs(v) >= 1e-3 || v === 0 ? String(+v.toFixed(digits)) : v.toExponential(2);
   }
   return String(v);
 }
@@ -49,7 +52,7 @@ export function tableHtml(rows: Row[], opts: { caption?: string; columns?: strin
   const digits = opts.digits ?? 4;
   const head = columns.map((c) => `<th style="text-align:left">${escapeHtml(c)}</th>`).join("");
   const body = rows
-    .map((r) => `<tr>${columns.map((c) => `<td style="text-align:left">${escapeHtml(formatCell(r[c], digits))}</td>`).join("")}</tr>`)
+    .map((r) => `<tr>${columns.map((c) => `<td style="text-align:left">${escapeHtml(formatCell((r as Record<string, unknown>)[c], digits))}</td>`).join("")}</tr>`)
     .join("\n");
   const caption = opts.caption ? `<caption style="caption-side:top;text-align:left;font-weight:bold">${escapeHtml(opts.caption)}</caption>` : "";
   return `<table class="runbook-table">${caption}<thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
@@ -60,7 +63,7 @@ export function showTable(rows: Row[], opts: { caption?: string; columns?: strin
   if (inKernel()) tslab().display.html(tableHtml(rows, opts));
   else {
     if (opts.caption) console.log(opts.caption);
-    console.table(rows, opts.columns);
+    console.table(rows as Record<string, unknown>[], opts.columns);
   }
 }
 

@@ -137,10 +137,15 @@ export function barChart(
 /** A heatmap of a matrix with labelled rows and columns (e.g. a confusion matrix). */
 export function heatmap(
   z: number[][],
-  opts: { x?: string[]; y?: string[]; title?: string; xTitle?: string; yTitle?: string; colorscale?: string } = {},
+  opts: { x?: string[]; y?: string[]; title?: string; xTitle?: string; yTitle?: string; colorscale?: string; showValues?: boolean } = {},
 ): Figure {
   return {
-    data: [{ type: "heatmap", z, x: opts.x, y: opts.y, colorscale: opts.colorscale ?? "Blues" }],
+    data: [{
+      type: "heatmap", z, x: opts.x, y: opts.y,
+      // plotly's "Blues" runs dark → light; reversed, larger counts are darker, as readers expect.
+      colorscale: opts.colorscale ?? "Blues", reversescale: opts.colorscale === undefined,
+      texttemplate: opts.showValues === false ? "" : "%{z}", hoverongaps: false,
+    }],
     layout: {
       title: { text: opts.title ?? "" },
       xaxis: { title: { text: opts.xTitle ?? "" } },
