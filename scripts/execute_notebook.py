@@ -61,6 +61,7 @@ def main():
     ap.add_argument("--timeout", type=int, default=1200)
     ap.add_argument("--startup-timeout", type=int, default=120)
     ap.add_argument("--title", default="")
+    ap.add_argument("--header", default="", help="markdown shown at the top of the executed notebook")
     ap.add_argument("--injected-cell", type=int, default=-1,
                     help="index of the injected-parameters cell, to report cell numbers as in the source notebook")
     args = ap.parse_args()
@@ -108,6 +109,10 @@ def main():
             result["failedCell"] = src_idx
             result["failedCellLabel"] = f"cell {src_idx + 1}"
 
+    if args.header:
+        head = nbformat.v4.new_markdown_cell(args.header)
+        head.metadata["tags"] = ["runbook-header"]
+        nb.cells.insert(0, head)
     if result["status"] != "passed":
         idx = result["failedCell"]
         nb.cells.insert(0, banner(result["status"], result.get("failedCellLabel", "An unknown cell"), result["message"]))

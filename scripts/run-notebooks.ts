@@ -26,6 +26,7 @@ import {
   type ParamDeclaration,
 } from "../src/notebook-params";
 import { FACTS_ENV, readFacts } from "../src/report-facts";
+import { packageVersion } from "../src/packages";
 import { type NotebookRun, type NotebookStatus, type RunSummary, renderIndexHtml, renderJunitXml } from "../src/report-index";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -244,6 +245,17 @@ function checkJupyter(): Jupyter {
   return { python, jupyterPath, versions };
 }
 
+/** The line on top of every executed notebook: when, how and with what it ran. */
+function runHeader(p: Prepared, opts: RunnerOptions, jupyter: Jupyter): string {
+  const params = Object.entries(p.parameters).map(([k, v]) => `\`${k}=${JSON.stringify(v)}\``).join(", ") || "none";
+  return [
+    `*Executed ${new Date().toISOString().replace("T", " ").slice(0, 16)} UTC by \`scripts/run-notebooks\` from \`${p.rel}\`*, `,
+    `profile **${opts.profile}**, parameters ${params}; `,
+    `Node ${process.version}, tslab ${packageVersion("tslab")}, TensorFlow.js ${packageVersion("@tensorflow/tfjs")}, nbclient ${jupyter.versions.nbclient ?? "?"}. `,
+    "The backend and data set in use are stated in the notebook below.",
+  ].join("");
+}
+
 function executeOne(p: Prepared, opts: RunnerOptions, jupyter: Jupyter, staging: string): Promise<NotebookRun> {
   const work = path.join(staging, ".work");
   const input = path.join(work, `${p.name}.input.ipynb`);
@@ -260,6 +272,7 @@ function executeOne(p: Prepared, opts: RunnerOptions, jupyter: Jupyter, staging:
     "--timeout", String(opts.timeout),
     "--title", p.title,
     "--injected-cell", String(p.injectedIndex),
+    "--header", runHeader(p, opts, jupyter),
   ];
   const env = {
     ...process.env,
@@ -390,6 +403,8 @@ export async function main(argv: string[]): Promise<number> {
     shard: opts.shard ? `${opts.shard.index}/${opts.shard.count}` : null,
     environment: {
       node: process.version,
+      tslab: packageVersion("tslab"),
+      "TensorFlow.js": packageVersion("@tensorflow/tfjs"),
       platform: `${os.platform()} ${os.release()} ${os.arch()}, ${os.cpus().length} cores`,
       python: jupyter.python,
       ...jupyter.versions,

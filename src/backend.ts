@@ -8,9 +8,8 @@
  * right numbers. RUNBOOK_BACKEND=node-gpu|node|wasm|cpu forces one (and fails loudly if it
  * cannot start) — used to compare backends and in tests.
  */
-import * as fs from "fs";
-import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
+import { installedPackage } from "./packages";
 import { registerWasmConv2DBackpropFilter } from "./wasm-conv2d-filter-grad";
 
 export type BackendChoice = "node-gpu" | "node" | "wasm" | "cpu";
@@ -43,18 +42,6 @@ const NATIVE_PACKAGE: Record<"node-gpu" | "node", string> = {
   "node-gpu": "@tensorflow/tfjs-node-gpu",
   node: "@tensorflow/tfjs-node",
 };
-
-/** The package.json of an installed package, or null; `require.resolve` would follow `exports` maps. */
-function installedPackage(name: string): { name: string; version: string; dir: string } | null {
-  for (const base of require.resolve.paths(name) ?? []) {
-    const file = path.join(base, name, "package.json");
-    if (fs.existsSync(file)) {
-      const pkg = JSON.parse(fs.readFileSync(file, "utf8")) as { name: string; version: string };
-      return { name: pkg.name, version: pkg.version, dir: path.dirname(file) };
-    }
-  }
-  return null;
-}
 
 function firstLine(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split("\n")[0].slice(0, 200);

@@ -7,23 +7,12 @@ import * as os from "os";
 import * as path from "path";
 import type { BackendReport } from "./backend";
 import { backendSummary } from "./backend";
+import { packageVersion } from "./packages";
 import { CIFAR10_DIR_NAME, findCifar10 } from "./data/cifar10";
 import { FASHION_MNIST_DEBIAN_DIR } from "./data/fashion-mnist";
 
 /** The project root (the folder with package.json), found from this compiled file. */
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
-
-/** Version of an installed npm package (read from its package.json; "not installed" if absent). */
-export function packageVersion(name: string): string {
-  for (const base of require.resolve.paths(name) ?? []) {
-    const file = path.join(base, name, "package.json");
-    if (fs.existsSync(file)) {
-      const pkg = JSON.parse(fs.readFileSync(file, "utf8")) as { name: string; version: string };
-      return pkg.name === name ? pkg.version : `not installed (alias of ${pkg.name})`;
-    }
-  }
-  return "not installed";
-}
 
 export interface DatasetLocation {
   name: string;

@@ -89,7 +89,7 @@ export function renderIndexHtml(summary: RunSummary): string {
     .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)
     .join("");
   const overrides = Object.entries(summary.overrides).map(([k, v]) => `${k}=${v}`).join(", ") || "none";
-  const verdict = summary.failed === 0 ? `All ${summary.passed} notebooks passed` : `${summary.failed} of ${summary.passed + summary.failed} notebooks FAILED`;
+  const verdict = summary.failed === 0 ? (summary.passed === 1 ? "The notebook passed" : `All ${summary.passed} notebooks passed`) : `${summary.failed} of ${summary.passed + summary.failed} notebooks FAILED`;
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Runbook report</title>
 <style>
