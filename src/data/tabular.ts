@@ -1,0 +1,76 @@
+/**
+ * Tables for the tabular notebooks (§3.2's five steps, §6, §9.2): danfo.js DataFrames, a
+ * seeded stratified train/test split, and standardisation whose statistics come from the
+ * training split only (fitting on all rows would leak the test set into training).
+ */
+import * as dfd from "danfojs-node";
+import { mulberry32, shuffleInPlace } from "../random";
+
+/** A danfo.js DataFrame from rows of numbers and column names. */
+export function toFrame(rows: number[][], columns: readonly string[]): dfd.DataFrame {
+  if (rows.length > 0 && rows[0].length !== columns.length) {
+    throw new Error(`toFrame: rows have ${rows[0].length} values but ${columns.length} column names were given`);
+  }
+  return new dfd.DataFrame(rows, { columns: [...columns] });
+}
+
+/**
+ * Indices of a seeded, stratified split: each class keeps its share in both parts
+ * (like scikit-learn's `train_test_split(..., stratify=y)`).
+ */
+export function stratifiedSplit(labels: ArrayLike<number>, testFraction: number, seed: number): { train: number[]; test: number[] } {
+  if (!(testFraction > 0 && testFraction < 1)) throw new Error(`stratifiedSplit: testFraction=${testFraction}; expected a number between 0 and 1`);
+  const rng = mulberry32(seed);
+  const byClass = new Map<number, number[]>();
+  for (let i = 0; i < labels.length; i++) {
+    const list = byClass.get(labels[i]) ?? [];
+    list.push(i);
+    byClass.set(labels[i], list);
+  }
+  const train: number[] = [];
+  const test: number[] = [];
+  for (const cls of [...byClass.keys()].sort((a, b) => a - b)) {
+    const idx = shuffleInPlace(byClass.get(cls) as number[], rng);
+    const nTest = Math.round(idx.length * testFraction);
+    test.push(...idx.slice(0, nTest));
+    train.push(...idx.slice(nTest));
+  }
+  return { train: train.sort((a, b) => a - b), test: test.sort((a, b) => a - b) };
+}
+
+/** Rows of `rows` at `indices`. */
+export function pickRows<T>(rows: readonly T[], indices: readonly number[]): T[] {
+  return indices.map((i) => {
+    if (i < 0 || i >= rows.length) throw new Error(`pickRows: index ${i} outside 0..${rows.length - 1}`);
+    return rows[i];
+  });
+}
+
+export interface Standardizer {
+  /** Per-column mean and standard deviation (population, ddof 0) of the training rows. */
+  mean: number[];
+  std: number[];
+  /** (x − mean) / std with the training statistics; constant columns map to 0. */
+  transform(rows: number[][]): number[][];
+}
+
+/** Fits standardisation on the training rows only, with danfo.js's StandardScaler (article §3.2 step 1). */
+export function fitStandardizer(trainRows: number[][], columns: readonly string[]): Standardizer {
+  if (trainRows.length < 2) throw new Error(`fitStandardizer: ${trainRows.length} training rows; expected at least 2`);
+  const scaler = new dfd.StandardScaler();
+  scaler.fit(toFrame(trainRows, columns));
+  // danfo keeps the fitted statistics as tensors; read them once into plain arrays.
+  const state = scaler as unknown as { $mean: { arraySync(): number[] }; $std: { arraySync(): number[] } };
+  const mean = state.$mean.arraySync();
+  const std = state.$std.arraySync();
+  return {
+    mean,
+    std,
+    transform(rows) {
+      return rows.map((r, i) => {
+        if (r.length !== mean.length) throw new Error(`standardize: row ${i} has ${r.length} values; expected ${mean.length}`);
+        return r.map((v, j) => (std[j] > 0 ? (v - mean[j]) / std[j] : 0));
+      });
+    },
+  };
+}

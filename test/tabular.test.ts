@@ -1,0 +1,33 @@
+import { test } from "node:test";
+import * as assert from "node:assert/strict";
+import { fitStandardizer, pickRows, stratifiedSplit, toFrame } from "../src/data/tabular";
+
+test("stratifiedSplit keeps class shares, is seeded, and covers every row once", () => {
+  const labels = [...Array(100).fill(0), ...Array(50).fill(1)];
+  const a = stratifiedSplit(labels, 0.2, 7);
+  assert.equal(a.test.length, 30);
+  assert.equal(a.test.filter((i) => labels[i] === 1).length, 10, "a third of the test set is class 1, as in the data");
+  assert.deepEqual([...a.train, ...a.test].sort((x, y) => x - y), labels.map((_, i) => i));
+  assert.deepEqual(stratifiedSplit(labels, 0.2, 7), a, "same seed, same split");
+  assert.notDeepEqual(stratifiedSplit(labels, 0.2, 8).test, a.test);
+  assert.throws(() => stratifiedSplit(labels, 1.5, 0), /testFraction=1.5/);
+});
+
+test("standardisation uses the training statistics only", () => {
+  const train = [[1, 10], [3, 10], [5, 10]];
+  const s = fitStandardizer(train, ["a", "b"]);
+  assert.deepEqual(s.mean, [3, 10]);
+  assert.ok(Math.abs(s.std[0] - Math.sqrt(8 / 3)) < 1e-6, "population std, as scikit-learn's StandardScaler");
+  const [t0] = s.transform([[3 + Math.sqrt(8 / 3), 99]]);
+  assert.ok(Math.abs(t0[0] - 1) < 1e-6, "a test row is scaled with the training mean and std, not its own");
+  assert.equal(t0[1], 0, "a constant training column maps to 0");
+  assert.throws(() => s.transform([[1]]), /row 0 has 1 values; expected 2/);
+  assert.throws(() => fitStandardizer([[1, 2]], ["a", "b"]), /1 training rows; expected at least 2/);
+});
+
+test("toFrame and pickRows check their inputs", () => {
+  assert.deepEqual(toFrame([[1, 2]], ["a", "b"]).columns, ["a", "b"]);
+  assert.throws(() => toFrame([[1, 2]], ["a"]), /rows have 2 values but 1 column names/);
+  assert.deepEqual(pickRows(["x", "y", "z"], [2, 0]), ["z", "x"]);
+  assert.throws(() => pickRows(["x"], [1]), /index 1 outside 0..0/);
+});
