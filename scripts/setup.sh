@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent setup, run by `npm run runbook` and `npm test` (and `npm run setup`):
-#   1. Debian packages: Jupyter's nbconvert/nbclient and the Fashion-MNIST data set (root only;
+#   1. Debian packages: Jupyter's nbconvert/nbclient, MathJax for the reports' formulas and the
+#      Fashion-MNIST data set (root only;
 #      otherwise a clear message naming what to install, exit 1);
 #   2. node dependencies from package-lock.json (npm ci, only when the lockfile changed);
 #   3. the tslab kernelspec in the project-local prefix .jupyter/ (used via JUPYTER_PATH);
@@ -27,6 +28,10 @@ if ! "$PYTHON" -c 'import nbclient, nbconvert, jupyter_client' >/dev/null 2>&1; 
 fi
 if [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
   missing+=(dataset-fashion-mnist)
+fi
+# Debian's nbconvert points the HTML reports' MathJax at this local copy (no CDN).
+if [ ! -f /usr/share/javascript/mathjax/MathJax.js ]; then
+  missing+=(libjs-mathjax)
 fi
 if [ ${#missing[@]} -gt 0 ] && todo "installing Debian packages: ${missing[*]}"; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
