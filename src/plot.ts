@@ -89,7 +89,7 @@ let figureCounter = 0;
 export function figureHtml(fig: Figure, opts: { includePlotly?: boolean; height?: number } = {}): string {
   validateFigure(fig);
   const id = `runbook-fig-${process.pid}-${Date.now().toString(36)}-${figureCounter++}`;
-  const layout = { height: opts.height ?? 420, margin: { t: 50, r: 20, b: 50, l: 60 }, ...(fig.layout ?? {}) };
+  const layout = { height: opts.height ?? 420, margin: { t: 50, r: 20, b: 60, l: 70 }, ...(fig.layout ?? {}) };
   const spec = JSON.stringify({ data: toPlain(fig.data), layout: toPlain(layout) }).replace(/<\//g, "<\\/");
   const draw = `<div id="${id}" class="runbook-figure" style="width:100%;min-height:${layout.height}px"></div>
 <script type="text/javascript">(function(){
@@ -115,8 +115,8 @@ export function lineChart(
     data: series.map((s) => ({ type: "scatter", mode: "lines+markers", name: s.name, x: Array.from(s.x), y: Array.from(s.y) })),
     layout: {
       title: { text: opts.title ?? "" },
-      xaxis: { title: { text: opts.xTitle ?? "" } },
-      yaxis: { title: { text: opts.yTitle ?? "" }, type: opts.logY ? "log" : "linear" },
+      xaxis: { title: { text: opts.xTitle ?? "" }, automargin: true },
+      yaxis: { title: { text: opts.yTitle ?? "" }, type: opts.logY ? "log" : "linear", automargin: true },
     },
   };
 }
@@ -130,7 +130,7 @@ export function barChart(
   if (labels.length !== values.length) throw new Error(`barChart: ${labels.length} labels but ${values.length} values`);
   return {
     data: [{ type: "bar", x: labels, y: Array.from(values), name: opts.name ?? "" }],
-    layout: { title: { text: opts.title ?? "" }, yaxis: { title: { text: opts.yTitle ?? "" } } },
+    layout: { title: { text: opts.title ?? "" }, xaxis: { automargin: true }, yaxis: { title: { text: opts.yTitle ?? "" }, automargin: true } },
   };
 }
 
@@ -148,8 +148,8 @@ export function heatmap(
     }],
     layout: {
       title: { text: opts.title ?? "" },
-      xaxis: { title: { text: opts.xTitle ?? "" } },
-      yaxis: { title: { text: opts.yTitle ?? "" }, autorange: "reversed" },
+      xaxis: { title: { text: opts.xTitle ?? "" }, automargin: true },
+      yaxis: { title: { text: opts.yTitle ?? "" }, autorange: "reversed", automargin: true },
     },
   };
 }

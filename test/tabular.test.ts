@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
 import { fitStandardizer, pickRows, stratifiedSplit, toFrame } from "../src/data/tabular";
 
 test("stratifiedSplit keeps class shares, is seeded, and covers every row once", () => {
@@ -13,9 +14,11 @@ test("stratifiedSplit keeps class shares, is seeded, and covers every row once",
   assert.throws(() => stratifiedSplit(labels, 1.5, 0), /testFraction=1.5/);
 });
 
-test("standardisation uses the training statistics only", () => {
+test("standardisation uses the training statistics only, and leaves no tensor behind", () => {
   const train = [[1, 10], [3, 10], [5, 10]];
+  const before = tf.memory().numTensors;
   const s = fitStandardizer(train, ["a", "b"]);
+  assert.equal(tf.memory().numTensors, before, "danfo's fitted tensors are disposed");
   assert.deepEqual(s.mean, [3, 10]);
   assert.ok(Math.abs(s.std[0] - Math.sqrt(8 / 3)) < 1e-6, "population std, as scikit-learn's StandardScaler");
   const [t0] = s.transform([[3 + Math.sqrt(8 / 3), 99]]);

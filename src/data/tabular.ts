@@ -3,6 +3,7 @@
  * seeded stratified train/test split, and standardisation whose statistics come from the
  * training split only (fitting on all rows would leak the test set into training).
  */
+import * as tf from "@tensorflow/tfjs";
 import * as dfd from "danfojs-node";
 import { mulberry32, shuffleInPlace } from "../random";
 
@@ -57,12 +58,14 @@ export interface Standardizer {
 /** Fits standardisation on the training rows only, with danfo.js's StandardScaler (article §3.2 step 1). */
 export function fitStandardizer(trainRows: number[][], columns: readonly string[]): Standardizer {
   if (trainRows.length < 2) throw new Error(`fitStandardizer: ${trainRows.length} training rows; expected at least 2`);
-  const scaler = new dfd.StandardScaler();
-  scaler.fit(toFrame(trainRows, columns));
-  // danfo keeps the fitted statistics as tensors; read them once into plain arrays.
-  const state = scaler as unknown as { $mean: { arraySync(): number[] }; $std: { arraySync(): number[] } };
-  const mean = state.$mean.arraySync();
-  const std = state.$std.arraySync();
+  // danfo keeps the fitted statistics as tensors: read them into plain arrays inside a tidy so
+  // none of its tensors outlive the fit.
+  const [mean, std] = tf.tidy(() => {
+    const scaler = new dfd.StandardScaler();
+    scaler.fit(toFrame(trainRows, columns));
+    const state = scaler as unknown as { $mean: { arraySync(): number[] }; $std: { arraySync(): number[] } };
+    return [state.$mean.arraySync(), state.$std.arraySync()];
+  });
   return {
     mean,
     std,
