@@ -8,25 +8,27 @@
  * (`M[row][col]`), and `W·x` multiplies a [rows, cols] matrix by a vector of `cols` entries.
  */
 
+import { relu, sigmoid, tanh } from "./activations";
+
 export type Vector = number[];
 export type Matrix = number[][];
 
-/** Element-wise activation functions used in §4 (ReLU for the MLP, tanh for the RNN). */
-export type ActivationName = "relu" | "tanh" | "sigmoid" | "linear";
-export type Activation = ActivationName | ((z: number) => number);
+/** Element-wise activations used in §4 (ReLU for the MLP, tanh for the RNN), from activations.ts. */
+export type LayerActivationName = "relu" | "tanh" | "sigmoid" | "linear";
+export type LayerActivation = LayerActivationName | ((z: number) => number);
 
-const ACTIVATIONS: Record<ActivationName, (z: number) => number> = {
-  relu: (z) => Math.max(0, z),
-  tanh: (z) => Math.tanh(z),
-  sigmoid: (z) => 1 / (1 + Math.exp(-z)),
+const LAYER_ACTIVATIONS: Record<LayerActivationName, (z: number) => number> = {
+  relu,
+  tanh,
+  sigmoid,
   linear: (z) => z,
 };
 
 /** The scalar function for an activation name (or the function itself) (article §4.1). */
-export function activationFn(activation: Activation): (z: number) => number {
+export function activationFn(activation: LayerActivation): (z: number) => number {
   if (typeof activation === "function") return activation;
-  const f = ACTIVATIONS[activation];
-  if (!f) throw new Error(`activation: expected one of ${Object.keys(ACTIVATIONS).join(", ")} or a function, got "${String(activation)}"`);
+  const f = LAYER_ACTIVATIONS[activation];
+  if (!f) throw new Error(`activation: expected one of ${Object.keys(LAYER_ACTIVATIONS).join(", ")} or a function, got "${String(activation)}"`);
   return f;
 }
 
@@ -90,7 +92,7 @@ export interface LayerOutput {
 }
 
 /** The standard dense layer: Z = W·x + b, A = σ(Z) (the correct form of article §4.1.1). */
-export function mlpLayerForward(W: Matrix, x: Vector, b: Vector, activation: Activation): LayerOutput {
+export function mlpLayerForward(W: Matrix, x: Vector, b: Vector, activation: LayerActivation): LayerOutput {
   const [rows] = matrixShape(W, "W");
   checkVector(b, "b", rows);
   const z = addVectors(matVec(W, x), b, { a: "W·x", b: "b" });
@@ -102,7 +104,7 @@ export function mlpLayerForward(W: Matrix, x: Vector, b: Vector, activation: Act
  * The article's written form, Z = σ(W·x) + b and A = σ(Z): σ applied twice, the bias outside the
  * first σ. Kept only to show how it differs from the standard layer (article §4.1.1).
  */
-export function articleMlpLayer(W: Matrix, x: Vector, b: Vector, activation: Activation): LayerOutput {
+export function articleMlpLayer(W: Matrix, x: Vector, b: Vector, activation: LayerActivation): LayerOutput {
   const [rows] = matrixShape(W, "W");
   checkVector(b, "b", rows);
   const f = activationFn(activation);
@@ -209,7 +211,7 @@ export interface ElmanRnnSpec {
   /** Inputs x_1..x_T, each [input]. */
   xs: Vector[];
   /** σ of h_t = σ(W_xh·x_t + W_hh·h_{t−1} + b_h); default "tanh". */
-  activation?: Activation;
+  activation?: LayerActivation;
 }
 
 export interface ElmanRnnResult {
