@@ -26,6 +26,7 @@ import {
   type ParamDeclaration,
 } from "../src/notebook-params";
 import { FACTS_ENV, readFacts } from "../src/report-facts";
+import { checkRenderedNotebooks } from "../src/report-check";
 import { packageVersion } from "../src/packages";
 import { type NotebookRun, type NotebookStatus, type RunSummary, renderIndexHtml, renderJunitXml } from "../src/report-index";
 
@@ -393,6 +394,9 @@ export async function main(argv: string[]): Promise<number> {
     console.log(statusLine(run));
     return run;
   });
+  // plotly draws in the reader's browser, after the kernel is done: a notebook whose page does not
+  // render (a figure plotly rejects, a console error, a request off the machine) fails too.
+  await checkRenderedNotebooks(runs, staging);
   const passed = runs.filter((r) => r.status === "passed").length;
   const summary: RunSummary = {
     complete: true,

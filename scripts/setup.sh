@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent setup, run by `npm run runbook` and `npm test` (and `npm run setup`):
-#   1. Debian packages: Jupyter's nbconvert/nbclient, MathJax for the reports' formulas and the
-#      Fashion-MNIST data set (root only;
+#   1. Debian packages: Jupyter's nbconvert/nbclient, MathJax and require.js for the reports, the
+#      Fashion-MNIST data set, Chromium (browser tests) and Jupyter Notebook (root only;
 #      otherwise a clear message naming what to install, exit 1);
 #   2. node dependencies from package-lock.json (npm ci, only when the lockfile changed);
 #   3. the tslab kernelspec in the project-local prefix .jupyter/ (used via JUPYTER_PATH);
@@ -32,6 +32,18 @@ fi
 # Debian's nbconvert points the HTML reports' MathJax at this local copy (no CDN).
 if [ ! -f /usr/share/javascript/mathjax/MathJax.js ]; then
   missing+=(libjs-mathjax)
+fi
+# ... and its pages load require.js from this local copy (a console error when it is missing).
+if [ ! -f /usr/share/javascript/requirejs/require.min.js ]; then
+  missing+=(libjs-requirejs)
+fi
+# Browser tests and the runner's page check (playwright-core drives Debian's Chromium).
+if [ ! -x /usr/bin/chromium ]; then
+  missing+=(chromium)
+fi
+# `npm run jupyter`: the classic Jupyter Notebook server.
+if ! command -v jupyter-notebook >/dev/null; then
+  missing+=(jupyter-notebook)
 fi
 if [ ${#missing[@]} -gt 0 ] && todo "installing Debian packages: ${missing[*]}"; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
