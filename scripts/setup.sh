@@ -82,6 +82,13 @@ if { [ ! -f "$BUILD_STAMP" ] || [ -n "$(find src test scripts tsconfig.json pack
   touch "$BUILD_STAMP"
 fi
 
+# The data key for encrypted data files (notebook 09, §9.4): 32 random bytes, owner-only, never
+# committed (.keys/ is git-ignored). Skipped when the key comes from RUNBOOK_DATA_KEY(_FILE).
+DATA_KEY=.keys/runbook-data.key
+if [ -z "${RUNBOOK_DATA_KEY:-}${RUNBOOK_DATA_KEY_FILE:-}" ] && [ ! -f "$DATA_KEY" ] && todo "creating the data key $DATA_KEY"; then
+  (umask 077 && mkdir -p .keys && head -c 32 /dev/urandom > "$DATA_KEY.tmp" && mv "$DATA_KEY.tmp" "$DATA_KEY")
+fi
+
 if [ $CHECK = 1 ] && [ ${#PENDING[@]} -gt 0 ]; then
   printf '[setup] pending: %s\n' "${PENDING[@]}" >&2
   exit 1
