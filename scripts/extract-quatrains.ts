@@ -1,0 +1,133 @@
+// Extract the five-character Tang quatrains (五言绝句) from the npm package chinese-poetry into a
+// small committed file (article §2.1: the data). Deterministic: same package → same bytes.
+// Usage: node dist/scripts/extract-quatrains.js [--from DIR] [--out data/tang-quatrains/quatrains.json]
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseArgs } from 'util';
+import { quatrainLines, type Quatrain } from '../src/data/tang-poetry';
+
+const USAGE = `Usage: extract-quatrains [--from DIR] [--out FILE]
+  --from  the chinese-poetry package directory (default: resolved from node_modules)
+  --out   output JSON (default: data/tang-quatrains/quatrains.json)`;
+
+const INSTALL_HINT = 'npm install --no-save chinese-poetry@2.0.1';
+
+/** Counts of what the extraction kept and dropped. */
+export interface ExtractionStats {
+  files: number;
+  poemsScanned: number;
+  /** Quatrains by how the package splits them into paragraphs (2 = two couplets "五字，五字。"). */
+  byParagraphCount: Record<string, number>;
+  /** Poems of the right shape "A，B。C，D。" dropped for a non-Han character (lacuna marks □ ●). */
+  droppedNonHan: number;
+  /** Exact duplicates (same 20 characters) dropped, keeping the first in source order. */
+  droppedDuplicates: number;
+  written: number;
+}
+
+const SHAPE = /^(.{5})，(.{5})。(.{5})，(.{5})。$/u;
+
+/** The Tang files in source order: poet.tang.0.json, poet.tang.1000.json, … (numeric, not lexical). */
+export function tangFiles(pkgDir: string): string[] {
+  const dir = path.join(pkgDir, 'dist', 'quantangshi');
+  if (!fs.existsSync(dir)) throw new Error(`${dir} not found; expected the chinese-poetry package (${INSTALL_HINT}, or pass --from)`);
+  const files = fs.readdirSync(dir).filter((f) => /^poet\.tang\.\d+\.json$/.test(f));
+  if (files.length === 0) throw new Error(`${dir} has no poet.tang.*.json files`);
+  return files
+    .sort((a, b) => Number(a.split('.')[2]) - Number(b.split('.')[2]))
+    .map((f) => path.join(dir, f));
+}
+
+/** Extract the quatrains from the package at `pkgDir` (source order, duplicates removed). */
+export function extractQuatrains(pkgDir: string): { poems: Quatrain[]; stats: ExtractionStats } {
+  const files = tangFiles(pkgDir);
+  const stats: ExtractionStats = { files: files.length, poemsScanned: 0, byParagraphCount: {}, droppedNonHan: 0, droppedDuplicates: 0, written: 0 };
+  const seen = new Set<string>();
+  const poems: Quatrain[] = [];
+  for (const file of files) {
+    const entries = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+    if (!Array.isArray(entries)) throw new Error(`${file}: expected a JSON array of poems`);
+    entries.forEach((e: unknown, i) => {
+      const p = e as { id?: unknown; author?: unknown; title?: unknown; paragraphs?: unknown };
+      if (!Array.isArray(p.paragraphs) || !p.paragraphs.every((x) => typeof x === 'string')) {
+        throw new Error(`${file}: entry ${i} has no "paragraphs" string array`);
+      }
+      stats.poemsScanned++;
+      const paragraphs = p.paragraphs as string[];
+      const lines = quatrainLines(paragraphs);
+      if (lines === null) {
+        if (SHAPE.test(paragraphs.join(''))) stats.droppedNonHan++;
+        return;
+      }
+      const body = lines.join('');
+      if (seen.has(body)) {
+        stats.droppedDuplicates++;
+        return;
+      }
+      seen.add(body);
+      const key = String(paragraphs.length);
+      stats.byParagraphCount[key] = (stats.byParagraphCount[key] ?? 0) + 1;
+      poems.push({ id: String(p.id ?? ''), author: String(p.author ?? ''), title: String(p.title ?? ''), lines });
+    });
+  }
+  stats.written = poems.length;
+  return { poems, stats };
+}
+
+/** The output file's text: one poem per line, so diffs stay readable. */
+export function quatrainsJson(poems: Quatrain[], source: string): string {
+  const body = poems.map((p) => JSON.stringify({ id: p.id, author: p.author, title: p.title, lines: p.lines })).join(',\n');
+  return `{"source": ${JSON.stringify(source)},\n"count": ${poems.length},\n"poems": [\n${body}\n]}\n`;
+}
+
+function resolvePackage(): string {
+  try {
+    return path.dirname(require.resolve('chinese-poetry/package.json'));
+  } catch {
+    throw new Error(`the chinese-poetry package is not installed; run \`${INSTALL_HINT}\` or pass --from <dir of the chinese-poetry package>`);
+  }
+}
+
+/** Parse flags, extract, write atomically; resolves to the process exit code. */
+export function main(argv: string[]): number {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      from: { type: 'string' },
+      out: { type: 'string', default: path.join('data', 'tang-quatrains', 'quatrains.json') },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const pkgDir = values.from ?? resolvePackage();
+  const pkgJson = path.join(pkgDir, 'package.json');
+  const version = fs.existsSync(pkgJson) ? (JSON.parse(fs.readFileSync(pkgJson, 'utf8')) as { version?: string }).version ?? '?' : '?';
+  const { poems, stats } = extractQuatrains(pkgDir);
+  const out = values.out ?? '';
+  fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+  const text = quatrainsJson(poems, `npm chinese-poetry ${version}, dist/quantangshi/poet.tang.*.json (five-character quatrains)`);
+  const tmp = `${out}.tmp-${process.pid}`;
+  try {
+    fs.writeFileSync(tmp, text);
+    fs.renameSync(tmp, out);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+  process.stdout.write(`${JSON.stringify(stats)}\n${out}\n`);
+  return 0;
+}
+
+if (require.main === module) {
+  try {
+    process.exitCode = main(process.argv.slice(2));
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`extract-quatrains: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
+    process.exitCode = 1;
+  }
+}
