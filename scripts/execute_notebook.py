@@ -9,6 +9,7 @@ tslab reports errors on the cell's stderr stream, not in the error message nbcli
 """
 import argparse
 import json
+import os
 import re
 import sys
 import time
@@ -38,6 +39,40 @@ def error_text(cell, limit=12):
     errors = [l for l in lines if re.match(r"^\s*(\w+Error|Error|AssertionError|\d+:\d+ - )", l)]
     chosen = errors + [l for l in lines if l not in errors] if errors else lines
     return "\n".join(chosen[:limit]) or "(the cell failed without printing an error message)"
+
+
+HEADING = re.compile(r'<h([23]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
+
+
+def with_toc(body):
+    """Adds a table of contents (the notebook's ## and ### headings) after the page's title."""
+    entries = []
+    for level, anchor, inner in HEADING.findall(body):
+        text = re.sub(r"<[^>]+>", "", inner).replace("¶", "").replace("&#182;", "").strip()
+        if text:
+            entries.append(f'<li style="margin-left:{(int(level) - 2) * 1.5}em"><a href="#{anchor}">{text}</a></li>')
+    if len(entries) < 2:
+        return body
+    toc = ('<nav class="runbook-toc" style="border:1px solid #ddd;background:#fafafa;padding:.5em 1em;margin:1em 0">'
+           '<b>Contents</b><ul style="list-style:none;padding-left:0;margin:.3em 0">' + "".join(entries) + "</ul></nav>")
+    title_end = body.find("</h1>")
+    at = title_end + len("</h1>") if title_end >= 0 else body.find("<h2 ")
+    return body[:at] + toc + body[at:] if at >= 0 else body
+
+
+def facts_backend():
+    """The backend the notebook reported (src/report-facts.ts), for the page header."""
+    path = os.environ.get("RUNBOOK_FACTS_FILE")
+    backend = None
+    if path and os.path.exists(path):
+        for line in open(path, encoding="utf-8"):
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                continue
+            if rec.get("kind") == "facts" and "backend" in rec.get("facts", {}):
+                backend = rec["facts"]["backend"]
+    return backend
 
 
 def banner(status, cell_label, message):
@@ -110,7 +145,9 @@ def main():
             result["failedCellLabel"] = f"cell {src_idx + 1}"
 
     if args.header:
-        head = nbformat.v4.new_markdown_cell(args.header)
+        backend = facts_backend()
+        text = args.header + (f" TensorFlow.js backend: **{backend}**." if backend else "")
+        head = nbformat.v4.new_markdown_cell(text)
         head.metadata["tags"] = ["runbook-header"]
         nb.cells.insert(0, head)
     if result["status"] != "passed":
@@ -122,7 +159,7 @@ def main():
     exporter = HTMLExporter(template_name="lab")
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": args.title}})
     with open(args.html, "w", encoding="utf-8") as f:
-        f.write(body)
+        f.write(with_toc(body))
     with open(args.result, "w", encoding="utf-8") as f:
         json.dump(result, f)
     return 0

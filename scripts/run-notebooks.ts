@@ -397,6 +397,10 @@ export async function main(argv: string[]): Promise<number> {
   // plotly draws in the reader's browser, after the kernel is done: a notebook whose page does not
   // render (a figure plotly rejects, a console error, a request off the machine) fails too.
   await checkRenderedNotebooks(runs, staging);
+  for (const run of runs) {
+    const page = path.join(staging, `${run.name}.html`);
+    if (fs.existsSync(page)) run.pageBytes = fs.statSync(page).size;
+  }
   const passed = runs.filter((r) => r.status === "passed").length;
   const summary: RunSummary = {
     complete: true,

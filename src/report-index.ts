@@ -23,6 +23,8 @@ export interface NotebookRun {
   parameters: Record<string, ParamValue>;
   facts: Record<string, FactValue>;
   checks: Extract<FactRecord, { kind: "check" }>[];
+  /** Size of the notebook's HTML page (plotly.js is embedded once per page). */
+  pageBytes?: number;
 }
 
 export interface RunSummary {
@@ -73,7 +75,7 @@ export function renderIndexHtml(summary: RunSummary): string {
           ? ""
           : `<div class="err">${escapeHtml(nb.failedCellLabel ?? "")}${nb.failedCellSource ? ` <code>${escapeHtml(nb.failedCellSource)}</code>` : ""}<pre>${escapeHtml(nb.message ?? "")}</pre></div>`;
       return `<tr class="${nb.status === "passed" ? "ok" : "bad"}">
-<td><a href="${encodeURIComponent(nb.name)}.html">${escapeHtml(nb.title)}</a><div class="path">${escapeHtml(nb.path)}</div>${error}</td>
+<td><a href="${encodeURIComponent(nb.name)}.html">${escapeHtml(nb.title)}</a><div class="path">${escapeHtml(nb.path)}${nb.pageBytes ? ` · page ${(nb.pageBytes / 2 ** 20).toFixed(1)} MB` : ""}</div>${error}</td>
 <td class="status">${STATUS_LABEL[nb.status]}</td><td>${formatSeconds(nb.seconds)}</td>
 <td>${escapeHtml(backend === undefined ? "—" : String(backend))}</td><td>${figures || "—"}</td></tr>`;
     })

@@ -16,7 +16,7 @@ function summary(): RunSummary {
     notebooks: [
       {
         path: "notebooks/00-overview.ipynb", name: "00-overview", title: "0. Overview", status: "passed", seconds: 3,
-        failedCell: null, message: null, parameters: {}, facts: { backend: "wasm", "test accuracy": 0.87654 },
+        failedCell: null, message: null, parameters: {}, facts: { backend: "wasm", "test accuracy": 0.87654 }, pageBytes: 5 * 2 ** 20,
         checks: [{ kind: "check", id: "§4.1.1 MLP", articleSays: "[8, 11, 14]", computed: "[6, 12, 18]", ok: false, reason: "W·x + b" }],
       },
       {
@@ -32,6 +32,7 @@ test("index.html lists sections with status, backend, figures, claims, and marks
   const html = renderIndexHtml(summary());
   assert.match(html, /1 of 2 notebooks FAILED/);
   assert.match(html, /href="00-overview\.html"/);
+  assert.match(html, /page 5\.0 MB/);
   assert.match(html, /test accuracy: <b>0\.8765<\/b>/);
   assert.match(html, /<td>wasm<\/td>/);
   assert.match(html, /✗ failed/);
