@@ -25,7 +25,7 @@ function tmp(): string {
 
 test("fixtures: failures are reported with notebook, cell and error text; the rest still runs", () => {
   const out = path.join(tmp(), "reports");
-  const r = run([FIXTURES, "--profile", "quick", "-p", "lr=0.5", "--timeout", "4", "--out", out]);
+  const r = run([FIXTURES, "--profile", "quick", "-p", "lr=0.5", "--timeout", "10", "--out", out]);
   assert.equal(r.code, 1, r.out);
   // The console names the notebook, the cell and the real error text (not nbclient's "<Error>").
   assert.match(r.out, /✗ test\/fixtures\/notebooks\/failing\.ipynb FAILED at cell 4 \(if \(answer === 42\) \{\):\n\s+Error: deliberate failure: the answer was 42/);
