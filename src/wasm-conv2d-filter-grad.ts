@@ -17,29 +17,12 @@
  * the wasm backend's own registered kernels and frees every intermediate.
  */
 import * as tf from '@tensorflow/tfjs';
+import { runWasmKernel, withIntermediates } from './wasm-kernel-composition';
 
 const KERNEL = 'Conv2DBackpropFilter';
 const BACKEND = 'wasm';
 
 type Pad = tf.Conv2DBackpropFilterAttrs['pad'];
-
-/** Runs a kernel registered for the wasm backend on TensorInfos (no engine involvement). */
-function runWasmKernel(
-  name: string,
-  inputs: tf.NamedTensorInfoMap,
-  backend: tf.KernelBackend,
-  attrs: tf.NamedAttrMap,
-): tf.TensorInfo {
-  const config = tf.getKernel(name, BACKEND);
-  if (config == null) {
-    throw new Error(`${KERNEL} (wasm): required kernel '${name}' is not registered for the wasm backend`);
-  }
-  const out = config.kernelFunc({ inputs, backend, attrs });
-  if (Array.isArray(out)) {
-    throw new Error(`${KERNEL} (wasm): kernel '${name}' unexpectedly returned several outputs`);
-  }
-  return out;
-}
 
 /** Computes dW for NHWC x [n,H,W,ci] and dy [n,oh,ow,co] by composing wasm kernels. */
 function conv2DBackpropFilterWasm(args: {
@@ -92,13 +75,7 @@ function conv2DBackpropFilterWasm(args: {
   const bottom = Math.max(info.padInfo.bottom, (oh - 1) * sH + kh - inH - top, 0);
   const right = Math.max(info.padInfo.right, (ow - 1) * sW + kw - inW - left, 0);
 
-  const temps: tf.TensorInfo[] = [];
-  const run = (name: string, inputs: tf.NamedTensorInfoMap, kAttrs: tf.NamedAttrMap): tf.TensorInfo => {
-    const out = runWasmKernel(name, inputs, backend, kAttrs);
-    temps.push(out);
-    return out;
-  };
-  try {
+  return withIntermediates(`${KERNEL} (wasm)`, backend, (run) => {
     const padded =
       top + bottom + left + right === 0
         ? x
@@ -113,10 +90,8 @@ function conv2DBackpropFilterWasm(args: {
     if (g.shape[1] !== kh || g.shape[2] !== kw) {
       g = run('Slice', { x: g }, { begin: [0, 0, 0, 0], size: [ci, kh, kw, co] });
     }
-    return runWasmKernel('Transpose', { x: g }, backend, { perm: [1, 2, 0, 3] }); // [kh, kw, ci, co]
-  } finally {
-    for (const t of temps) backend.disposeData(t.dataId);
-  }
+    return runWasmKernel(`${KERNEL} (wasm)`, 'Transpose', { x: g }, backend, { perm: [1, 2, 0, 3] }); // [kh, kw, ci, co]
+  });
 }
 
 /** Registers the missing `Conv2DBackpropFilter` kernel for the wasm backend so conv nets can train on wasm; safe to call repeatedly. */

@@ -14,19 +14,12 @@
  * inside a kernel) and frees every intermediate. Registering replaces the built-in kernel.
  */
 import * as tf from '@tensorflow/tfjs';
+import { runWasmKernel, withIntermediates } from './wasm-kernel-composition';
 
 const KERNEL = 'Conv2DBackpropInput';
 const BACKEND = 'wasm';
 
 type Pad = tf.Conv2DBackpropInputAttrs['pad'];
-
-function runWasmKernel(name: string, inputs: tf.NamedTensorInfoMap, backend: tf.KernelBackend, attrs: tf.NamedAttrMap): tf.TensorInfo {
-  const config = tf.getKernel(name, BACKEND);
-  if (config == null) throw new Error(`${KERNEL} (wasm, via conv): required kernel '${name}' is not registered for the wasm backend`);
-  const out = config.kernelFunc({ inputs, backend, attrs });
-  if (Array.isArray(out)) throw new Error(`${KERNEL} (wasm, via conv): kernel '${name}' unexpectedly returned several outputs`);
-  return out;
-}
 
 /** dx for NHWC dy [n, oh, ow, co] and filter [kh, kw, ci, co], by one forward convolution. */
 function conv2DBackpropInputViaConv(args: { inputs: tf.NamedTensorInfoMap; backend: {}; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
@@ -53,13 +46,7 @@ function conv2DBackpropInputViaConv(args: { inputs: tf.NamedTensorInfoMap; backe
   if (dy.shape.length !== 4 || dy.shape.some((d, i) => d !== expectedDy[i])) {
     throw new Error(`${KERNEL} (wasm, via conv): dy shape [${dy.shape}] does not match the conv output [${expectedDy}]`);
   }
-  const temps: tf.TensorInfo[] = [];
-  const run = (name: string, inputs: tf.NamedTensorInfoMap, kAttrs: tf.NamedAttrMap): tf.TensorInfo => {
-    const out = runWasmKernel(name, inputs, backend, kAttrs);
-    temps.push(out);
-    return out;
-  };
-  try {
+  return withIntermediates(`${KERNEL} (wasm, via conv)`, backend, (run) => {
     // 1. Dilate dy by the strides: [n, oh, ow, co] → [n, oh·sH, ow·sW, co] (real rows at multiples of s).
     let dd: tf.TensorInfo = dy;
     if (sH > 1 || sW > 1) {
@@ -89,15 +76,13 @@ function conv2DBackpropInputViaConv(args: { inputs: tf.NamedTensorInfoMap; backe
     const flipped = run('Reverse', { x: filter }, { dims: [0, 1] });
     const wT = run('Transpose', { x: flipped }, { perm: [0, 1, 3, 2] });
     // 4. One forward convolution (XNNPACK): [n, inH + kh − 1, inW + kw − 1, co] → [n, inH, inW, ci].
-    const out = runWasmKernel('Conv2D', { x: padded, filter: wT }, backend, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] });
+    const out = runWasmKernel(`${KERNEL} (wasm, via conv)`, 'Conv2D', { x: padded, filter: wT }, backend, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] });
     if (out.shape[1] !== inH || out.shape[2] !== inW || out.shape[3] !== ci) {
       backend.disposeData(out.dataId);
       throw new Error(`${KERNEL} (wasm, via conv): produced [${out.shape}], expected [${inputShape}]`);
     }
     return out;
-  } finally {
-    for (const t of temps) backend.disposeData(t.dataId);
-  }
+  });
 }
 
 let builtin: tf.KernelConfig | null = null;
