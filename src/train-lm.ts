@@ -14,7 +14,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { shuffledIndices } from "./random";
-import type { LossLogEntry, TrainHistory, TrainLogEntry, TrainProgress } from "./train";
+import { RunningLoss } from "./train";
+import type { TrainHistory, TrainLogEntry, TrainProgress } from "./train";
 import type { Transformer } from "./transformer";
 
 /** Fixed-length token sequences stored row-major: sequence i is tokens[i·length, (i+1)·length). */
@@ -153,16 +154,11 @@ export async function trainLanguageModel(model: Transformer, data: TokenSequence
 
   const optimizer = new ScheduledAdam(lr, 0.9, opts.beta2 ?? 0.99, 1e-8);
   const varList = model.variables();
-  const losses: LossLogEntry[] = [];
+  const running = new RunningLoss();
   const learningRates: number[] = [];
   const validation: { step: number; loss: number }[] = [];
-  let lossSum: tf.Scalar = tf.keep(tf.scalar(0));
-  let batchesInSum = 0;
-  let lastLogged: number | null = null;
   let steps = 0;
   const start = performance.now();
-  let lastLogTime = start;
-  let stepsAtLastLog = 0;
   let lastProgressTime = -Infinity;
   let evalSeconds = 0;
 
@@ -184,28 +180,14 @@ export async function trainLanguageModel(model: Transformer, data: TokenSequence
       optimizer.setLearningRate(rate);
       learningRates.push(rate);
       const idx = order.subarray(b * batchSize, (b + 1) * batchSize);
-      const newSum = tf.tidy(() => {
+      running.step(() => {
         const { inputs, targets } = batchTensors(data, idx); // [batch, T] each
-        const loss = optimizer.minimize(() => model.loss(inputs, targets), true, varList) as tf.Scalar;
-        return tf.add(lossSum, loss) as tf.Scalar;
+        return optimizer.minimize(() => model.loss(inputs, targets), true, varList) as tf.Scalar;
       });
-      lossSum.dispose();
-      lossSum = newSum;
-      batchesInSum++;
       steps++;
 
       if (steps % logEvery === 0 || steps === numSteps) {
-        const now = performance.now();
-        const meanLoss = lossSum.dataSync()[0] / batchesInSum;
-        const dt = (now - lastLogTime) / 1000;
-        const entry: TrainLogEntry = { epoch: epoch + 1, batch: b + 1, meanLoss, samplesPerSec: dt > 0 ? ((steps - stepsAtLastLog) * batchSize) / dt : 0 };
-        losses.push({ epoch: entry.epoch, batch: entry.batch, meanLoss });
-        lastLogged = meanLoss;
-        lossSum.dispose();
-        lossSum = tf.keep(tf.scalar(0));
-        batchesInSum = 0;
-        lastLogTime = now;
-        stepsAtLastLog = steps;
+        const entry = running.log(epoch + 1, b + 1, steps * batchSize);
         onLog?.(entry);
       }
       if (evalSet && (steps % evalEvery === 0 || steps === numSteps)) evaluate();
@@ -220,20 +202,20 @@ export async function trainLanguageModel(model: Transformer, data: TokenSequence
             fraction: steps / numSteps,
             samplesPerSec,
             etaSeconds: samplesPerSec > 0 ? ((numSteps - steps) * batchSize) / samplesPerSec : Infinity,
-            lastMeanLoss: batchesInSum > 0 ? lossSum.dataSync()[0] / batchesInSum : lastLogged,
+            lastMeanLoss: running.current(),
           });
           await yieldToEventLoop();
         }
       }
     }
   } finally {
-    lossSum.dispose();
+    running.dispose();
     optimizer.dispose();
   }
   const seconds = trainSeconds(performance.now());
   const tokensSeen = numSteps * tokensPerBatch;
   return {
-    losses, steps, seconds, backend: tf.getBackend(), batchesPerEpoch,
+    losses: running.losses, steps, seconds, backend: tf.getBackend(), batchesPerEpoch,
     samplesPerSec: seconds > 0 ? (numSteps * batchSize) / seconds : 0,
     tokensSeen, tokensPerSec: seconds > 0 ? tokensSeen / seconds : 0,
     learningRates, validation,

@@ -113,6 +113,58 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/**
+ * The mean mini-batch loss since the last log, summed on the device so a step never waits for a
+ * host read; read only when logged or shown. Shared by the training loops (train.ts, train-lm.ts).
+ */
+export class RunningLoss {
+  private sum: tf.Scalar = tf.keep(tf.scalar(0));
+  private count = 0;
+  private lastLogged: number | null = null;
+  private lastLogTime = performance.now();
+  private samplesAtLastLog = 0;
+  /** Every logged entry, in order. */
+  readonly losses: LossLogEntry[] = [];
+
+  /** Runs one optimiser step (`stepLoss` returns its mean loss) and adds that loss to the sum. */
+  step(stepLoss: () => tf.Scalar): void {
+    const newSum = tf.tidy(() => tf.add(this.sum, stepLoss()) as tf.Scalar);
+    this.sum.dispose();
+    this.sum = newSum;
+    this.count++;
+  }
+
+  /** Mean loss since the last log, or the last logged value; null before any step. */
+  current(): number | null {
+    return this.count > 0 ? this.sum.dataSync()[0] / this.count : this.lastLogged;
+  }
+
+  /** Records a log entry (1-based epoch and batch) with the throughput since the last one, and restarts the sum. */
+  log(epoch: number, batch: number, samplesSeen: number): TrainLogEntry {
+    const now = performance.now();
+    const meanLoss = this.sum.dataSync()[0] / this.count;
+    const dt = (now - this.lastLogTime) / 1000;
+    const entry: TrainLogEntry = { epoch, batch, meanLoss, samplesPerSec: dt > 0 ? (samplesSeen - this.samplesAtLastLog) / dt : 0 };
+    this.losses.push({ epoch, batch, meanLoss });
+    this.lastLogged = meanLoss;
+    this.restart();
+    this.lastLogTime = now;
+    this.samplesAtLastLog = samplesSeen;
+    return entry;
+  }
+
+  /** Drops the unlogged sum (the tutorial's loop does not carry it across epochs). */
+  restart(): void {
+    this.sum.dispose();
+    this.sum = tf.keep(tf.scalar(0));
+    this.count = 0;
+  }
+
+  dispose(): void {
+    this.sum.dispose();
+  }
+}
+
 /** Train `net` on trainSet with shuffled mini-batches, softmax cross-entropy and SGD(+momentum)/Adam; the tutorial's loop (article §5.2). */
 export async function trainClassifier(net: tf.LayersModel, trainSet: LabelledSet, opts: TrainOptions): Promise<TrainHistory> {
   const { numEpochs, batchSize, lr, seed, onProgress, onLog, progressIntervalMs = 250 } = opts;
@@ -138,20 +190,11 @@ export async function trainClassifier(net: tf.LayersModel, trainSet: LabelledSet
   const optimizer = createOptimizer(opts);
   const varList = net.trainableWeights.map((w) => w.read() as tf.Variable);
 
-  const losses: LossLogEntry[] = [];
-  // Sum of mini-batch mean losses since the last log, kept on the device so a step never
-  // waits for a host read; it is read only when logging or reporting progress.
-  let lossSum: tf.Scalar = tf.keep(tf.scalar(0));
-  let batchesInSum = 0;
-  let lastLogged: number | null = null;
+  const running = new RunningLoss();
   let steps = 0;
   let samplesSeen = 0;
   const start = performance.now();
-  let lastLogTime = start;
-  let samplesAtLastLog = 0;
   let lastProgressTime = -Infinity;
-
-  const readRunningMean = (): number | null => (batchesInSum > 0 ? lossSum.dataSync()[0] / batchesInSum : lastLogged);
 
   const makeProgress = (epoch: number, batch: number, now: number): TrainProgress => {
     const seconds = (now - start) / 1000;
@@ -162,49 +205,30 @@ export async function trainClassifier(net: tf.LayersModel, trainSet: LabelledSet
       fraction: steps / totalSteps,
       samplesPerSec,
       etaSeconds: samplesPerSec > 0 ? remaining / samplesPerSec : Infinity,
-      lastMeanLoss: readRunningMean(),
+      lastMeanLoss: running.current(),
     };
   };
 
   try {
     for (let epoch = 0; epoch < numEpochs; epoch++) {
       const order = shuffledIndices(n, seed + epoch);
-      lossSum.dispose();
-      lossSum = tf.keep(tf.scalar(0));
-      batchesInSum = 0;
+      running.restart();
       for (let b = 0; b < batchesPerEpoch; b++) {
         const batchIdx = order.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize));
-        const newSum = tf.tidy(() => {
+        running.step(() => {
           const idx = tf.tensor1d(batchIdx, 'int32'); // [batch]
           const xb = tf.gather(X, idx); // [batch, ...X.shape.slice(1)], e.g. [batch, 32, 32, 3]
           const yb = tf.oneHot(tf.gather(y, idx), numClasses); // [batch, numClasses]
-          const loss = optimizer.minimize(() => {
+          return optimizer.minimize(() => {
             const logits = net.apply(xb, { training: true }) as tf.Tensor; // [batch, numClasses]
             return tf.losses.softmaxCrossEntropy(yb, logits) as tf.Scalar; // mean over the batch
           }, true, varList) as tf.Scalar;
-          return tf.add(lossSum, loss) as tf.Scalar;
         });
-        lossSum.dispose();
-        lossSum = newSum;
-        batchesInSum++;
         steps++;
         samplesSeen += batchIdx.length;
 
         if ((b + 1) % logEvery === 0) {
-          const now = performance.now();
-          const meanLoss = lossSum.dataSync()[0] / batchesInSum;
-          const dt = (now - lastLogTime) / 1000;
-          const entry: TrainLogEntry = {
-            epoch: epoch + 1, batch: b + 1, meanLoss,
-            samplesPerSec: dt > 0 ? (samplesSeen - samplesAtLastLog) / dt : 0,
-          };
-          losses.push({ epoch: entry.epoch, batch: entry.batch, meanLoss });
-          lastLogged = meanLoss;
-          lossSum.dispose();
-          lossSum = tf.keep(tf.scalar(0));
-          batchesInSum = 0;
-          lastLogTime = now;
-          samplesAtLastLog = samplesSeen;
+          const entry = running.log(epoch + 1, b + 1, samplesSeen);
           onLog?.(entry);
         }
         if (onProgress) {
@@ -219,13 +243,13 @@ export async function trainClassifier(net: tf.LayersModel, trainSet: LabelledSet
       }
     }
   } finally {
-    lossSum.dispose();
+    running.dispose();
     disposeOptimizer(optimizer);
     if (y !== trainSet.y) y.dispose();
   }
 
   const seconds = (performance.now() - start) / 1000;
-  return { losses, samplesPerSec: seconds > 0 ? samplesSeen / seconds : 0, seconds, steps, backend: tf.getBackend() };
+  return { losses: running.losses, samplesPerSec: seconds > 0 ? samplesSeen / seconds : 0, seconds, steps, backend: tf.getBackend() };
 }
 
 /** Predicted and true labels for a test set, and the accuracy. */
