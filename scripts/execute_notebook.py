@@ -104,21 +104,34 @@ def main():
     nb = nbformat.read(args.input, as_version=4)
     state = {"index": None}
 
-    client = NotebookClient(
-        nb,
-        timeout=args.timeout,
-        startup_timeout=args.startup_timeout,
-        kernel_name=args.kernel,
-        allow_errors=False,
-        record_timing=True,
-        resources={"metadata": {"path": args.cwd}},
-    )
-    client.on_cell_start = lambda cell, cell_index: state.update(index=cell_index)
+    def make_client():
+        client = NotebookClient(
+            nb,
+            timeout=args.timeout,
+            startup_timeout=args.startup_timeout,
+            kernel_name=args.kernel,
+            allow_errors=False,
+            record_timing=True,
+            resources={"metadata": {"path": args.cwd}},
+        )
+        client.on_cell_start = lambda cell, cell_index: state.update(index=cell_index)
+        return client
+
+    def execute():
+        # Kernels started side by side can lose jupyter_client's port race and never answer;
+        # nothing has run then, so starting a fresh kernel once is safe. Any later error is final.
+        try:
+            make_client().execute()
+        except RuntimeError as e:
+            if state["index"] is not None or "didn't respond" not in str(e):
+                raise
+            print(f"kernel did not start ({e}); retrying once with a new kernel", file=sys.stderr)
+            make_client().execute()
 
     result = {"status": "passed", "failedCell": None, "message": None}
     started = time.monotonic()
     try:
-        client.execute()
+        execute()
     except CellTimeoutError as e:
         result.update(status="timeout", failedCell=state["index"],
                       message=f"cell exceeded the per-cell timeout of {args.timeout} s")
