@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { quatrainLines, type Quatrain } from '../src/data/tang-poetry';
+import { writeFileAtomic } from '../src/atomic-write';
 
 const USAGE = `Usage: extract-quatrains [--from DIR] [--out FILE]
   --from  the chinese-poetry package directory (default: resolved from node_modules)
@@ -110,14 +111,7 @@ export function main(argv: string[]): number {
   const out = values.out ?? '';
   fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
   const text = quatrainsJson(poems, `npm chinese-poetry ${version}, dist/quantangshi/poet.tang.*.json (five-character quatrains)`);
-  const tmp = `${out}.tmp-${process.pid}`;
-  try {
-    fs.writeFileSync(tmp, text);
-    fs.renameSync(tmp, out);
-  } catch (err) {
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
+  writeFileAtomic(out, text);
   process.stdout.write(`${JSON.stringify(stats)}\n${out}\n`);
   return 0;
 }

@@ -6,6 +6,7 @@
  *
  * Convention at the kinks (x = 0), the same as TF.js's gradients: ReLU'(0) = 0, leaky ReLU'(0) = slope.
  */
+import * as tf from "@tensorflow/tfjs";
 import type { Figure } from "./plot";
 
 /** Logistic sigmoid σ(x) = 1 / (1 + e^−x) (article §3.1). */
@@ -134,6 +135,16 @@ export const ACTIVATIONS: Readonly<Record<ActivationName, Activation>> = {
   leakyRelu: { name: "leakyRelu", label: "leaky ReLU (slope 0.2)", f: (x) => leakyRelu(x, 0.2), df: (x) => leakyReluDerivative(x, 0.2) },
   gelu: { name: "gelu", label: "GELU (exact, erf)", f: gelu, df: geluDerivative },
   geluTanh: { name: "geluTanh", label: "GELU (tanh approx.)", f: geluTanh, df: geluTanhDerivative },
+};
+
+/** The same activations as TF.js ops (TF.js 4.22 has no GELU op: built from tf.erf / tf.tanh), for checks against autodiff (article §3.1). */
+export const TF_ACTIVATIONS: Readonly<Record<ActivationName, (x: tf.Tensor) => tf.Tensor>> = {
+  sigmoid: (x) => tf.sigmoid(x),
+  tanh: (x) => tf.tanh(x),
+  relu: (x) => tf.relu(x),
+  leakyRelu: (x) => tf.leakyRelu(x, 0.2),
+  gelu: (x) => tf.mul(tf.mul(0.5, x), tf.add(1, tf.erf(tf.div(x, Math.SQRT2)))),
+  geluTanh: (x) => tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(tf.mul(GELU_C, tf.add(x, tf.mul(GELU_K, tf.pow(x, 3))))))),
 };
 
 /** Looks an activation up by name; the error lists the known names. */

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { writeFileAtomic } from './atomic-write';
 
 const MODEL_JSON = 'model.json';
 const WEIGHTS_BIN = 'weights.bin';
@@ -13,17 +14,6 @@ const BYTES_PER_ELEMENT: Record<string, number> = {
   float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, uint16: 2, float16: 2,
 };
 
-/** Write `data` to `file` atomically: write a temporary sibling, then rename over the target. */
-function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
-  try {
-    fs.writeFileSync(tmp, data);
-    fs.renameSync(tmp, file);
-  } catch (err) {
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
-}
 
 /** Bytes a weight spec occupies in weights.bin (quantised weights use their stored dtype). */
 function specBytes(spec: tf.io.WeightsManifestEntry): number {

@@ -2,7 +2,7 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import {
-  ACTIVATIONS, type ActivationName, activationFigure, erf, gelu, geluDerivative, geluTanh, getActivation,
+  ACTIVATIONS, TF_ACTIVATIONS, type ActivationName, activationFigure, erf, gelu, geluDerivative, geluTanh, getActivation,
   leakyRelu, leakyReluDerivative, linspace, normalCdf, relu, reluDerivative, sigmoid,
 } from "../src/activations";
 
@@ -11,14 +11,6 @@ before(async () => {
 });
 
 /** The TF.js equivalent of each activation, built from tf ops (GELU has no tf op in TF.js 4.22). */
-const TF_EQUIVALENT: Record<ActivationName, (x: tf.Tensor) => tf.Tensor> = {
-  sigmoid: (x) => tf.sigmoid(x),
-  tanh: (x) => tf.tanh(x),
-  relu: (x) => tf.relu(x),
-  leakyRelu: (x) => tf.leakyRelu(x, 0.2),
-  gelu: (x) => tf.mul(tf.mul(0.5, x), tf.add(1, tf.erf(tf.div(x, Math.SQRT2)))),
-  geluTanh: (x) => tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3))))))),
-};
 
 const NAMES = Object.keys(ACTIVATIONS) as ActivationName[];
 // 41 points in [−5, 5] including the kink 0 and values on both sides of it.
@@ -38,7 +30,7 @@ test("erf matches Python's math.erf (C library erf) to 1e-15", () => {
 test("every activation equals its TF.js equivalent to 1e-6 (float32 TF.js)", () => {
   for (const name of NAMES) {
     const got = XS.map(getActivation(name).f);
-    const want = tf.tidy(() => Array.from(TF_EQUIVALENT[name](tf.tensor1d(XS)).dataSync()));
+    const want = tf.tidy(() => Array.from(TF_ACTIVATIONS[name](tf.tensor1d(XS)).dataSync()));
     got.forEach((g, i) => assert.ok(Math.abs(g - want[i]) <= 1e-6, `${name}(${XS[i]}) = ${g}, TF.js ${want[i]}`));
   }
 });
@@ -47,7 +39,7 @@ test("every derivative equals tf.grad of the TF.js activation to 1e-5, kinks inc
   for (const name of NAMES) {
     const got = XS.map(getActivation(name).df);
     // tf.grad of f applied element-wise (and summed, implicitly, by grad's dy = 1) is f′ element-wise.
-    const want = tf.tidy(() => Array.from(tf.grad(TF_EQUIVALENT[name])(tf.tensor1d(XS)).dataSync()));
+    const want = tf.tidy(() => Array.from(tf.grad(TF_ACTIVATIONS[name])(tf.tensor1d(XS)).dataSync()));
     got.forEach((g, i) => assert.ok(Math.abs(g - want[i]) <= 1e-5, `${name}′(${XS[i]}) = ${g}, tf.grad ${want[i]}`));
   }
 });

@@ -1,7 +1,7 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import type { ActivationName } from "../src/activations";
+import { TF_ACTIVATIONS, type ActivationName } from "../src/activations";
 import {
   type Matrix, type MlpParams, cloneParams, finiteDifferenceGradients, initMlpParams, mlpBackward, mlpForward, relativeError,
 } from "../src/backprop";
@@ -20,14 +20,6 @@ function toyData(n: number, d: number, k: number, seed: number): { X: Matrix; y:
 }
 
 /** The same network in TF.js: tf ops on tf.variables, gradients by tf.variableGrads (reverse-mode autodiff). */
-const TF_ACT: Record<ActivationName, (x: tf.Tensor) => tf.Tensor> = {
-  sigmoid: (x) => tf.sigmoid(x),
-  tanh: (x) => tf.tanh(x),
-  relu: (x) => tf.relu(x),
-  leakyRelu: (x) => tf.leakyRelu(x, 0.2),
-  gelu: (x) => tf.mul(tf.mul(0.5, x), tf.add(1, tf.erf(tf.div(x, Math.SQRT2)))),
-  geluTanh: (x) => tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3))))))),
-};
 
 function tfGradients(params: MlpParams, X: Matrix, y: number[], activation: ActivationName): { loss: number; grads: Record<keyof MlpParams, number[]> } {
   const k = params.b2.length;
@@ -40,7 +32,7 @@ function tfGradients(params: MlpParams, X: Matrix, y: number[], activation: Acti
   const xs = tf.tensor2d(X); // [n, d]
   const labels = tf.oneHot(tf.tensor1d(y, "int32"), k); // [n, k]
   const { value, grads } = tf.variableGrads(() => {
-    const a1 = TF_ACT[activation](tf.add(tf.matMul(xs, vars.W1), vars.b1)); // [n, h]
+    const a1 = TF_ACTIVATIONS[activation](tf.add(tf.matMul(xs, vars.W1), vars.b1)); // [n, h]
     const logits = tf.add(tf.matMul(a1, vars.W2), vars.b2); // [n, k]
     return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar; // mean over rows
   });

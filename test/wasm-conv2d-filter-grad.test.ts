@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmConv2DBackpropFilter } from '../src/wasm-conv2d-filter-grad';
+import { maxRelErr, randn } from './helpers/numeric';
 
 const TOL = 1e-4;
 /** Tolerance for a dW whose elements each sum L = n·oh·ow products (see header). */
@@ -28,20 +29,8 @@ interface Case {
 }
 
 /** Seeded normal values generated on cpu, so both backends see identical inputs. */
-function randn(shape: number[], seed: number): Float32Array {
-  const t = tf.randomNormal(shape, 0, 1, 'float32', seed);
-  const v = t.dataSync().slice() as Float32Array;
-  t.dispose();
-  return v;
-}
 
 /** max |a − b| / max(1, |b|) over all elements. */
-function maxRelErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]) / Math.max(1, Math.abs(b[i])));
-  return m;
-}
 
 /** d/dw sum(conv2d(x, w) * r) on the given backend, returned as plain values. */
 async function filterGrad(backend: string, c: Case, xv: Float32Array, wv: Float32Array, rv: Float32Array, yShape: number[]): Promise<Float32Array> {

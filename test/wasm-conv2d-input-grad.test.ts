@@ -11,6 +11,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import {
   registerWasmConv2DBackpropInputViaConv, restoreWasmConv2DBackpropInput, wasmConv2DBackpropInputViaConvActive,
 } from '../src/wasm-conv2d-input-grad';
+import { maxRelErr, randn } from './helpers/numeric';
 
 const TOL = 1e-4;
 type Pad = 'valid' | 'same' | number;
@@ -24,19 +25,7 @@ interface Case {
   pad: Pad;
 }
 
-function randn(shape: number[], seed: number): Float32Array {
-  const t = tf.randomNormal(shape, 0, 1, 'float32', seed);
-  const v = t.dataSync().slice() as Float32Array;
-  t.dispose();
-  return v;
-}
 
-function maxRelErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]) / Math.max(1, Math.abs(b[i])));
-  return m;
-}
 
 /** d/dx sum(conv2d(x, w) * r) on the given backend. */
 async function inputGrad(backend: string, c: Case, xv: Float32Array, wv: Float32Array, rv: Float32Array, yShape: number[]): Promise<Float32Array> {

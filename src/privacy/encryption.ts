@@ -23,10 +23,12 @@
  */
 import * as crypto from "crypto";
 import * as fs from "fs";
-import * as path from "path";
 import { Readable } from "stream";
 import { pipeline } from "stream/promises";
 import type { DataKey } from "./keys";
+import { writeAtomically } from "../atomic-write";
+
+export { writeAtomically };
 
 export const MAGIC = Buffer.from("RBKENC", "ascii");
 export const FORMAT_VERSION = 1;
@@ -120,27 +122,6 @@ function newDecipher(key: DataKey, nonce: Buffer): crypto.DecipherGCM {
   return key.use((k) => crypto.createDecipheriv("aes-256-gcm", k, nonce, { authTagLength: TAG_BYTES }));
 }
 
-function tempPath(dest: string): string {
-  return path.join(path.dirname(dest), `.${path.basename(dest)}.tmp-${process.pid}-${crypto.randomBytes(4).toString("hex")}`);
-}
-
-/** Writes `dest` atomically: `write(tmp)` fills a temporary file in the same folder, which is fsynced and renamed. */
-export async function writeAtomically(dest: string, write: (tmp: string) => Promise<void>): Promise<void> {
-  const tmp = tempPath(dest);
-  try {
-    await write(tmp);
-    const fd = fs.openSync(tmp, "r+");
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, dest);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
-}
 
 /** Encrypts file `src` into `dest` (streaming, atomic, mode 0600) with AES-256-GCM (article §9.4). */
 export async function encryptFile(src: string, dest: string, key: DataKey): Promise<EncryptedHeader> {
