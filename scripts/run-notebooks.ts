@@ -289,8 +289,8 @@ function executeOne(p: Prepared, opts: RunnerOptions, jupyter: Jupyter, staging:
     child.stdout.on("data", (d: Buffer) => (stderr += d.toString()));
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("close", (code) => {
-      const { facts, checks } = readFacts(factsFile);
-      const base = { path: p.rel, name: p.name, title: p.title, parameters: p.parameters, facts, checks };
+      const { facts, checks, headlines } = readFacts(factsFile);
+      const base = { path: p.rel, name: p.name, title: p.title, parameters: p.parameters, facts, checks, headlines };
       if (fs.existsSync(resultFile)) {
         const r = JSON.parse(fs.readFileSync(resultFile, "utf8")) as {
           status: NotebookStatus; seconds: number; failedCell: number | null; failedCellLabel?: string; failedCellSource?: string; message: string | null;

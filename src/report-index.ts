@@ -2,7 +2,7 @@
  * The runner's artefacts beside the executed notebooks: `summary.json` (the data), `index.html`
  * (for people) and `junit.xml` (for CI systems). Pure functions from one `RunSummary`.
  */
-import type { FactRecord, FactValue } from "./report-facts";
+import type { FactRecord, FactValue, Headline } from "./report-facts";
 import type { ParamValue, Profile } from "./notebook-params";
 
 export type NotebookStatus = "passed" | "failed" | "timeout" | "kernel-died" | "error";
@@ -23,6 +23,8 @@ export interface NotebookRun {
   parameters: Record<string, ParamValue>;
   facts: Record<string, FactValue>;
   checks: Extract<FactRecord, { kind: "check" }>[];
+  /** Scenario headlines (model vs baseline) the notebook recorded; absent in old summaries. */
+  headlines?: Headline[];
   /** Size of the notebook's HTML page (plotly.js is embedded once per page). */
   pageBytes?: number;
 }
@@ -87,6 +89,15 @@ export function renderIndexHtml(summary: RunSummary): string {
         `<tr class="${c.ok ? "ok" : "bad"}"><td>${escapeHtml(c.id)}</td><td>${escapeHtml(c.articleSays)}</td><td>${escapeHtml(c.computed)}</td><td>${c.ok ? "✓" : "✗"} ${escapeHtml(c.reason)}</td><td><a href="${encodeURIComponent(nb.name)}.html">${escapeHtml(nb.name)}</a></td></tr>`,
     )
     .join("\n");
+  const headlines = summary.notebooks.flatMap((nb) => (nb.headlines ?? []).map((h) => ({ nb, h })));
+  const headlineRows = headlines
+    .map(
+      ({ nb, h }) =>
+        `<tr><td><a href="${encodeURIComponent(nb.name)}.html">${escapeHtml(h.scenario)}</a></td><td>${escapeHtml(h.metric)} (${h.higherIsBetter ? "higher" : "lower"} is better)</td>` +
+        `<td>${escapeHtml(h.model)}: <b>${escapeHtml(formatFact(h.modelValue))}</b></td><td>${escapeHtml(h.baseline)}: ${escapeHtml(formatFact(h.baselineValue))}</td>` +
+        `<td>${escapeHtml(formatFact(h.margin))}</td></tr>`,
+    )
+    .join("\n");
   const env = Object.entries(summary.environment)
     .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)
     .join("");
@@ -107,6 +118,9 @@ tr.bad td{background:#fff0f0}.status{white-space:nowrap}.path{color:#777;font-si
 <table><thead><tr><th>Notebook</th><th>Status</th><th>Time</th><th>Backend</th><th>Key figures</th></tr></thead><tbody>
 ${rows}
 </tbody></table>
+${headlines.length ? `<h2>Application scenarios: model vs baseline</h2>
+<p>Each scenario's headline metric on held-out data; its notebook asserts the model beats the baseline by at least the stated margin.</p>
+<table><thead><tr><th>Scenario</th><th>Metric</th><th>Model</th><th>Baseline</th><th>Asserted margin</th></tr></thead><tbody>${headlineRows}</tbody></table>` : ""}
 <h2>Article claims checked</h2>
 ${checks.length ? `<table><thead><tr><th>Claim</th><th>Article says</th><th>Computed</th><th>Verdict</th><th>Where</th></tr></thead><tbody>${checkRows}</tbody></table>` : "<p>No notebook in this run checks an article claim.</p>"}
 <h2>Environment</h2>

@@ -23,6 +23,7 @@ function summary(): RunSummary {
         path: "notebooks/05-cnn.ipynb", name: "05-cnn", title: "5. <CNN>", status: "failed", seconds: 9,
         failedCell: 3, failedCellLabel: "cell 4", failedCellSource: "train()", message: "Error: boom <&>\u001b[31m",
         parameters: {}, facts: {}, checks: [],
+        headlines: [{ scenario: "spam <filter>", metric: "test F1", model: "MLP", modelValue: 0.97, baseline: "majority", baselineValue: 0, higherIsBetter: true, margin: 0.2 }],
       },
     ],
   };
@@ -48,4 +49,13 @@ test("junit.xml has one case per notebook, failures with cell and message, valid
   assert.match(xml, /<testcase classname="runbook.notebooks" name="notebooks\/00-overview.ipynb" time="3.00"\/>/);
   assert.match(xml, /<failure type="failed" message="failed at cell 4: Error: boom &lt;&amp;&gt;\[31m">/);
   assert.doesNotMatch(xml, /\u001b/);
+});
+
+test("index.html has a scenario table with each headline metric, model vs baseline and the asserted margin", () => {
+  const html = renderIndexHtml(summary());
+  assert.match(html, /Application scenarios: model vs baseline/);
+  assert.match(html, /spam &lt;filter&gt;<\/a><\/td><td>test F1 \(higher is better\)<\/td><td>MLP: <b>0\.9700<\/b><\/td><td>majority: 0<\/td><td>0\.2000<\/td>/);
+  const none = summary();
+  for (const nb of none.notebooks) delete nb.headlines;
+  assert.doesNotMatch(renderIndexHtml(none), /Application scenarios/, "no empty scenario table");
 });
