@@ -117,3 +117,36 @@ export function modelSummaryRows(model: tf.LayersModel): ModelSummaryRow[] {
     return { layer: layer.name, type: layer.getClassName(), outputShape: [...outputShape], params: layer.countParams() };
   });
 }
+
+/** Options for {@link buildMlp}. */
+export interface MlpOptions {
+  /** Number of input features. */
+  inputSize: number;
+  /** Units of each hidden ReLU layer, e.g. [32]; [] gives logistic (softmax) regression. */
+  hidden: readonly number[];
+  /** Number of output logits. */
+  numClasses: number;
+  /** Base seed: layer i's kernel uses seed + 2i, its bias seed + 2i + 1. */
+  seed: number;
+}
+
+/** A multilayer perceptron for tables (article §4.1.1): dense ReLU layers, logits out, PyTorch-style init. */
+export function buildMlp(options: MlpOptions): tf.LayersModel {
+  const { inputSize, hidden, numClasses, seed } = options;
+  for (const [name, v] of [['inputSize', inputSize], ['numClasses', numClasses], ...hidden.map((h, i) => [`hidden[${i}]`, h] as const)] as const) {
+    if (!Number.isInteger(v) || (v as number) < 1) throw new Error(`buildMlp: ${name} is ${v}; expected a positive integer`);
+  }
+  const net = tf.sequential();
+  let fanIn = inputSize;
+  [...hidden, numClasses].forEach((units, i) => {
+    const last = i === hidden.length;
+    // [batch, fanIn] → [batch, units]
+    net.add(tf.layers.dense({
+      ...(i === 0 ? { inputShape: [inputSize] } : {}),
+      units, activation: last ? 'linear' : 'relu',
+      kernelInitializer: uniformInit(fanIn, seed + 2 * i), biasInitializer: uniformInit(fanIn, seed + 2 * i + 1),
+    }));
+    fanIn = units;
+  });
+  return net;
+}

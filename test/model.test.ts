@@ -1,7 +1,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { buildLeNet, countParameters, modelSummaryRows, pytorchInitBound } from '../src/model';
+import { buildLeNet, buildMlp, countParameters, modelSummaryRows, pytorchInitBound } from '../src/model';
 
 before(async () => {
   await tf.setBackend('cpu');
@@ -79,4 +79,20 @@ test('same seed gives identical weights; different seeds and layers differ', () 
 test('rejects impossible input shapes', () => {
   assert.throws(() => buildLeNet({ inputShape: [8, 8, 3], seed: 0 }), /too small/);
   assert.throws(() => buildLeNet({ inputShape: [32, 32, 0], seed: 0 }), /positive integers/);
+});
+
+test('buildMlp: dense ReLU layers to logits, PyTorch-style init, [] hidden is logistic regression', () => {
+  const mlp = buildMlp({ inputSize: 30, hidden: [16, 8], numClasses: 2, seed: 3 });
+  // (30·16 + 16) + (16·8 + 8) + (8·2 + 2) = 496 + 136 + 18
+  assert.equal(countParameters(mlp), 650);
+  assert.deepEqual(modelSummaryRows(mlp).map((r) => r.outputShape), [[null, 16], [null, 8], [null, 2]]);
+  const w0 = mlp.layers[0].getWeights()[0].dataSync();
+  const bound = pytorchInitBound(30);
+  assert.ok(w0.every((v) => Math.abs(v) <= bound) && Math.max(...w0.map(Math.abs)) > 0.8 * bound);
+  const logistic = buildMlp({ inputSize: 30, hidden: [], numClasses: 2, seed: 3 });
+  assert.equal(countParameters(logistic), 62);
+  const out = tf.tidy(() => (logistic.predict(tf.ones([4, 30])) as tf.Tensor).shape);
+  assert.deepEqual(out, [4, 2]);
+  assert.throws(() => buildMlp({ inputSize: 30, hidden: [0], numClasses: 2, seed: 1 }), /hidden\[0\] is 0; expected a positive integer/);
+  assert.throws(() => buildMlp({ inputSize: 0, hidden: [], numClasses: 2, seed: 1 }), /inputSize is 0/);
 });

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { fitStandardizer, pickRows, stratifiedSplit, toFrame } from "../src/data/tabular";
+import { fitStandardizer, groupSplit, oneHot, pickRows, stratifiedSplit, toFrame } from "../src/data/tabular";
 
 test("stratifiedSplit keeps class shares, is seeded, and covers every row once", () => {
   const labels = [...Array(100).fill(0), ...Array(50).fill(1)];
@@ -33,4 +33,22 @@ test("toFrame and pickRows check their inputs", () => {
   assert.throws(() => toFrame([[1, 2]], ["a"]), /rows have 2 values but 1 column names/);
   assert.deepEqual(pickRows(["x", "y", "z"], [2, 0]), ["z", "x"]);
   assert.throws(() => pickRows(["x"], [1]), /index 1 outside 0..0/);
+});
+
+test("groupSplit keeps every group on one side, is seeded, and checks its inputs", () => {
+  const groups = Array.from({ length: 200 }, (_, i) => `school-${i % 20}`);
+  const a = groupSplit(groups, 0.25, 7);
+  assert.deepEqual(groupSplit(groups, 0.25, 7), a);
+  assert.notDeepEqual(groupSplit(groups, 0.25, 8).test, a.test);
+  assert.equal(a.train.length + a.test.length, 200);
+  const testGroups = new Set(a.test.map((i) => groups[i]));
+  assert.equal(testGroups.size, 5, "a quarter of the 20 groups");
+  for (const i of a.train) assert.ok(!testGroups.has(groups[i]), `${groups[i]} is on both sides`);
+  assert.throws(() => groupSplit(["a", "a"], 0.5, 1), /1 distinct group/);
+  assert.throws(() => groupSplit(groups, 1, 1), /testFraction=1/);
+});
+
+test("oneHot encodes with fixed levels and names the column of an unknown value", () => {
+  assert.deepEqual(oneHot(["b", "a", "b"], ["a", "b", "c"], "grade"), [[0, 1, 0], [1, 0, 0], [0, 1, 0]]);
+  assert.throws(() => oneHot(["a", "z"], ["a", "b"], "grade"), /grade row 1 is "z"; expected one of a, b/);
 });

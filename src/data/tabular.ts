@@ -77,3 +77,35 @@ export function fitStandardizer(trainRows: number[][], columns: readonly string[
     },
   };
 }
+
+/**
+ * Indices of a seeded split that keeps each group (a school, a speaker) wholly on one side, so the
+ * test set measures how a model does on groups it never saw. About `testFraction` of the groups
+ * (not of the rows) go to the test side.
+ */
+export function groupSplit(groups: readonly string[], testFraction: number, seed: number): { train: number[]; test: number[] } {
+  if (!(testFraction > 0 && testFraction < 1)) throw new Error(`groupSplit: testFraction=${testFraction}; expected a number between 0 and 1`);
+  const names = [...new Set(groups)].sort();
+  if (names.length < 2) throw new Error(`groupSplit: ${names.length} distinct group(s); expected at least 2`);
+  const nTest = Math.min(names.length - 1, Math.max(1, Math.round(names.length * testFraction)));
+  const testGroups = new Set(shuffleInPlace(names, mulberry32(seed)).slice(0, nTest));
+  const train: number[] = [];
+  const test: number[] = [];
+  groups.forEach((g, i) => (testGroups.has(g) ? test : train).push(i));
+  return { train, test };
+}
+
+/**
+ * One-hot columns for a categorical variable: `levels` fixes the columns (so train and test
+ * encode alike); a value outside them is an error naming the column.
+ */
+export function oneHot(values: readonly string[], levels: readonly string[], column: string): number[][] {
+  const index = new Map(levels.map((l, i) => [l, i]));
+  return values.map((v, i) => {
+    const j = index.get(v);
+    if (j === undefined) throw new Error(`oneHot: ${column} row ${i} is "${v}"; expected one of ${levels.join(", ")}`);
+    const row = new Array<number>(levels.length).fill(0);
+    row[j] = 1;
+    return row;
+  });
+}
