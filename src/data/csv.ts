@@ -13,8 +13,11 @@ export interface CsvTable {
   lines: number[];
 }
 
-/** Parses CSV text; `source` names it in errors (a file path, usually). */
-export function parseCsv(text: string, source: string): CsvTable {
+/**
+ * Parses CSV text; `source` names it in errors (a file path, usually). With `columns`, the header
+ * must be exactly those names in order (checked before the rows, so a wrong file says so first).
+ */
+export function parseCsv(text: string, source: string, columns?: readonly string[]): CsvTable {
   const records: { fields: string[]; line: number }[] = [];
   let fields: string[] = [];
   let field = "";
@@ -64,6 +67,7 @@ export function parseCsv(text: string, source: string): CsvTable {
   endRecord();
   if (records.length === 0) throw new Error(`${source} is empty; expected a header row and data rows`);
   const header = records[0].fields;
+  if (columns) expectColumns(header, columns, source);
   const rows: string[][] = [];
   const lines: number[] = [];
   for (const r of records.slice(1)) {
@@ -76,17 +80,16 @@ export function parseCsv(text: string, source: string): CsvTable {
   return { header, rows, lines };
 }
 
-/** Reads and parses a CSV file; a missing file is an error naming it. */
-export function readCsv(file: string): CsvTable {
+/** Reads and parses a CSV file (see {@link parseCsv}); a missing file is an error naming it. */
+export function readCsv(file: string, columns?: readonly string[]): CsvTable {
   if (!fs.existsSync(file)) throw new Error(`CSV file ${file} not found`);
-  return parseCsv(fs.readFileSync(file, "utf8"), file);
+  return parseCsv(fs.readFileSync(file, "utf8"), file, columns);
 }
 
-/** Checks that `table` has exactly the `expected` columns in order. */
-export function expectColumns(table: CsvTable, expected: readonly string[], source: string): void {
-  const same = table.header.length === expected.length && expected.every((c, i) => table.header[i] === c);
+function expectColumns(header: readonly string[], expected: readonly string[], source: string): void {
+  const same = header.length === expected.length && expected.every((c, i) => header[i] === c);
   if (!same) {
-    const missing = expected.filter((c) => !table.header.includes(c));
-    throw new Error(`${source} line 1 has columns [${table.header.join(", ")}]; expected [${expected.join(", ")}]${missing.length ? ` (missing: ${missing.join(", ")})` : ""}`);
+    const missing = expected.filter((c) => !header.includes(c));
+    throw new Error(`${source} line 1 has columns [${header.join(", ")}]; expected [${expected.join(", ")}]${missing.length ? ` (missing: ${missing.join(", ")})` : ""}`);
   }
 }

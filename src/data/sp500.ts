@@ -9,6 +9,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { type InstalledPackage, installedPackage } from "../packages";
+import { readCsv } from "./csv";
 
 /** The npm package that carries the file. */
 export const SP500_PACKAGE = "vega-datasets";
@@ -76,26 +77,15 @@ function isCalendarDate(s: string): boolean {
 /** Reads and validates the daily S&P 500 table (article §6, financial risk control). */
 export function loadSp500(file: string = sp500CsvPath()): Sp500Data {
   if (!fs.existsSync(file)) throw new Error(`S&P 500 table ${file} not found; expected ${SP500_FILE} from npm package ${SP500_PACKAGE} (run \`npm install\`)`);
-  const lines = fs.readFileSync(file, "utf8").split(/\r?\n/);
-  while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop(); // trailing newline(s)
-  const expectedHeader = SP500_COLUMNS.join(",");
-  if (lines.length === 0 || lines[0].trim() !== expectedHeader) {
-    throw new Error(`${file} line 1 is "${(lines[0] ?? "").slice(0, 80)}"; expected the header "${expectedHeader}"`);
-  }
-  const n = lines.length - 1;
+  const table = readCsv(file, SP500_COLUMNS);
+  const n = table.rows.length;
   if (n < 2) throw new Error(`${file} has ${n} data row(s); expected at least 2 trading days`);
   const dates: string[] = [];
   const cols = SP500_COLUMNS.slice(1).map(() => new Float64Array(n));
   const [open, high, low, close, adjClose, volume] = cols;
   for (let i = 0; i < n; i++) {
-    const lineNo = i + 2;
-    const where = `${file} line ${lineNo}`;
-    const raw = lines[i + 1];
-    if (raw.trim() === "") throw new Error(`${where} is empty; expected "${expectedHeader}" values`);
-    const fields = raw.split(",");
-    if (fields.length !== SP500_COLUMNS.length) {
-      throw new Error(`${where} has ${fields.length} fields; expected ${SP500_COLUMNS.length} (${expectedHeader})`);
-    }
+    const where = `${file} line ${table.lines[i]}`;
+    const fields = table.rows[i];
     const date = fields[0].trim();
     if (!isCalendarDate(date)) throw new Error(`${where}: date "${fields[0]}"; expected an ISO date YYYY-MM-DD`);
     if (i > 0 && date <= dates[i - 1]) {

@@ -6,7 +6,7 @@
  */
 import * as path from "path";
 import { PROJECT_ROOT } from "../environment";
-import { expectColumns, readCsv } from "./csv";
+import { readCsv } from "./csv";
 
 export const STAR_CSV = path.join(PROJECT_ROOT, "data", "star", "star.csv");
 
@@ -55,8 +55,7 @@ export const STAR_LEVELS: Readonly<Record<string, readonly string[]>> = {
 
 /** Reads and validates the STAR table; errors name the file, line, column and what was expected (article §6). */
 export function loadStar(file = STAR_CSV): StarStudent[] {
-  const table = readCsv(file);
-  expectColumns(table, STAR_COLUMNS, file);
+  const table = readCsv(file, STAR_COLUMNS);
   return table.rows.map((fields, r) => {
     const line = table.lines[r];
     const student: Record<string, string | number | null> = { line };
