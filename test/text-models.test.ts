@@ -2,27 +2,12 @@
 import { test, before } from "node:test";
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { buildConvTextClassifier, buildLogisticRegression, buildTextMlp, predictProbabilities, WordEmbedding } from "../src/text/text-models";
+import { buildConvTextClassifier, WordEmbedding } from "../src/text/text-models";
 import { countParameters, modelSummaryRows } from "../src/model";
 import { trainClassifier, evaluateClassifier } from "../src/train";
 
 before(async () => {
   await tf.setBackend("cpu");
-});
-
-test("logistic regression and MLP: logits [batch, 2] and the expected parameter counts", () => {
-  const lr = buildLogisticRegression({ inputDim: 7, seed: 1 });
-  const mlp = buildTextMlp({ inputDim: 7, hiddenUnits: 5, seed: 1 });
-  assert.equal(countParameters(lr), 7 * 2 + 2);
-  assert.equal(countParameters(mlp), (7 * 5 + 5) + (5 * 2 + 2));
-  const x = tf.ones([3, 7]);
-  for (const net of [lr, mlp]) {
-    const y = net.predict(x) as tf.Tensor;
-    assert.deepEqual(y.shape, [3, 2]);
-    y.dispose();
-    net.dispose();
-  }
-  x.dispose();
 });
 
 test("conv model: layer shapes [T, E] → [T − K + 1, F] → [F] → [2] and parameter count", () => {
@@ -44,11 +29,6 @@ test("same seed, same weights; another seed, other weights", () => {
   };
   assert.deepEqual(weights(7), weights(7));
   assert.notDeepEqual(weights(7), weights(8));
-  const a = buildTextMlp({ inputDim: 4, hiddenUnits: 3, seed: 5 });
-  const b = buildTextMlp({ inputDim: 4, hiddenUnits: 3, seed: 5 });
-  assert.deepEqual(a.getWeights().map((t) => Array.from(t.dataSync())), b.getWeights().map((t) => Array.from(t.dataSync())));
-  a.dispose();
-  b.dispose();
 });
 
 test("WordEmbedding: padding is the zero vector; the gradient equals one-hot × table's and skips padding", () => {
@@ -106,25 +86,7 @@ test("the conv model learns a keyword task with trainClassifier, and memory stay
   net.dispose();
 });
 
-test("predictProbabilities returns softmax of the positive class, in batches", () => {
-  const net = buildLogisticRegression({ inputDim: 3, seed: 2 });
-  const X = tf.tensor2d([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1], [0, 0, 0]]);
-  const p1 = predictProbabilities(net, X, 1, 2);
-  const p0 = predictProbabilities(net, X, 0);
-  const ref = tf.tidy(() => tf.softmax(net.predict(X) as tf.Tensor).arraySync() as number[][]);
-  ref.forEach((r, i) => {
-    assert.ok(Math.abs(p1[i] - r[1]) <= 1e-6 && Math.abs(p0[i] - r[0]) <= 1e-6, `row ${i}`);
-    assert.ok(Math.abs(p0[i] + p1[i] - 1) <= 1e-6);
-  });
-  assert.throws(() => predictProbabilities(net, X, 2), /positiveClass is 2; expected a class index in 0..1/);
-  assert.throws(() => predictProbabilities(net, X, 1, 0), /batchSize is 0/);
-  X.dispose();
-  net.dispose();
-});
-
 test("bad parameters are errors naming the parameter", () => {
-  assert.throws(() => buildLogisticRegression({ inputDim: 0, seed: 1 }), /inputDim is 0; expected a positive integer/);
-  assert.throws(() => buildTextMlp({ inputDim: 4, hiddenUnits: 0, seed: 1 }), /hiddenUnits is 0/);
   const ok = { vocabSize: 10, sequenceLength: 5, embeddingDim: 2, filters: 2, kernelSize: 3, seed: 1 };
   assert.throws(() => buildConvTextClassifier({ ...ok, kernelSize: 6 }), /kernelSize 6 is longer than sequenceLength 5/);
   assert.throws(() => buildConvTextClassifier({ ...ok, vocabSize: 2 }), /vocabSize is 2; expected at least 3/);

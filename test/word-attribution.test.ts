@@ -3,24 +3,24 @@ import { test, before } from "node:test";
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { gradientTimesInput, logisticLogOdds, topWords } from "../src/text/word-attribution";
-import { buildLogisticRegression, buildTextMlp } from "../src/text/text-models";
+import { buildMlp } from "../src/model";
 
 before(async () => {
   await tf.setBackend("cpu");
 });
 
 test("logisticLogOdds is w[:, 1] − w[:, 0]", () => {
-  const net = buildLogisticRegression({ inputDim: 3, seed: 1 });
+  const net = buildMlp({ inputSize: 3, hidden: [], numClasses: 2, seed: 1 });
   net.layers[0].setWeights([tf.tensor2d([[1, 4], [2, -1], [0.5, 0.5]]), tf.tensor1d([0.3, -0.3])]);
   assert.deepEqual(Array.from(logisticLogOdds(net)), [3, -3, 0]);
-  const mlp = buildTextMlp({ inputDim: 3, hiddenUnits: 2, seed: 1 });
+  const mlp = buildMlp({ inputSize: 3, hidden: [2], numClasses: 2, seed: 1 });
   assert.throws(() => logisticLogOdds(mlp), /expected a single Dense layer/);
   net.dispose();
   mlp.dispose();
 });
 
 test("for logistic regression, gradient × input = mean(x) ⊙ log-odds weights", () => {
-  const net = buildLogisticRegression({ inputDim: 4, seed: 2 });
+  const net = buildMlp({ inputSize: 4, hidden: [], numClasses: 2, seed: 2 });
   const X = tf.tensor2d([[1, 0, 2, 0], [0, 1, 1, 0], [3, 0, 0, 1]]);
   const w = logisticLogOdds(net);
   const meanX = [4 / 3, 1 / 3, 1, 1 / 3]; // column means of X, by hand
@@ -31,7 +31,7 @@ test("for logistic regression, gradient × input = mean(x) ⊙ log-odds weights"
 });
 
 test("for an MLP, gradient × input matches central finite differences", () => {
-  const net = buildTextMlp({ inputDim: 3, hiddenUnits: 4, seed: 3 });
+  const net = buildMlp({ inputSize: 3, hidden: [4], numClasses: 2, seed: 3 });
   const x = [0.4, -0.2, 0.7];
   const logOdds = (v: number[]): number => tf.tidy(() => {
     const z = (net.predict(tf.tensor2d([v])) as tf.Tensor).dataSync();
@@ -60,12 +60,12 @@ test("topWords sorts by score, ties alphabetically", () => {
 test("bad parameters are errors naming the parameter", () => {
   assert.throws(() => topWords([1, 2], ["a"], 1), /2 scores for 1 words/);
   assert.throws(() => topWords([1], ["a"], 0), /k is 0/);
-  const net = buildLogisticRegression({ inputDim: 2, seed: 1 });
+  const net = buildMlp({ inputSize: 2, hidden: [], numClasses: 2, seed: 1 });
   const empty = tf.zeros([0, 2]) as tf.Tensor2D;
   assert.throws(() => gradientTimesInput(net, empty), /X has no rows/);
   const X = tf.ones([1, 2]) as tf.Tensor2D;
   assert.throws(() => gradientTimesInput(net, X, 0), /batchSize is 0/);
-  const three = buildLogisticRegression({ inputDim: 2, numClasses: 3, seed: 1 });
+  const three = buildMlp({ inputSize: 2, hidden: [], numClasses: 3, seed: 1 });
   assert.throws(() => gradientTimesInput(three, X), /expected two-class logits/);
   tf.dispose([empty, X]);
   net.dispose();

@@ -1,13 +1,12 @@
 /**
- * Text classifiers for the NLP scenario (article §6), as seeded tfjs LayersModels that output
+ * The sequence text classifier for the NLP scenario (article §6), a seeded tfjs LayersModel that output
  * logits (no softmax) for the runbook's one training loop, `trainClassifier` (src/train.ts):
  *
- *   logistic regression  features [batch, V] → dense 2                         → logits [batch, 2]
- *   MLP                  features [batch, V] → dense H + ReLU → dense 2        → logits [batch, 2]
  *   conv sequence model  ids [batch, T] → embedding [batch, T, E] → conv1d F@K + ReLU [batch, T−K+1, F]
  *                        → global max pool [batch, F] → dense 2                → logits [batch, 2]
  *
- * `predictProbabilities` turns any of them into the P(class) scores that ROC and PR curves need.
+ * Logistic regression and the MLP on bag-of-words / TF-IDF vectors are the runbook's one table
+ * model, `buildMlp` (src/model.ts); `predictClassScores` (src/predict.ts) gives the scores.
  *
  * No dropout: tfjs's seeded dropout draws the same mask at every step, and an unseeded one would
  * make runs irreproducible. The embedding is the runbook's own layer ({@link WordEmbedding}): the
@@ -104,43 +103,6 @@ export class WordEmbedding extends tf.layers.Layer {
 }
 tf.serialization.registerClass(WordEmbedding);
 
-/** Options of {@link buildLogisticRegression}. */
-export interface LogisticOptions {
-  /** Features per document V (vocabulary size). */
-  inputDim: number;
-  numClasses?: number;
-  /** Seed of the Glorot-uniform weights. */
-  seed: number;
-}
-
-/** Logistic regression as one dense layer: features [batch, V] → logits [batch, 2] (article §6). */
-export function buildLogisticRegression(opts: LogisticOptions): tf.LayersModel {
-  const { inputDim, numClasses = 2, seed } = opts;
-  checkPositiveInteger("buildLogisticRegression", "inputDim", inputDim);
-  checkPositiveInteger("buildLogisticRegression", "numClasses", numClasses);
-  return tf.sequential({ name: "logistic", layers: [
-    tf.layers.dense({ inputShape: [inputDim], units: numClasses, kernelInitializer: tf.initializers.glorotUniform({ seed }), name: "logits" }), // [batch, 2]
-  ] });
-}
-
-/** Options of {@link buildTextMlp}. */
-export interface TextMlpOptions extends LogisticOptions {
-  /** Units of the hidden ReLU layer. */
-  hiddenUnits: number;
-}
-
-/** A one-hidden-layer MLP: features [batch, V] → ReLU [batch, H] → logits [batch, 2] (article §6). */
-export function buildTextMlp(opts: TextMlpOptions): tf.LayersModel {
-  const { inputDim, hiddenUnits, numClasses = 2, seed } = opts;
-  checkPositiveInteger("buildTextMlp", "inputDim", inputDim);
-  checkPositiveInteger("buildTextMlp", "hiddenUnits", hiddenUnits);
-  checkPositiveInteger("buildTextMlp", "numClasses", numClasses);
-  return tf.sequential({ name: "mlp", layers: [
-    tf.layers.dense({ inputShape: [inputDim], units: hiddenUnits, activation: "relu", kernelInitializer: tf.initializers.heUniform({ seed }), name: "hidden" }), // [batch, H]
-    tf.layers.dense({ units: numClasses, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }), name: "logits" }), // [batch, 2]
-  ] });
-}
-
 /** Options of {@link buildConvTextClassifier}. */
 export interface ConvTextOptions {
   /** Rows of the embedding: WordEncoder.size. */
@@ -175,24 +137,4 @@ export function buildConvTextClassifier(opts: ConvTextOptions): tf.LayersModel {
   const logits = tf.layers.dense({ units: numClasses, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 2 }), name: "logits" })
     .apply(pooled) as tf.SymbolicTensor; // [batch, 2]
   return tf.model({ inputs: ids, outputs: logits, name: "conv_text" });
-}
-
-/** P(class `positiveClass`) = softmax(logits)[positiveClass] for every row of X, in batches: the scores ROC and PR curves need (article §6, §9.2). */
-export function predictProbabilities(net: tf.LayersModel, X: tf.Tensor, positiveClass = 1, batchSize = 256): Float32Array {
-  checkPositiveInteger("predictProbabilities", "batchSize", batchSize);
-  const n = X.shape[0];
-  const out = new Float32Array(n);
-  for (let start = 0; start < n; start += batchSize) {
-    const size = Math.min(batchSize, n - start);
-    const p = tf.tidy(() => {
-      const logits = net.apply(tf.slice(X, start, size), { training: false }) as tf.Tensor; // [size, numClasses]
-      const k = logits.shape[logits.shape.length - 1] as number;
-      if (!Number.isInteger(positiveClass) || positiveClass < 0 || positiveClass >= k) {
-        throw new Error(`predictProbabilities: positiveClass is ${positiveClass}; expected a class index in 0..${k - 1}`);
-      }
-      return tf.squeeze(tf.slice(tf.softmax(logits), [0, positiveClass], [size, 1]), [1]).dataSync(); // [size]
-    });
-    out.set(p, start);
-  }
-  return out;
 }
