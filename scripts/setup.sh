@@ -5,7 +5,9 @@
 #      otherwise a clear message naming what to install, exit 1);
 #   2. node dependencies from package-lock.json (npm ci, only when the lockfile changed);
 #   3. the tslab kernelspec in the project-local prefix .jupyter/ (used via JUPYTER_PATH);
-#   4. the library build (tsc → dist/, only when a source is newer than the last build).
+#   4. the library build (tsc → dist/, only when a source is newer than the last build);
+#   5. the native kernels (native/ → an N-API addon on oneDNN; optional: libdnnl-dev is installed
+#      when possible, and where the addon cannot build one line says why and training uses wasm).
 # A second run with everything present changes nothing and takes a few seconds.
 #
 # `scripts/setup.sh --check` only reports what a run would do (exit 1 if anything), changing nothing.
@@ -62,6 +64,14 @@ fi
 [ $CHECK = 1 ] || "$PYTHON" -c 'import nbclient, nbconvert, jupyter_client' 2>/dev/null \
   || die "$PYTHON still cannot import nbclient/nbconvert/jupyter_client; set RUNBOOK_PYTHON to a Python that has them"
 
+# Optional: oneDNN for the native kernels (step 5). Never fatal: without it training runs on wasm.
+DNNL_HEADER=/usr/include/oneapi/dnnl/dnnl.hpp
+if [ ! -f "$DNNL_HEADER" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+  && apt-cache show libdnnl-dev >/dev/null 2>&1 && todo "installing libdnnl-dev (optional: native training kernels)"; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libdnnl-dev >/dev/null 2>&1 \
+    || say "libdnnl-dev could not be installed; training will use wasm"
+fi
+
 # --- 2. node dependencies ----------------------------------------------------------------------
 LOCK_STAMP=node_modules/.runbook-lock.sha256
 lock_hash="$(cat package.json package-lock.json | sha256sum | cut -d' ' -f1)"
@@ -84,6 +94,19 @@ if { [ ! -f "$BUILD_STAMP" ] || [ -n "$(find src test scripts tsconfig.json pack
   rm -rf dist
   npx --no-install tsc -p tsconfig.json
   touch "$BUILD_STAMP"
+fi
+
+# --- 5. native kernels (oneDNN addon) ------------------------------------------------------------
+# Keyed on the native sources, the build script, node's version and the toolchain being present;
+# a failed build is remembered too (one line says why; RUNBOOK_NATIVE=off is then implied).
+NATIVE_STAMP=native/build/.runbook-native.sha256
+native_hash="$( { cat native/binding.gyp native/src/* scripts/build-native.sh; node --version; command -v g++ || true; ls "$DNNL_HEADER" 2>/dev/null || true; } | sha256sum | cut -d' ' -f1)"
+if { [ ! -f "$NATIVE_STAMP" ] || [ "$(cat "$NATIVE_STAMP")" != "$native_hash" ]; } && todo "building the native kernels (oneDNN)"; then
+  if why="$(bash scripts/build-native.sh 2>&1)"; then :; else
+    say "native kernels not built: ${why:-unknown error}; training uses wasm"
+    mkdir -p native/build && rm -f native/build/Release/runbook_native.node
+  fi
+  mkdir -p native/build && echo "$native_hash" > "$NATIVE_STAMP"
 fi
 
 # The data key for encrypted data files (notebook 09, §9.4): 32 random bytes, owner-only, never

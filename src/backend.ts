@@ -1,6 +1,8 @@
 /**
  * One call that initialises TensorFlow.js with the fastest backend that works here, and says why
- * the faster ones were not used: tfjs-node-gpu → tfjs-node → wasm → cpu.
+ * the faster ones were not used: tfjs-node-gpu → tfjs-node → wasm → cpu. It also reports the
+ * project's native kernels (src/native/: an N-API addon on oneDNN, built by setup), which
+ * trainClassifier uses for its fused training step on top of whichever backend runs.
  *
  * The native backends need libtensorflow, which their install script downloads; offline (and on
  * this project's machines) they are absent, so they are optional and tried first. A backend counts
@@ -12,6 +14,7 @@ import * as tf from "@tensorflow/tfjs";
 import { installedPackage } from "./packages";
 import { registerWasmConv2DBackpropFilter } from "./wasm-conv2d-filter-grad";
 import { registerWasmConv2DBackpropInputViaConv } from "./wasm-conv2d-input-grad";
+import { loadNative } from "./native/addon";
 
 export type BackendChoice = "node-gpu" | "node" | "wasm" | "cpu";
 export const BACKEND_ORDER: readonly BackendChoice[] = ["node-gpu", "node", "wasm", "cpu"];
@@ -37,6 +40,11 @@ export interface BackendReport {
   /** Kernels this project supplies for the backend (e.g. the wasm filter gradient). */
   patchedKernels: string[];
   forcedBy: string | null;
+  /**
+   * The native kernels (oneDNN addon, src/native/): trainClassifier's fused training step for
+   * sequential conv nets uses them on any backend; ok false says why not (not built, RUNBOOK_NATIVE=off…).
+   */
+  native: { ok: boolean; reason: string };
 }
 
 const NATIVE_PACKAGE: Record<"node-gpu" | "node", string> = {
@@ -138,6 +146,7 @@ export async function initBackend(prefer?: BackendChoice): Promise<BackendReport
         attempts,
         patchedKernels: result.patched,
         forcedBy: forced ? (prefer ? "initBackend argument" : `${BACKEND_ENV}=${forced}`) : null,
+        native: (({ ok, reason }) => ({ ok, reason }))(loadNative()),
       };
       return current;
     }
@@ -157,6 +166,16 @@ export function backendRows(report: BackendReport): { backend: string; used: str
   if (report.patchedKernels.length) {
     rows.push({ backend: "(kernels)", used: "", why: `supplied by this project for ${report.choice}: ${report.patchedKernels.join(", ")}`, initMs: 0 });
   }
+  if (report.native) {
+    rows.push({
+      backend: "native (oneDNN)",
+      used: report.native.ok ? "✓ training step" : "✗",
+      why: report.native.ok
+        ? `${report.native.reason}: trainClassifier's fused step for Sequential Conv2D/MaxPool/Flatten/Dense nets with SGD; everything else runs on ${report.choice}`
+        : `${report.native.reason}; training runs on ${report.choice}`,
+      initMs: 0,
+    });
+  }
   if (report.forcedBy) rows.push({ backend: "(choice)", used: "", why: `forced by ${report.forcedBy}`, initMs: 0 });
   return rows;
 }
@@ -164,5 +183,6 @@ export function backendRows(report: BackendReport): { backend: string; used: str
 /** One line for logs and report headers, e.g. "wasm (tfjs 4.22.0; node-gpu, node unavailable)". */
 export function backendSummary(report: BackendReport): string {
   const skipped = report.attempts.filter((a) => !a.ok).map((a) => a.choice);
-  return `${report.choice} (tfjs ${report.tfjsVersion}${skipped.length ? `; ${skipped.join(", ")} unavailable` : ""}${report.forcedBy ? `; forced by ${report.forcedBy}` : ""})`;
+  const native = report.native?.ok ? "; native oneDNN training step" : "";
+  return `${report.choice} (tfjs ${report.tfjsVersion}${skipped.length ? `; ${skipped.join(", ")} unavailable` : ""}${report.forcedBy ? `; forced by ${report.forcedBy}` : ""}${native})`;
 }

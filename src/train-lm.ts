@@ -218,6 +218,6 @@ export async function trainLanguageModel(model: Transformer, data: TokenSequence
     losses: running.losses, steps, seconds, backend: tf.getBackend(), batchesPerEpoch,
     samplesPerSec: seconds > 0 ? (numSteps * batchSize) / seconds : 0,
     tokensSeen, tokensPerSec: seconds > 0 ? tokensSeen / seconds : 0,
-    learningRates, validation,
+    learningRates, validation, engine: 'tfjs', engineReason: 'language models train on the tfjs backend',
   };
 }

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { shuffledIndices } from './random';
+import { nativeTrainerFor, type NativeSeqTrainer } from './native/seq-train';
 
 /** A labelled dataset: images (or features) X and integer class labels y. */
 export interface LabelledSet {
@@ -38,6 +39,11 @@ export interface TrainOptions {
   onLog?: (entry: TrainLogEntry) => void;
   /** Minimum milliseconds between onProgress calls (default 250). */
   progressIntervalMs?: number;
+  /**
+   * 'auto' (default): the native fused step when the addon is built and the model/optimiser are
+   * supported (see src/native/seq-train.ts), else the tfjs step; 'tfjs' forces the tfjs step.
+   */
+  engine?: 'auto' | 'tfjs';
 }
 
 /** Live training progress for a display (progress bar, ETA, running loss). */
@@ -81,6 +87,10 @@ export interface TrainHistory {
   steps: number;
   /** tf backend the run used, e.g. "cpu" or "wasm" (for "N samples/s on <backend>"). */
   backend: string;
+  /** The step that ran: "native" (fused oneDNN step) or "tfjs" (on `backend`); set by trainClassifier. */
+  engine?: 'native' | 'tfjs';
+  /** Why that step: the native kernels' version, or why they were not used. */
+  engineReason?: string;
 }
 
 /** Build the optimiser trainClassifier uses: tf.train.momentum(lr, μ) ≡ torch.optim.SGD(lr, momentum=μ) (article §5.2). */
@@ -119,6 +129,8 @@ function yieldToEventLoop(): Promise<void> {
  */
 export class RunningLoss {
   private sum: tf.Scalar = tf.keep(tf.scalar(0));
+  /** Losses already on the host (the native step returns them as numbers). */
+  private hostSum = 0;
   private count = 0;
   private lastLogged: number | null = null;
   private lastLogTime = performance.now();
@@ -134,15 +146,25 @@ export class RunningLoss {
     this.count++;
   }
 
+  /** Adds one step's mean loss computed on the host. */
+  add(loss: number): void {
+    this.hostSum += loss;
+    this.count++;
+  }
+
+  private total(): number {
+    return this.sum.dataSync()[0] + this.hostSum;
+  }
+
   /** Mean loss since the last log, or the last logged value; null before any step. */
   current(): number | null {
-    return this.count > 0 ? this.sum.dataSync()[0] / this.count : this.lastLogged;
+    return this.count > 0 ? this.total() / this.count : this.lastLogged;
   }
 
   /** Records a log entry (1-based epoch and batch) with the throughput since the last one, and restarts the sum. */
   log(epoch: number, batch: number, samplesSeen: number): TrainLogEntry {
     const now = performance.now();
-    const meanLoss = this.sum.dataSync()[0] / this.count;
+    const meanLoss = this.total() / this.count;
     const dt = (now - this.lastLogTime) / 1000;
     const entry: TrainLogEntry = { epoch, batch, meanLoss, samplesPerSec: dt > 0 ? (samplesSeen - this.samplesAtLastLog) / dt : 0 };
     this.losses.push({ epoch, batch, meanLoss });
@@ -157,6 +179,7 @@ export class RunningLoss {
   restart(): void {
     this.sum.dispose();
     this.sum = tf.keep(tf.scalar(0));
+    this.hostSum = 0;
     this.count = 0;
   }
 
@@ -187,8 +210,13 @@ export async function trainClassifier(net: tf.LayersModel, trainSet: LabelledSet
 
   // oneHot needs int32 labels; cast once, not per step.
   const y: tf.Tensor1D = trainSet.y.dtype === 'int32' ? trainSet.y : tf.cast(trainSet.y, 'int32');
-  const optimizer = createOptimizer(opts);
+  const { lr: learningRate, momentum = 0 } = opts;
+  const native = opts.engine === 'tfjs'
+    ? { trainer: null, reason: 'engine: tfjs requested' }
+    : nativeTrainerFor(net, opts);
+  const optimizer = native.trainer ? null : createOptimizer(opts);
   const varList = net.trainableWeights.map((w) => w.read() as tf.Variable);
+  const batches = native.trainer ? new NativeBatches(native.trainer, X, y, batchSize) : null;
 
   const running = new RunningLoss();
   let steps = 0;
@@ -215,11 +243,14 @@ export async function trainClassifier(net: tf.LayersModel, trainSet: LabelledSet
       running.restart();
       for (let b = 0; b < batchesPerEpoch; b++) {
         const batchIdx = order.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize));
-        running.step(() => {
+        if (batches && native.trainer) {
+          const { x, labels, start } = batches.batch(order, b);
+          running.add(native.trainer.step(x, labels, start, batchIdx.length, learningRate, momentum));
+        } else running.step(() => {
           const idx = tf.tensor1d(batchIdx, 'int32'); // [batch]
           const xb = tf.gather(X, idx); // [batch, ...X.shape.slice(1)], e.g. [batch, 32, 32, 3]
           const yb = tf.oneHot(tf.gather(y, idx), numClasses); // [batch, numClasses]
-          return optimizer.minimize(() => {
+          return (optimizer as tf.Optimizer).minimize(() => {
             const logits = net.apply(xb, { training: true }) as tf.Tensor; // [batch, numClasses]
             return tf.losses.softmaxCrossEntropy(yb, logits) as tf.Scalar; // mean over the batch
           }, true, varList) as tf.Scalar;
@@ -227,6 +258,7 @@ export async function trainClassifier(net: tf.LayersModel, trainSet: LabelledSet
         steps++;
         samplesSeen += batchIdx.length;
 
+        if (b === batchesPerEpoch - 1) native.trainer?.syncToModel(); // the model holds the weights at every epoch's end
         if ((b + 1) % logEvery === 0) {
           const entry = running.log(epoch + 1, b + 1, samplesSeen);
           onLog?.(entry);
@@ -243,13 +275,99 @@ export async function trainClassifier(net: tf.LayersModel, trainSet: LabelledSet
       }
     }
   } finally {
+    if (native.trainer && steps % batchesPerEpoch !== 0) native.trainer.syncToModel(); // stopped mid-epoch (an error)
     running.dispose();
-    disposeOptimizer(optimizer);
+    if (optimizer) disposeOptimizer(optimizer);
     if (y !== trainSet.y) y.dispose();
   }
 
   const seconds = (performance.now() - start) / 1000;
-  return { losses: running.losses, samplesPerSec: seconds > 0 ? samplesSeen / seconds : 0, seconds, steps, backend: tf.getBackend() };
+  return {
+    losses: running.losses, samplesPerSec: seconds > 0 ? samplesSeen / seconds : 0, seconds, steps, backend: tf.getBackend(),
+    engine: native.trainer ? 'native' : 'tfjs', engineReason: native.reason,
+  };
+}
+
+/**
+ * Mini-batches for the native step, copied on the host from X's own storage: the cpu backend keeps
+ * it as a typed array and the wasm backend in its linear memory, so a view costs nothing (a tfjs
+ * gather + download per chunk took as long as the training itself). Other backends: one tfjs gather
+ * per ≈2k-sample chunk.
+ */
+class NativeBatches {
+  private readonly labelsAll: Int32Array;
+  private readonly sample: number;
+  private readonly xBatch: Float32Array;
+  private readonly yBatch: Int32Array;
+  private readonly chunkBatches: number;
+  private chunkOrder: Int32Array | null = null;
+  private chunkFirst = -1;
+  private xChunk = new Float32Array(0);
+
+  constructor(trainer: NativeSeqTrainer, private readonly X: tf.Tensor, y: tf.Tensor1D, private readonly batchSize: number) {
+    this.labelsAll = y.dataSync() as Int32Array;
+    this.sample = X.size / X.shape[0];
+    if (this.sample !== trainer.sampleSize) {
+      throw new Error(`trainClassifier: X has ${this.sample} values per sample; the model's input takes ${trainer.sampleSize}`);
+    }
+    this.xBatch = new Float32Array(batchSize * this.sample);
+    this.yBatch = new Int32Array(batchSize);
+    this.chunkBatches = Math.max(1, Math.floor(2048 / batchSize));
+  }
+
+  /** Batch b of the epoch's `order`: x and labels and the batch's first sample in them. */
+  batch(order: Int32Array, b: number): { x: Float32Array; labels: Int32Array; start: number } {
+    const idx = order.subarray(b * this.batchSize, Math.min(order.length, (b + 1) * this.batchSize));
+    for (let k = 0; k < idx.length; k++) this.yBatch[k] = this.labelsAll[idx[k]];
+    const view = hostView(this.X);
+    if (view) {
+      const S = this.sample;
+      for (let k = 0; k < idx.length; k++) this.xBatch.set(view.subarray(idx[k] * S, (idx[k] + 1) * S), k * S);
+      return { x: this.xBatch, labels: this.yBatch, start: 0 };
+    }
+    const first = b - (b % this.chunkBatches);
+    if (order !== this.chunkOrder || first !== this.chunkFirst) {
+      const cidx = order.subarray(first * this.batchSize, Math.min(order.length, (first + this.chunkBatches) * this.batchSize));
+      const chunk = tf.tidy(() => {
+        const xs = tf.gather(this.X, tf.tensor1d(cidx, 'int32')); // [chunk, ...X.shape.slice(1)]
+        return xs.dtype === 'float32' ? xs : tf.cast(xs, 'float32');
+      });
+      this.xChunk = chunk.dataSync() as Float32Array;
+      chunk.dispose();
+      this.chunkOrder = order;
+      this.chunkFirst = first;
+    }
+    const S = this.sample;
+    const off = (b - first) * this.batchSize * S;
+    this.xBatch.set(this.xChunk.subarray(off, off + idx.length * S));
+    return { x: this.xBatch, labels: this.yBatch, start: 0 };
+  }
+}
+
+/** The cpu backend's per-tensor storage and the wasm backend's, as far as hostView reads them (tfjs 4.22). */
+interface BackendInternals {
+  data?: { get(id: object): { values?: unknown } | undefined };
+  dataIdMap?: { get(id: object): { memoryOffset?: number } | undefined };
+  wasm?: { HEAPU8: Uint8Array };
+}
+
+/** A zero-copy Float32Array over a float32 tensor's storage on the cpu or wasm backend; null elsewhere. Re-take it after any tfjs op (wasm memory can grow). */
+function hostView(t: tf.Tensor): Float32Array | null {
+  if (t.dtype !== 'float32') return null;
+  const name = tf.getBackend();
+  const backend = tf.engine().backend as unknown as BackendInternals;
+  const id = (t as unknown as { dataId: object }).dataId;
+  if (name === 'cpu') {
+    const values = backend.data?.get(id)?.values;
+    return values instanceof Float32Array && values.length === t.size ? values : null;
+  }
+  if (name === 'wasm') {
+    const offset = backend.dataIdMap?.get(id)?.memoryOffset;
+    const heap = backend.wasm?.HEAPU8;
+    if (offset == null || heap == null || offset % 4 !== 0 || offset + t.size * 4 > heap.buffer.byteLength) return null;
+    return new Float32Array(heap.buffer, offset, t.size);
+  }
+  return null;
 }
 
 /** Predicted and true labels for a test set, and the accuracy. */
@@ -262,8 +380,12 @@ export interface EvaluationResult {
   accuracy: number;
 }
 
-/** Predict testSet in batches (argmax of the logits) and score accuracy; the tutorial's test pass (article §5.2). */
-export function evaluateClassifier(net: tf.LayersModel, testSet: LabelledSet, batchSize = 256): EvaluationResult {
+/**
+ * Predict testSet in batches (argmax of the logits) and score accuracy; the tutorial's test pass (article §5.2).
+ * With engine 'auto' (default) a network the native step supports is run by the native kernels when X's storage
+ * is on the host (cpu/wasm backends); 'tfjs' always uses net.apply.
+ */
+export function evaluateClassifier(net: tf.LayersModel, testSet: LabelledSet, batchSize = 256, engine: 'auto' | 'tfjs' = 'auto'): EvaluationResult {
   const { X, y } = testSet;
   const n = X.shape[0];
   if (!Number.isInteger(batchSize) || batchSize <= 0) {
@@ -274,8 +396,21 @@ export function evaluateClassifier(net: tf.LayersModel, testSet: LabelledSet, ba
   }
   const yTrue = Int32Array.from(y.dataSync());
   const yPred = new Int32Array(n);
+  const native = engine === 'auto' && n > 0 ? nativeTrainerFor(net, {}).trainer : null;
+  const nativeOk = native !== null && X.size / n === native.sampleSize;
   for (let start = 0; start < n; start += batchSize) {
     const size = Math.min(batchSize, n - start);
+    const view = nativeOk ? hostView(X) : null;
+    if (view && native) {
+      const logits = native.predict(view, start, size); // [size, numClasses]
+      const classes = logits.length / size;
+      for (let i = 0; i < size; i++) {
+        let best = 0;
+        for (let j = 1; j < classes; j++) if (logits[i * classes + j] > logits[i * classes + best]) best = j;
+        yPred[start + i] = best; // first maximum, like tf.argMax
+      }
+      continue;
+    }
     const pred = tf.tidy(() => {
       const xb = tf.slice(X, start, size); // [size, ...X.shape.slice(1)]
       const logits = net.apply(xb, { training: false }) as tf.Tensor; // [size, numClasses]

@@ -39,7 +39,7 @@ export function trainingView(label: string): TrainingView {
     finish(history) {
       display.done({
         fraction: 1,
-        label: `${last ? describe(last) : label} — done in ${history.seconds.toFixed(1)} s, ${Math.round(history.samplesPerSec).toLocaleString("en-US")} samples/s on ${history.backend}`,
+        label: `${last ? describe(last) : label} — done in ${history.seconds.toFixed(1)} s, ${Math.round(history.samplesPerSec).toLocaleString("en-US")} samples/s on ${history.engine === "native" ? `${history.backend} + native oneDNN step` : history.backend}`,
         samplesPerSec: history.samplesPerSec,
         etaSeconds: 0,
         lastLoss: history.losses.length ? history.losses[history.losses.length - 1].meanLoss : undefined,

@@ -1,0 +1,294 @@
+// N-API surface of the native kernels (plain node_api.h, no node-addon-api). Every function checks
+// its arguments and turns C++/oneDNN errors into JavaScript exceptions.
+#include <node_api.h>
+#include <omp.h>
+
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "oneapi/dnnl/dnnl.hpp"
+#include "seqnet.h"
+
+using runbook::LayerKind;
+using runbook::LayerSpec;
+using runbook::SeqNet;
+
+namespace {
+
+struct JsError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+#define CHECK(call)                                                        \
+  do {                                                                     \
+    if ((call) != napi_ok) throw JsError("N-API call failed: " #call);     \
+  } while (0)
+
+template <typename F>
+napi_value guarded(napi_env env, F&& f) {
+  try {
+    return f();
+  } catch (const dnnl::error& e) {
+    napi_throw_error(env, nullptr, (std::string("oneDNN: ") + e.what()).c_str());
+  } catch (const std::exception& e) {
+    napi_throw_error(env, nullptr, e.what());
+  }
+  return nullptr;
+}
+
+std::vector<napi_value> args(napi_env env, napi_callback_info info, size_t n) {
+  std::vector<napi_value> v(n);
+  size_t argc = n;
+  CHECK(napi_get_cb_info(env, info, &argc, v.data(), nullptr, nullptr));
+  if (argc < n) throw JsError("expected " + std::to_string(n) + " arguments, got " + std::to_string(argc));
+  return v;
+}
+
+double num(napi_env env, napi_value v, const char* what) {
+  double d;
+  if (napi_get_value_double(env, v, &d) != napi_ok) throw JsError(std::string(what) + " must be a number");
+  return d;
+}
+
+bool boolean(napi_env env, napi_value v) {
+  bool b = false;
+  napi_get_value_bool(env, v, &b);
+  return b;
+}
+
+template <typename T>
+T* typedArray(napi_env env, napi_value v, napi_typedarray_type want, size_t* length, const char* what) {
+  bool is = false;
+  CHECK(napi_is_typedarray(env, v, &is));
+  if (!is) throw JsError(std::string(what) + " must be a typed array");
+  napi_typedarray_type type;
+  void* data;
+  napi_value ab;
+  size_t off;
+  CHECK(napi_get_typedarray_info(env, v, &type, length, &data, &ab, &off));
+  if (type != want) throw JsError(std::string(what) + (want == napi_float32_array ? " must be a Float32Array" : " must be an Int32Array"));
+  return static_cast<T*>(data);
+}
+
+napi_value prop(napi_env env, napi_value obj, const char* name) {
+  napi_value v;
+  CHECK(napi_get_named_property(env, obj, name, &v));
+  return v;
+}
+
+int intProp(napi_env env, napi_value obj, const char* name, int dflt) {
+  bool has = false;
+  CHECK(napi_has_named_property(env, obj, name, &has));
+  if (!has) return dflt;
+  napi_value v = prop(env, obj, name);
+  napi_valuetype t;
+  CHECK(napi_typeof(env, v, &t));
+  if (t == napi_undefined) return dflt;
+  return static_cast<int>(num(env, v, name));
+}
+
+SeqNet* net(napi_env env, napi_value v) {
+  void* p = nullptr;
+  if (napi_get_value_external(env, v, &p) != napi_ok || p == nullptr) throw JsError("expected a network handle");
+  return static_cast<SeqNet*>(p);
+}
+
+napi_value float32Copy(napi_env env, const float* src, size_t n) {
+  napi_value ab, arr;
+  void* data;
+  CHECK(napi_create_arraybuffer(env, n * sizeof(float), &data, &ab));
+  std::memcpy(data, src, n * sizeof(float));
+  CHECK(napi_create_typedarray(env, napi_float32_array, n, ab, 0, &arr));
+  return arr;
+}
+
+// createNet([h, w, c], layers) → handle. A layer: {kind: "conv"|"pool"|"flatten"|"dense", relu, cout,
+// kh, kw, sh, sw, padTop, padBottom, padLeft, padRight}.
+napi_value CreateNet(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    auto a = args(env, info, 2);
+    napi_value el;
+    int dims[3];
+    for (uint32_t i = 0; i < 3; i++) {
+      CHECK(napi_get_element(env, a[0], i, &el));
+      dims[i] = static_cast<int>(num(env, el, "input shape entry"));
+    }
+    uint32_t n = 0;
+    CHECK(napi_get_array_length(env, a[1], &n));
+    std::vector<LayerSpec> layers;
+    for (uint32_t i = 0; i < n; i++) {
+      CHECK(napi_get_element(env, a[1], i, &el));
+      char kind[16] = {0};
+      size_t len;
+      CHECK(napi_get_value_string_utf8(env, prop(env, el, "kind"), kind, sizeof(kind), &len));
+      LayerSpec l;
+      std::string k(kind);
+      if (k == "conv") l.kind = LayerKind::Conv;
+      else if (k == "pool") l.kind = LayerKind::Pool;
+      else if (k == "flatten") l.kind = LayerKind::Flatten;
+      else if (k == "dense") l.kind = LayerKind::Dense;
+      else throw JsError("unknown layer kind '" + k + "'");
+      bool has = false;
+      CHECK(napi_has_named_property(env, el, "relu", &has));
+      l.relu = has && boolean(env, prop(env, el, "relu"));
+      l.cout = intProp(env, el, "cout", 0);
+      l.kh = intProp(env, el, "kh", 1);
+      l.kw = intProp(env, el, "kw", 1);
+      l.sh = intProp(env, el, "sh", 1);
+      l.sw = intProp(env, el, "sw", 1);
+      l.padTop = intProp(env, el, "padTop", 0);
+      l.padBottom = intProp(env, el, "padBottom", 0);
+      l.padLeft = intProp(env, el, "padLeft", 0);
+      l.padRight = intProp(env, el, "padRight", 0);
+      layers.push_back(l);
+    }
+    auto* sn = new SeqNet({dims[0], dims[1], dims[2]}, layers);
+    napi_value ext;
+    napi_status st = napi_create_external(
+        env, sn, [](napi_env, void* data, void*) { delete static_cast<SeqNet*>(data); }, nullptr, &ext);
+    if (st != napi_ok) {
+      delete sn;
+      throw JsError("could not create the network handle");
+    }
+    return ext;
+  });
+}
+
+napi_value NumParams(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    auto a = args(env, info, 1);
+    napi_value r;
+    CHECK(napi_create_int32(env, net(env, a[0])->numParams(), &r));
+    return r;
+  });
+}
+
+std::vector<float>& pick(napi_env env, SeqNet* sn, napi_value which, napi_value index) {
+  int i = static_cast<int>(num(env, index, "index"));
+  if (i < 0 || i >= sn->numParams()) throw JsError("parameter index " + std::to_string(i) + " out of range");
+  char w[16] = {0};
+  size_t len;
+  CHECK(napi_get_value_string_utf8(env, which, w, sizeof(w), &len));
+  std::string s(w);
+  if (s == "param") return sn->param(i);
+  if (s == "grad") return sn->grad(i);
+  if (s == "velocity") return sn->velocity(i);
+  throw JsError("expected 'param', 'grad' or 'velocity', got '" + s + "'");
+}
+
+// getArray(handle, "param"|"grad"|"velocity", i) → Float32Array copy.
+napi_value GetArray(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    auto a = args(env, info, 3);
+    auto& v = pick(env, net(env, a[0]), a[1], a[2]);
+    return float32Copy(env, v.data(), v.size());
+  });
+}
+
+// setArray(handle, "param"|"velocity", i, Float32Array of the exact size).
+napi_value SetArray(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    auto a = args(env, info, 4);
+    auto& v = pick(env, net(env, a[0]), a[1], a[2]);
+    size_t n;
+    float* src = typedArray<float>(env, a[3], napi_float32_array, &n, "values");
+    if (n != v.size()) throw JsError("expected " + std::to_string(v.size()) + " values, got " + std::to_string(n));
+    std::memcpy(v.data(), src, n * sizeof(float));
+    return nullptr;
+  });
+}
+
+// trainStep(handle, x: Float32Array, xOffset (floats), labels: Int32Array, labelOffset, batch, lr, momentum, update) → loss.
+napi_value TrainStep(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    auto a = args(env, info, 9);
+    SeqNet* sn = net(env, a[0]);
+    size_t nx, ny;
+    float* x = typedArray<float>(env, a[1], napi_float32_array, &nx, "x");
+    size_t xo = static_cast<size_t>(num(env, a[2], "xOffset"));
+    int32_t* y = typedArray<int32_t>(env, a[3], napi_int32_array, &ny, "labels");
+    size_t yo = static_cast<size_t>(num(env, a[4], "labelOffset"));
+    int batch = static_cast<int>(num(env, a[5], "batch"));
+    size_t sample = static_cast<size_t>(sn->inputSize());
+    if (batch <= 0 || xo + batch * sample > nx || yo + batch > ny) throw JsError("x or labels too short for this batch");
+    float loss = sn->trainStep(x + xo, y + yo, batch, static_cast<float>(num(env, a[6], "lr")),
+                               static_cast<float>(num(env, a[7], "momentum")), boolean(env, a[8]));
+    napi_value r;
+    CHECK(napi_create_double(env, loss, &r));
+    return r;
+  });
+}
+
+// predict(handle, x: Float32Array, xOffset, batch) → Float32Array logits [batch, classes].
+napi_value Predict(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    auto a = args(env, info, 4);
+    SeqNet* sn = net(env, a[0]);
+    size_t nx;
+    float* x = typedArray<float>(env, a[1], napi_float32_array, &nx, "x");
+    size_t xo = static_cast<size_t>(num(env, a[2], "xOffset"));
+    int batch = static_cast<int>(num(env, a[3], "batch"));
+    size_t sample = static_cast<size_t>(sn->inputSize());
+    if (batch <= 0 || xo + batch * sample > nx) throw JsError("x too short for this batch");
+    std::vector<float> logits(static_cast<size_t>(batch) * sn->numClasses());
+    sn->predict(x + xo, batch, logits.data());
+    return float32Copy(env, logits.data(), logits.size());
+  });
+}
+
+napi_value ImplInfo(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    auto a = args(env, info, 2);
+    std::string s = net(env, a[0])->implInfo(static_cast<int>(num(env, a[1], "batch")));
+    napi_value r;
+    CHECK(napi_create_string_utf8(env, s.c_str(), s.size(), &r));
+    return r;
+  });
+}
+
+// setNumThreads(n) / getNumThreads(): the OpenMP pool oneDNN runs on.
+napi_value SetNumThreads(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    auto a = args(env, info, 1);
+    int n = static_cast<int>(num(env, a[0], "threads"));
+    if (n < 1) throw JsError("threads must be >= 1");
+    omp_set_num_threads(n);
+    return nullptr;
+  });
+}
+
+napi_value GetNumThreads(napi_env env, napi_callback_info) {
+  napi_value r;
+  napi_create_int32(env, omp_get_max_threads(), &r);
+  return r;
+}
+
+napi_value Version(napi_env env, napi_callback_info) {
+  const dnnl_version_t* v = dnnl_version();
+  std::string s = "oneDNN " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch) +
+                  " (" + (v->cpu_runtime == DNNL_RUNTIME_OMP ? "OpenMP" : "other runtime") + ")";
+  napi_value r;
+  napi_create_string_utf8(env, s.c_str(), s.size(), &r);
+  return r;
+}
+
+}  // namespace
+
+NAPI_MODULE_INIT() {
+  napi_property_descriptor props[] = {
+      {"createNet", nullptr, CreateNet, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"numParams", nullptr, NumParams, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"getArray", nullptr, GetArray, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setArray", nullptr, SetArray, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"trainStep", nullptr, TrainStep, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"predict", nullptr, Predict, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"implInfo", nullptr, ImplInfo, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setNumThreads", nullptr, SetNumThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"getNumThreads", nullptr, GetNumThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"version", nullptr, Version, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  return exports;
+}

@@ -1,0 +1,278 @@
+/**
+ * The native fused training step (src/native/seq-train.ts on native/src/*.cc) against the tfjs cpu
+ * backend as reference: loss and every parameter gradient for conv (valid/same, strides 1/2,
+ * odd/even kernels, ReLU/linear), max-pool (2×2/2, 3×3/2 overlapping, 2×3), flatten and dense
+ * layers at several batch sizes; whole training runs against trainClassifier's tfjs step; memory;
+ * the fallback when the addon is off. Where the addon cannot be built here (no g++ or libdnnl-dev),
+ * the tests assert the fallback reason instead; where both are present the addon must have built.
+ */
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { loadNative } from '../src/native/addon';
+import { nativeTrainerFor, planNativeTraining, NativeSeqTrainer } from '../src/native/seq-train';
+import { buildLeNet } from '../src/model';
+import { mulberry32 } from '../src/random';
+import { evaluateClassifier, trainClassifier } from '../src/train';
+
+const status = loadNative();
+const toolsPresent = spawnSync('sh', ['-c', 'command -v g++'], { stdio: 'ignore' }).status === 0
+  && (fs.existsSync('/usr/include/oneapi/dnnl/dnnl.hpp') || fs.existsSync('/usr/include/dnnl.hpp'));
+const skipNative = status.ok ? false : 'native addon not available';
+
+before(async () => {
+  await tf.setBackend('cpu');
+});
+
+/** Seeded uniform [lo, hi) floats. */
+function uniform(n: number, seed: number, lo = 0, hi = 1): Float32Array {
+  const rng = mulberry32(seed);
+  return Float32Array.from({ length: n }, () => lo + (hi - lo) * rng());
+}
+
+function labels(n: number, classes: number, seed: number): Int32Array {
+  const rng = mulberry32(seed);
+  return Int32Array.from({ length: n }, () => Math.floor(rng() * classes));
+}
+
+/** Reference: loss and gradients of softmax cross-entropy (mean) on the tfjs cpu backend, in trainableWeights order. */
+function tfjsGradients(net: tf.LayersModel, x: Float32Array, y: Int32Array, inShape: number[]): { loss: number; grads: Float32Array[] } {
+  return tf.tidy(() => {
+    const xb = tf.tensor(x, [y.length, ...inShape]);
+    const yb = tf.oneHot(tf.tensor1d(y, 'int32'), net.outputs[0].shape[1] as number);
+    const vars = net.trainableWeights.map((w) => w.read() as tf.Variable);
+    const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(yb, net.apply(xb, { training: true }) as tf.Tensor) as tf.Scalar, vars);
+    return { loss: value.dataSync()[0], grads: vars.map((v) => grads[v.name].dataSync() as Float32Array) };
+  });
+}
+
+/** max |a − b| / max(max |b|, 1e-3): relative to the gradient's scale. */
+function relErr(a: Float32Array, b: Float32Array): number {
+  assert.equal(a.length, b.length);
+  let d = 0;
+  let m = 1e-3;
+  for (let i = 0; i < a.length; i++) {
+    d = Math.max(d, Math.abs(a[i] - b[i]));
+    m = Math.max(m, Math.abs(b[i]));
+  }
+  return d / m;
+}
+
+const GRAD_TOL = 1e-4; // relative; measured ≈ 1e-6 at most (float32 summation order differs), printed below
+let maxGradErr = 0;
+let maxLossErr = 0;
+
+function checkGradients(name: string, build: () => tf.LayersModel, inShape: number[], batches: number[], seed: number): void {
+  const net = build();
+  const plan = planNativeTraining(net, {});
+  assert.ok(plan.ok, `${name}: ${plan.ok ? '' : plan.reason}`);
+  const trainer = new NativeSeqTrainer(status.addon!, net, plan as Extract<typeof plan, { ok: true }>);
+  const classes = net.outputs[0].shape[1] as number;
+  for (const batch of batches) {
+    const size = inShape.reduce((p, d) => p * d, 1);
+    const x = uniform(batch * size, seed + batch, -1, 1);
+    const y = labels(batch, classes, seed + 100 + batch);
+    const ref = tfjsGradients(net, x, y, inShape);
+    const got = trainer.gradients(x, y, batch);
+    assert.ok(Math.abs(got.loss - ref.loss) <= 1e-5 * Math.max(1, ref.loss), `${name} batch ${batch}: loss ${got.loss} vs ${ref.loss}`);
+    maxLossErr = Math.max(maxLossErr, Math.abs(got.loss - ref.loss));
+    got.grads.forEach((g, i) => {
+      const e = relErr(g, ref.grads[i]);
+      maxGradErr = Math.max(maxGradErr, e);
+      assert.ok(e <= GRAD_TOL, `${name} batch ${batch}: gradient of ${net.trainableWeights[i].name} differs by ${e.toExponential(2)} (relative)`);
+    });
+  }
+  net.dispose();
+}
+
+test('the native addon builds and loads where g++ and libdnnl-dev are present; else a reason is given', () => {
+  if (toolsPresent && process.env.RUNBOOK_NATIVE === undefined) assert.ok(status.ok, `g++ and oneDNN are here but the addon is unavailable: ${status.reason}`);
+  if (status.ok) assert.match(status.reason, /^oneDNN \d+\.\d+/);
+  else assert.match(status.reason, /not built|does not load|disabled/);
+});
+
+test('LeNet (§5): loss and all 10 gradients equal the tfjs cpu backend at batch 1, 4, 7 and 64', { skip: skipNative }, () => {
+  checkGradients('LeNet', () => buildLeNet({ inputShape: [32, 32, 3], seed: 3 }), [32, 32, 3], [1, 4, 7, 64], 10);
+  checkGradients('LeNet greyscale', () => buildLeNet({ inputShape: [32, 32, 1], seed: 5 }), [32, 32, 1], [4], 20);
+});
+
+test('conv padding same/valid, strides 1/2, even and non-square kernels, linear conv, overlapping and non-square pools', { skip: skipNative }, () => {
+  const init = (s: number): { kernelInitializer: ReturnType<typeof tf.initializers.randomUniform>; biasInitializer: ReturnType<typeof tf.initializers.randomUniform> } => ({
+    kernelInitializer: tf.initializers.randomUniform({ minval: -0.3, maxval: 0.3, seed: s }),
+    biasInitializer: tf.initializers.randomUniform({ minval: -0.1, maxval: 0.1, seed: s + 1 }),
+  });
+  const cases: { name: string; inShape: [number, number, number]; layers: (s: number) => tf.layers.Layer[] }[] = [
+    { name: 'same stride 2, 3×3/2 pool', inShape: [13, 11, 2], layers: (s) => [
+      tf.layers.conv2d({ inputShape: [13, 11, 2], filters: 5, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', ...init(s) }),
+      tf.layers.conv2d({ filters: 4, kernelSize: 2, padding: 'same', activation: 'relu', ...init(s + 2) }),
+      tf.layers.maxPooling2d({ poolSize: 3, strides: 2 }),
+      tf.layers.flatten(), tf.layers.dense({ units: 3, ...init(s + 4) })] },
+    { name: 'even kernel same stride 1, non-square kernel, linear conv, 2×3 pool', inShape: [12, 12, 3], layers: (s) => [
+      tf.layers.conv2d({ inputShape: [12, 12, 3], filters: 8, kernelSize: 4, padding: 'same', activation: 'relu', ...init(s) }),
+      tf.layers.conv2d({ filters: 6, kernelSize: [3, 2], padding: 'valid', ...init(s + 2) }),
+      tf.layers.maxPooling2d({ poolSize: [2, 3], strides: [2, 3] }),
+      tf.layers.flatten(), tf.layers.dense({ units: 7, activation: 'relu', ...init(s + 4) }), tf.layers.dense({ units: 4, ...init(s + 6) })] },
+    { name: 'stride 2 valid, 1 channel, pool first layer after input', inShape: [16, 16, 1], layers: (s) => [
+      tf.layers.maxPooling2d({ inputShape: [16, 16, 1], poolSize: 2, strides: 2 }),
+      tf.layers.conv2d({ filters: 3, kernelSize: 3, strides: 2, padding: 'valid', activation: 'relu', ...init(s) }),
+      tf.layers.flatten(), tf.layers.dense({ units: 5, ...init(s + 2) })] },
+  ];
+  for (const c of cases) {
+    const build = (): tf.LayersModel => {
+      const m = tf.sequential();
+      c.layers(11).forEach((l) => m.add(l));
+      return m;
+    };
+    checkGradients(c.name, build, c.inShape, [1, 3, 8], 30);
+  }
+});
+
+test('dense-only networks on feature vectors [n, f]', { skip: skipNative }, () => {
+  const build = (): tf.LayersModel => {
+    const m = tf.sequential();
+    m.add(tf.layers.dense({ inputShape: [6], units: 9, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }));
+    m.add(tf.layers.dense({ units: 3, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }));
+    return m;
+  };
+  checkGradients('MLP', build, [6], [1, 5, 32], 40);
+});
+
+test('the direct stride-1 conv kernel (RUNBOOK_NATIVE_CONV=direct) gives the same gradients', { skip: skipNative }, () => {
+  process.env.RUNBOOK_NATIVE_CONV = 'direct';
+  try {
+    checkGradients('LeNet direct', () => buildLeNet({ inputShape: [32, 32, 3], seed: 7 }), [32, 32, 3], [1, 4, 9], 50);
+    const build = (): tf.LayersModel => {
+      const m = tf.sequential();
+      m.add(tf.layers.conv2d({ inputShape: [9, 20, 2], filters: 11, kernelSize: 4, padding: 'same', activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }));
+      m.add(tf.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }));
+      m.add(tf.layers.flatten());
+      m.add(tf.layers.dense({ units: 4, kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }) }));
+      return m;
+    };
+    checkGradients('same-padded direct', build, [9, 20, 2], [2, 5], 60);
+  } finally {
+    delete process.env.RUNBOOK_NATIVE_CONV;
+  }
+});
+
+test('measured parity (for the record)', { skip: skipNative }, (t) => {
+  t.diagnostic(`largest gradient difference ${maxGradErr.toExponential(2)} (relative to the gradient's max), loss ${maxLossErr.toExponential(2)}`);
+  assert.ok(maxGradErr > 0, 'the gradient checks ran');
+});
+
+/** LeNet on 64 seeded random 32×32×3 images. */
+function lenetData(n: number, seed: number): { X: tf.Tensor4D; y: tf.Tensor1D } {
+  return { X: tf.tensor4d(uniform(n * 3072, seed), [n, 32, 32, 3]), y: tf.tensor1d(labels(n, 10, seed + 1), 'int32') };
+}
+
+test('trainClassifier: native and tfjs steps give the same losses and weights after 3 epochs (SGD with and without momentum)', { skip: skipNative }, async () => {
+  const data = lenetData(48, 70);
+  for (const momentum of [0.9, 0]) {
+    const a = buildLeNet({ inputShape: [32, 32, 3], seed: 8 });
+    const b = buildLeNet({ inputShape: [32, 32, 3], seed: 8 });
+    const opts = { numEpochs: 3, batchSize: 5, lr: 0.01, momentum, seed: 4, logEvery: 4 };
+    const ha = await trainClassifier(a, data, opts);
+    const hb = await trainClassifier(b, data, { ...opts, engine: 'tfjs' });
+    assert.equal(ha.engine, 'native');
+    assert.equal(hb.engine, 'tfjs');
+    assert.equal(ha.steps, 30);
+    assert.deepEqual(ha.losses.map((l) => [l.epoch, l.batch]), hb.losses.map((l) => [l.epoch, l.batch]));
+    ha.losses.forEach((l, i) => assert.ok(Math.abs(l.meanLoss - hb.losses[i].meanLoss) < 1e-4, `loss ${l.meanLoss} vs ${hb.losses[i].meanLoss}`));
+    a.getWeights().forEach((w, i) => {
+      const e = relErr(w.dataSync() as Float32Array, b.getWeights()[i].dataSync() as Float32Array);
+      assert.ok(e < 1e-4, `μ=${momentum}: weight ${i} differs by ${e.toExponential(2)} (relative) after 30 steps`);
+    });
+    a.dispose();
+    b.dispose();
+  }
+  tf.dispose([data.X, data.y]);
+});
+
+test('memory: tensor count flat and no RSS growth over 2,000 native steps at batch 4', { skip: skipNative }, async () => {
+  const data = lenetData(400, 80);
+  const net = buildLeNet({ inputShape: [32, 32, 3], seed: 9 });
+  const opts = { numEpochs: 1, batchSize: 4, lr: 0.001, momentum: 0.9, seed: 1 };
+  await trainClassifier(net, data, opts); // warm-up: plans, buffers
+  const tensors = tf.memory().numTensors;
+  const rss0 = process.memoryUsage().rss;
+  const h = await trainClassifier(net, data, { ...opts, numEpochs: 20 });
+  assert.equal(h.steps, 2000);
+  assert.equal(h.engine, 'native');
+  assert.equal(tf.memory().numTensors, tensors, 'tensors leaked');
+  const grown = (process.memoryUsage().rss - rss0) / 2 ** 20;
+  assert.ok(grown < 30, `RSS grew by ${grown.toFixed(1)} MB over 2,000 steps`);
+  net.dispose();
+  tf.dispose([data.X, data.y]);
+});
+
+test('unsupported models and optimisers fall back to the tfjs step and say why', { skip: skipNative }, async () => {
+  const net = buildLeNet({ inputShape: [32, 32, 3], seed: 1 });
+  const adam = nativeTrainerFor(net, { optimizer: 'adam' });
+  assert.equal(adam.trainer, null);
+  assert.match(adam.reason, /optimizer 'adam'/);
+  const withDropout = tf.sequential();
+  withDropout.add(tf.layers.dense({ inputShape: [4], units: 4, activation: 'relu' }));
+  withDropout.add(tf.layers.dropout({ rate: 0.5 }));
+  withDropout.add(tf.layers.dense({ units: 2 }));
+  assert.match(nativeTrainerFor(withDropout, {}).reason, /unsupported layer Dropout/);
+  const softmaxOut = tf.sequential();
+  softmaxOut.add(tf.layers.dense({ inputShape: [4], units: 2, activation: 'softmax' }));
+  assert.match(nativeTrainerFor(softmaxOut, {}).reason, /unsupported Dense activation 'softmax'/);
+  const data = lenetData(8, 90);
+  const h = await trainClassifier(net, data, { numEpochs: 1, batchSize: 4, lr: 0.001, optimizer: 'adam', seed: 1 });
+  assert.equal(h.engine, 'tfjs');
+  assert.match(h.engineReason ?? '', /adam/);
+  tf.dispose([data.X, data.y]);
+  [net, withDropout, softmaxOut].forEach((m) => m.dispose());
+});
+
+test('RUNBOOK_NATIVE=off: trainClassifier uses the tfjs step and reports why', () => {
+  const train = path.resolve(__dirname, '..', 'src', 'train.js');
+  const model = path.resolve(__dirname, '..', 'src', 'model.js');
+  const code = `const tf = require('@tensorflow/tfjs');
+    tf.setBackend('cpu').then(async () => {
+      const net = require(${JSON.stringify(model)}).buildLeNet({ inputShape: [32, 32, 1], seed: 1 });
+      const X = tf.zeros([4, 32, 32, 1]); const y = tf.tensor1d([0, 1, 2, 3], 'int32');
+      const h = await require(${JSON.stringify(train)}).trainClassifier(net, { X, y }, { numEpochs: 1, batchSize: 2, lr: 0.01, seed: 1 });
+      console.log('RESULT ' + JSON.stringify({ engine: h.engine, reason: h.engineReason }));
+    });`;
+  const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', env: { ...process.env, RUNBOOK_NATIVE: 'off' } });
+  const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  assert.ok(line, r.stdout + r.stderr);
+  const res = JSON.parse(line.slice(7)) as { engine: string; reason: string };
+  assert.equal(res.engine, 'tfjs');
+  assert.match(res.reason, /disabled by RUNBOOK_NATIVE=off/);
+});
+
+test('the backend report says whether the native step is used, and why not when it is off', () => {
+  const backendJs = path.resolve(__dirname, '..', 'src', 'backend.js');
+  const run = (env: Record<string, string>): { native: { ok: boolean; reason: string }; rows: { backend: string; used: string; why: string }[] } => {
+    const code = `const b = require(${JSON.stringify(backendJs)}); b.initBackend().then((r) => console.log('REPORT ' + JSON.stringify({ native: r.native, rows: b.backendRows(r) })));`;
+    const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', env: { ...process.env, ...env } });
+    const line = r.stdout.split('\n').find((l) => l.startsWith('REPORT '));
+    assert.ok(line, r.stdout + r.stderr);
+    return JSON.parse(line.slice(7));
+  };
+  const on = run({});
+  const row = on.rows.find((r) => r.backend === 'native (oneDNN)');
+  assert.ok(row, 'a native row in the backend table');
+  assert.equal(on.native.ok, status.ok);
+  if (status.ok) assert.match(row.why, /oneDNN .*fused step/);
+  const off = run({ RUNBOOK_NATIVE: 'off' });
+  assert.equal(off.native.ok, false);
+  assert.match(off.rows.find((r) => r.backend === 'native (oneDNN)')?.why ?? '', /disabled by RUNBOOK_NATIVE=off; training runs on/);
+});
+
+test('evaluateClassifier: native predictions equal net.apply on the cpu backend', { skip: skipNative }, () => {
+  const data = lenetData(300, 95);
+  const net = buildLeNet({ inputShape: [32, 32, 3], seed: 12 });
+  const a = evaluateClassifier(net, data, 64);
+  const b = evaluateClassifier(net, data, 64, 'tfjs');
+  assert.deepEqual(Array.from(a.yPred), Array.from(b.yPred));
+  assert.equal(a.accuracy, b.accuracy);
+  net.dispose();
+  tf.dispose([data.X, data.y]);
+});
