@@ -247,6 +247,15 @@ test('RUNBOOK_NATIVE=off: trainClassifier uses the tfjs step and reports why', (
   assert.match(res.reason, /disabled by RUNBOOK_NATIVE=off/);
 });
 
+test('RUNBOOK_NATIVE_THREADS that is not a positive integer is an error naming it', () => {
+  const addon = path.resolve(__dirname, '..', 'src', 'native', 'addon.js');
+  const code = `try { require(${JSON.stringify(addon)}).loadNative(); console.log('LOADED'); } catch (e) { console.log('ERROR ' + e.message); }`;
+  for (const bad of ['two', '0', '-1', '1.5']) {
+    const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', env: { ...process.env, RUNBOOK_NATIVE_THREADS: bad } });
+    assert.match(r.stdout, new RegExp(`ERROR RUNBOOK_NATIVE_THREADS=${bad.replace('.', '\\.')}: expected a positive integer`), r.stdout + r.stderr);
+  }
+});
+
 test('the backend report says whether the native step is used, and why not when it is off', () => {
   const backendJs = path.resolve(__dirname, '..', 'src', 'backend.js');
   const run = (env: Record<string, string>): { native: { ok: boolean; reason: string }; rows: { backend: string; used: string; why: string }[] } => {

@@ -66,6 +66,11 @@ export function loadNative(): NativeStatus {
     cached = { ok: false, addon: null, reason: `disabled by ${NATIVE_ENV}=${process.env[NATIVE_ENV]}` };
     return cached;
   }
+  const threadsSetting = process.env[NATIVE_THREADS_ENV] ?? '1';
+  const threads = Number(threadsSetting);
+  if (!/^[1-9][0-9]*$/.test(threadsSetting.trim())) {
+    throw new Error(`${NATIVE_THREADS_ENV}=${threadsSetting}: expected a positive integer (the native step's thread count; default 1)`);
+  }
   const file = path.join(projectRoot(), ADDON_RELATIVE_PATH);
   if (!fs.existsSync(file)) {
     cached = { ok: false, addon: null, reason: `not built (${ADDON_RELATIVE_PATH} is missing; scripts/build-native.sh says why)` };
@@ -74,9 +79,8 @@ export function loadNative(): NativeStatus {
   try {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const addon = require(file) as NativeAddon;
-    const threads = Number(process.env[NATIVE_THREADS_ENV] ?? '1');
     // One thread by default: on a shared 2-core machine OpenMP's second thread mostly waits (measured 5–10× slower).
-    addon.setNumThreads(Number.isInteger(threads) && threads > 0 ? threads : 1);
+    addon.setNumThreads(threads);
     smokeTest(addon);
     cached = { ok: true, addon, reason: `${addon.version()}, ${addon.getNumThreads()} thread(s)` };
   } catch (e) {
