@@ -32,7 +32,8 @@ export function pytorchInitBound(fanIn: number): number {
   return 1 / Math.sqrt(fanIn);
 }
 
-function uniformInit(fanIn: number, seed: number): ReturnType<typeof tf.initializers.randomUniform> {
+/** A seeded initializer drawing from U(±1/√fan_in): PyTorch's default for a conv or linear layer's weight and bias. */
+export function pytorchUniformInit(fanIn: number, seed: number): ReturnType<typeof tf.initializers.randomUniform> {
   const bound = pytorchInitBound(fanIn);
   return tf.initializers.randomUniform({ minval: -bound, maxval: bound, seed });
 }
@@ -56,14 +57,14 @@ export function buildLeNet(options: LeNetOptions): tf.LayersModel {
   // [batch, 32, 32, C] → [batch, 28, 28, 6]
   net.add(tf.layers.conv2d({
     inputShape, filters: 6, kernelSize: 5, padding: 'valid', activation: 'relu',
-    kernelInitializer: uniformInit(5 * 5 * c, seed), biasInitializer: uniformInit(5 * 5 * c, seed + 1),
+    kernelInitializer: pytorchUniformInit(5 * 5 * c, seed), biasInitializer: pytorchUniformInit(5 * 5 * c, seed + 1),
   }));
   // [batch, 28, 28, 6] → [batch, 14, 14, 6]
   net.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }));
   // [batch, 14, 14, 6] → [batch, 10, 10, 16]
   net.add(tf.layers.conv2d({
     filters: 16, kernelSize: 5, padding: 'valid', activation: 'relu',
-    kernelInitializer: uniformInit(5 * 5 * 6, seed + 2), biasInitializer: uniformInit(5 * 5 * 6, seed + 3),
+    kernelInitializer: pytorchUniformInit(5 * 5 * 6, seed + 2), biasInitializer: pytorchUniformInit(5 * 5 * 6, seed + 3),
   }));
   // [batch, 10, 10, 16] → [batch, 5, 5, 16]
   net.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }));
@@ -72,17 +73,17 @@ export function buildLeNet(options: LeNetOptions): tf.LayersModel {
   // [batch, 400] → [batch, 120]
   net.add(tf.layers.dense({
     units: 120, activation: 'relu',
-    kernelInitializer: uniformInit(flatFeatures, seed + 4), biasInitializer: uniformInit(flatFeatures, seed + 5),
+    kernelInitializer: pytorchUniformInit(flatFeatures, seed + 4), biasInitializer: pytorchUniformInit(flatFeatures, seed + 5),
   }));
   // [batch, 120] → [batch, 84]
   net.add(tf.layers.dense({
     units: 84, activation: 'relu',
-    kernelInitializer: uniformInit(120, seed + 6), biasInitializer: uniformInit(120, seed + 7),
+    kernelInitializer: pytorchUniformInit(120, seed + 6), biasInitializer: pytorchUniformInit(120, seed + 7),
   }));
   // [batch, 84] → [batch, numClasses] (logits; the loss applies softmax)
   net.add(tf.layers.dense({
     units: numClasses,
-    kernelInitializer: uniformInit(84, seed + 8), biasInitializer: uniformInit(84, seed + 9),
+    kernelInitializer: pytorchUniformInit(84, seed + 8), biasInitializer: pytorchUniformInit(84, seed + 9),
   }));
   return net;
 }
@@ -144,7 +145,7 @@ export function buildMlp(options: MlpOptions): tf.LayersModel {
     net.add(tf.layers.dense({
       ...(i === 0 ? { inputShape: [inputSize] } : {}),
       units, activation: last ? 'linear' : 'relu',
-      kernelInitializer: uniformInit(fanIn, seed + 2 * i), biasInitializer: uniformInit(fanIn, seed + 2 * i + 1),
+      kernelInitializer: pytorchUniformInit(fanIn, seed + 2 * i), biasInitializer: pytorchUniformInit(fanIn, seed + 2 * i + 1),
     }));
     fanIn = units;
   });

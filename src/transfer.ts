@@ -8,7 +8,7 @@
  * one pretrained network.
  */
 import * as tf from "@tensorflow/tfjs";
-import { pytorchInitBound } from "./model";
+import { pytorchUniformInit } from "./model";
 import { mulberry32, shuffleInPlace } from "./random";
 import type { LabelledSet } from "./train";
 
@@ -155,12 +155,11 @@ export async function transferModel(pretrained: tf.LayersModel, opts: TransferOp
   widths.forEach((units, i) => {
     const fanIn = x.shape[x.shape.length - 1];
     if (fanIn == null) throw new Error(`transferModel: the feature size after ${cutLayer.name} is unknown`);
-    const bound = pytorchInitBound(fanIn);
     const layer = tf.layers.dense({
       units,
       activation: i < widths.length - 1 ? "relu" : "linear",
-      kernelInitializer: tf.initializers.randomUniform({ minval: -bound, maxval: bound, seed: seed + 2 * i }),
-      biasInitializer: tf.initializers.randomUniform({ minval: -bound, maxval: bound, seed: seed + 2 * i + 1 }),
+      kernelInitializer: pytorchUniformInit(fanIn, seed + 2 * i),
+      biasInitializer: pytorchUniformInit(fanIn, seed + 2 * i + 1),
     });
     x = layer.apply(x) as tf.SymbolicTensor; // [batch, units]
     head.push(layer);
