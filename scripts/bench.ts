@@ -12,10 +12,10 @@ import * as tf from '@tensorflow/tfjs';
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import { backendSummary, initBackend } from '../src/backend';
-import { buildLeNet } from '../src/model';
-import { mulberry32 } from '../src/random';
-import { evaluateClassifier, trainClassifier } from '../src/train';
+import { backendSummary, initBackend } from '../src/engine/backend';
+import { buildLeNet } from '../src/models/model';
+import { mulberry32 } from '../src/core/random';
+import { evaluateClassifier, trainClassifier } from '../src/training/train';
 
 const PYTHON = process.env.RUNBOOK_PYTHON ?? '/usr/bin/python3';
 const REPS = Number(process.env.BENCH_REPS ?? 5);

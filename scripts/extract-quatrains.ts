@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { quatrainLines, type Quatrain } from '../src/data/tang-poetry';
-import { writeFileAtomic } from '../src/atomic-write';
+import { writeFileAtomic } from '../src/core/atomic-write';
 
 const USAGE = `Usage: extract-quatrains [--from DIR] [--out FILE]
   --from  the chinese-poetry package directory (default: resolved from node_modules)

@@ -12,11 +12,10 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { type Notebook, cellSource } from "../src/core/notebook-format";
 import {
-  type Notebook,
   type Profile,
   PROFILES,
-  cellSource,
   findParametersCell,
   injectParameters,
   injectedCellSource,
@@ -24,11 +23,11 @@ import {
   resolveParams,
   splitAssignment,
   type ParamDeclaration,
-} from "../src/notebook-params";
-import { FACTS_ENV, readFacts } from "../src/report-facts";
-import { checkRenderedNotebooks } from "../src/report-check";
-import { packageVersion } from "../src/packages";
-import { type NotebookRun, type NotebookStatus, type RunSummary, renderIndexHtml, renderJunitXml } from "../src/report-index";
+} from "../src/runner/notebook-params";
+import { FACTS_ENV, readFacts } from "../src/core/facts";
+import { checkRenderedNotebooks } from "../src/runner/report-check";
+import { packageVersion } from "../src/core/packages";
+import { type NotebookRun, type NotebookStatus, type RunSummary, renderIndexHtml, renderJunitXml } from "../src/runner/report-index";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 

@@ -4,7 +4,7 @@ import * as tf from "@tensorflow/tfjs";
 import {
   ACTIVATIONS, TF_ACTIVATIONS, type ActivationName, activationFigure, erf, gelu, geluDerivative, geluTanh, getActivation,
   leakyRelu, leakyReluDerivative, linspace, normalCdf, relu, reluDerivative, sigmoid,
-} from "../src/activations";
+} from "../src/from-scratch/activations";
 
 before(async () => {
   await tf.setBackend("cpu");

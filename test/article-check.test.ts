@@ -3,8 +3,8 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { checkClaim, claimsTableHtml } from "../src/article-check";
-import { FACTS_ENV, readFacts } from "../src/report-facts";
+import { checkClaim, claimsTableHtml } from "../src/notebook/article-check";
+import { FACTS_ENV, readFacts } from "../src/core/facts";
 
 test("checkClaim compares numbers, arrays and text with a tolerance and says why", () => {
   assert.equal(checkClaim({ id: "a", articleSays: 0.2, computed: 0.2000001, tolerance: 1e-3 }).ok, true);

@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import {
   fftInPlace, hannWindow, hzToMel, logMelSpectrogram, melFilterbank, melToHz, powerSpectrum, rfft,
   SPEECH_LOG_MEL, timeAveragedLogMel, trimSilence, type LogMelOptions,
-} from "../src/audio/features";
-import { mulberry32 } from "../src/random";
+} from "../src/scenarios/audio/features";
+import { mulberry32 } from "../src/core/random";
 
 // References. Numbers marked "numpy" were computed once with numpy 1.24.2 (/usr/bin/python3) and
 // pasted here; no Python runs at test time. The script, in full:

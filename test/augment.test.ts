@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import {
   augmentImages, cropAt, drawAugmentation, drawCropOffsets, drawFlips, flipWhere, randomCrop, randomFlip, type PadMode,
-} from '../src/augment';
+} from '../src/training/augment';
 
 before(async () => {
   await tf.setBackend('cpu');

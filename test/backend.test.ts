@@ -6,9 +6,9 @@ import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import type { BackendReport } from "../src/backend";
+import type { BackendReport } from "../src/engine/backend";
 
-const BACKEND_JS = path.resolve(__dirname, "..", "src", "backend.js");
+const BACKEND_JS = path.resolve(__dirname, "..", "src", "engine", "backend.js");
 
 function initIn(env: Record<string, string | undefined>, prefer?: string): { report?: BackendReport; error?: string } {
   const code = `require(${JSON.stringify(BACKEND_JS)}).initBackend(${prefer ? JSON.stringify(prefer) : ""})

@@ -1,11 +1,12 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { TF_ACTIVATIONS, type ActivationName } from "../src/activations";
+import { TF_ACTIVATIONS, type ActivationName } from "../src/from-scratch/activations";
 import {
-  type Matrix, type MlpParams, cloneParams, finiteDifferenceGradients, initMlpParams, mlpBackward, mlpForward, relativeError,
-} from "../src/backprop";
-import { mulberry32 } from "../src/random";
+  type MlpParams, cloneParams, finiteDifferenceGradients, initMlpParams, mlpBackward, mlpForward, relativeError,
+} from "../src/from-scratch/backprop";
+import type { Matrix } from "../src/from-scratch/math-models";
+import { mulberry32 } from "../src/core/random";
 
 before(async () => {
   await tf.setBackend("cpu");

@@ -1,7 +1,7 @@
 /** Paired bootstrap of a metric difference (article §6, §9.2). */
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
-import { pairedBootstrap } from "../src/bootstrap";
+import { pairedBootstrap } from "../src/evaluation/bootstrap";
 
 const accuracy = (y: Int32Array, p: Int32Array): number => y.reduce((s, v, i) => s + (v === p[i] ? 1 : 0), 0) / y.length;
 

@@ -19,8 +19,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Browser, Page } from "playwright-core";
-import { type ReportProblem, checkRenderedNotebooks, checkReportPage, describeProblems, launchChromium, newOfflinePage } from "../src/report-check";
-import type { RunSummary } from "../src/report-index";
+import { type ReportProblem, checkRenderedNotebooks, checkReportPage, describeProblems, launchChromium, newOfflinePage } from "../src/runner/report-check";
+import type { RunSummary } from "../src/runner/report-index";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const RUNNER = path.join(ROOT, "dist", "scripts", "run-notebooks.js");

@@ -1,8 +1,8 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
-import { bayesThreshold, expectedCost, minimumCostPoint, pointAtThreshold } from "../src/decision-cost";
-import { operatingPoints } from "../src/operating-points";
-import { mulberry32 } from "../src/random";
+import { bayesThreshold, expectedCost, minimumCostPoint, pointAtThreshold } from "../src/scenarios/healthcare/decision-cost";
+import { operatingPoints } from "../src/evaluation/operating-points";
+import { mulberry32 } from "../src/core/random";
 
 const TOL = 1e-12;
 const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <= TOL, `${what}: ${a} vs ${b} (tolerance ${TOL})`);

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import {
   type StepRule, type Surface2D, adam, descentFigure, descentPath, elongatedQuadratic, gradientDescent, momentum, rosenbrock, surfaceGrid,
-} from "../src/descent";
+} from "../src/from-scratch/descent";
 
 before(async () => {
   await tf.setBackend("cpu");

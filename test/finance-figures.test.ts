@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
-import { groupedBarFigure, timeSeriesFigure } from "../src/finance/figures";
-import { validateFigure } from "../src/plot";
+import { groupedBarFigure, timeSeriesFigure } from "../src/scenarios/finance/figures";
+import { validateFigure } from "../src/core/figure";
 
 test("date-axis figures: gaps for NaN, two panels, compact numbers, plotly-valid", () => {
   const dates = ["2020-01-02", "2020-01-03", "2020-01-06"];

@@ -1,11 +1,13 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import {
-  backtestVaR, chiSquareCdf, chiSquareSf, christoffersenIndependenceTest, erf, historicalVaR, kupiecTest, lnGamma,
-  lagCorrelation, logReturns, parkinsonVolatility, quantile, regularizedGammaP, regularizedGammaQ, rollingStd, varExceedances,
-} from "../src/finance/risk";
-import { ewmaForecast, ewmaVolatilityForecast, fitHar, forecastErrors, persistenceForecast, rollingMeanForecast } from "../src/finance/baselines";
-import { mulberry32 } from "../src/random";
+  backtestVaR, chiSquareCdf, chiSquareSf, christoffersenIndependenceTest, historicalVaR, kupiecTest, lnGamma,
+  lagCorrelation, logReturns, parkinsonVolatility, regularizedGammaP, regularizedGammaQ, rollingStd, varExceedances,
+} from "../src/scenarios/finance/risk";
+import { ewmaForecast, ewmaVolatilityForecast, fitHar, forecastErrors, persistenceForecast, rollingMeanForecast } from "../src/scenarios/finance/baselines";
+import { mulberry32 } from "../src/core/random";
+import { quantile } from "../src/core/statistics";
+import { erf } from "../src/from-scratch/activations";
 
 const close = (a: number, b: number, tol: number, what: string): void => {
   assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b} (tolerance ${tol})`);

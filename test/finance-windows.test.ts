@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
-import { chronologicalSplit, makeWindows, selectWindows, standardizeByTrainingPeriod } from "../src/finance/windows";
-import { mulberry32 } from "../src/random";
+import { chronologicalSplit, makeWindows, selectWindows, standardizeByTrainingPeriod } from "../src/scenarios/finance/windows";
+import { mulberry32 } from "../src/core/random";
 
 const T = 60;
 const F = 3;

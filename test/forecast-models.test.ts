@@ -1,9 +1,9 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { buildGruForecaster, meanAbsoluteError, predictForecaster, trainForecaster, windowTensors } from "../src/finance/forecast-models";
-import { makeWindows } from "../src/finance/windows";
-import { mulberry32 } from "../src/random";
+import { buildGruForecaster, meanAbsoluteError, predictForecaster, trainForecaster, windowTensors } from "../src/scenarios/finance/forecast-models";
+import { makeWindows } from "../src/scenarios/finance/windows";
+import { mulberry32 } from "../src/core/random";
 
 /** A learnable task: the target is the mean of the first feature over the previous 3 days. */
 function task(seed: number, T: number): ReturnType<typeof makeWindows> {

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as zlib from "node:zlib";
-import { crc32, encodePng, imageGridHtml, toBytes } from "../src/image";
+import { crc32, encodePng, imageGridHtml, toBytes } from "../src/notebook/image";
 
 test("crc32 matches the standard check value", () => {
   // The CRC-32 "check" value for the ASCII string 123456789 is 0xCBF43926.

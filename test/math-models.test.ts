@@ -21,8 +21,8 @@ import {
   mlpLayerForward,
   transpose,
   type Matrix,
-} from '../src/math-models';
-import { mulberry32 } from '../src/random';
+} from '../src/from-scratch/math-models';
+import { mulberry32 } from '../src/core/random';
 
 const TF_TOL = 1e-5;
 

@@ -1,8 +1,8 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
-import { articleRocVersusRocFigure, confusionMatrixFigure, precisionRecallFigure, rocFigure } from "../src/metric-figures";
-import { precisionRecallCurve, rocCurve } from "../src/metrics";
-import { validateFigure } from "../src/plot";
+import { articleRocVersusRocFigure, confusionMatrixFigure, precisionRecallFigure, rocFigure } from "../src/evaluation/metric-figures";
+import { precisionRecallCurve, rocCurve } from "../src/evaluation/metrics";
+import { validateFigure } from "../src/core/figure";
 
 // sklearn's docstring example: y = [0, 0, 1, 1], scores = [0.1, 0.4, 0.35, 0.8].
 const Y = [0, 0, 1, 1];

@@ -11,8 +11,8 @@ import {
   precisionRecallF1,
   rocAuc,
   rocCurve,
-} from '../src/metrics';
-import { mulberry32 } from '../src/random';
+} from '../src/evaluation/metrics';
+import { mulberry32 } from '../src/core/random';
 
 // References: every expected number below is either worked out by hand in the comment beside it,
 // or quoted from a scikit-learn docstring *and* re-derived by hand in the comment (sklearn itself

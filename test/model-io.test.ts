@@ -4,8 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { buildLeNet } from '../src/model';
-import { loadModel, saveModel } from '../src/model-io';
+import { buildLeNet } from '../src/models/model';
+import { loadModel, saveModel } from '../src/models/model-io';
 
 before(async () => {
   await tf.setBackend('cpu');

@@ -1,7 +1,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { buildLeNet, buildMlp, countParameters, modelSummaryRows, pytorchInitBound } from '../src/model';
+import { buildLeNet, buildMlp, countParameters, modelSummaryRows, pytorchInitBound } from '../src/models/model';
 
 before(async () => {
   await tf.setBackend('cpu');

@@ -12,11 +12,11 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { loadNative } from '../src/native/addon';
-import { nativeTrainerFor, planNativeTraining, NativeSeqTrainer } from '../src/native/seq-train';
-import { buildLeNet } from '../src/model';
-import { mulberry32 } from '../src/random';
-import { evaluateClassifier, trainClassifier } from '../src/train';
+import { loadNative } from '../src/engine/native/addon';
+import { nativeTrainerFor, planNativeTraining, NativeSeqTrainer } from '../src/engine/native/seq-train';
+import { buildLeNet } from '../src/models/model';
+import { mulberry32 } from '../src/core/random';
+import { evaluateClassifier, trainClassifier } from '../src/training/train';
 
 const status = loadNative();
 const toolsPresent = spawnSync('sh', ['-c', 'command -v g++'], { stdio: 'ignore' }).status === 0
@@ -230,8 +230,8 @@ test('unsupported models and optimisers fall back to the tfjs step and say why',
 });
 
 test('RUNBOOK_NATIVE=off: trainClassifier uses the tfjs step and reports why', () => {
-  const train = path.resolve(__dirname, '..', 'src', 'train.js');
-  const model = path.resolve(__dirname, '..', 'src', 'model.js');
+  const train = path.resolve(__dirname, '..', 'src', 'training', 'train.js');
+  const model = path.resolve(__dirname, '..', 'src', 'models', 'model.js');
   const code = `const tf = require('@tensorflow/tfjs');
     tf.setBackend('cpu').then(async () => {
       const net = require(${JSON.stringify(model)}).buildLeNet({ inputShape: [32, 32, 1], seed: 1 });
@@ -248,7 +248,7 @@ test('RUNBOOK_NATIVE=off: trainClassifier uses the tfjs step and reports why', (
 });
 
 test('RUNBOOK_NATIVE_THREADS that is not a positive integer is an error naming it', () => {
-  const addon = path.resolve(__dirname, '..', 'src', 'native', 'addon.js');
+  const addon = path.resolve(__dirname, '..', 'src', 'engine', 'native', 'addon.js');
   const code = `try { require(${JSON.stringify(addon)}).loadNative(); console.log('LOADED'); } catch (e) { console.log('ERROR ' + e.message); }`;
   for (const bad of ['two', '0', '-1', '1.5']) {
     const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', env: { ...process.env, RUNBOOK_NATIVE_THREADS: bad } });
@@ -257,7 +257,7 @@ test('RUNBOOK_NATIVE_THREADS that is not a positive integer is an error naming i
 });
 
 test('the backend report says whether the native step is used, and why not when it is off', () => {
-  const backendJs = path.resolve(__dirname, '..', 'src', 'backend.js');
+  const backendJs = path.resolve(__dirname, '..', 'src', 'engine', 'backend.js');
   const run = (env: Record<string, string>): { native: { ok: boolean; reason: string }; rows: { backend: string; used: string; why: string }[] } => {
     const code = `const b = require(${JSON.stringify(backendJs)}); b.initBackend().then((r) => console.log('REPORT ' + JSON.stringify({ native: r.native, rows: b.backendRows(r) })));`;
     const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', env: { ...process.env, ...env } });

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
+import type { Notebook } from "../src/core/notebook-format";
 import {
-  type Notebook,
   coerceParam,
   findParametersCell,
   injectParameters,
@@ -10,7 +10,7 @@ import {
   parseParameters,
   resolveParams,
   splitAssignment,
-} from "../src/notebook-params";
+} from "../src/runner/notebook-params";
 
 const CELL = `// comment lines are allowed
 let profile = "full";

@@ -1,8 +1,8 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
-import { highestThresholdForRecall, operatingPoints } from "../src/operating-points";
-import { accuracy, precisionRecallF1 } from "../src/metrics";
-import { mulberry32 } from "../src/random";
+import { highestThresholdForRecall, operatingPoints } from "../src/evaluation/operating-points";
+import { accuracy, precisionRecallF1 } from "../src/evaluation/metrics";
+import { mulberry32 } from "../src/core/random";
 
 const TOL = 1e-12;
 

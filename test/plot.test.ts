@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
-import { barChart, figureHtml, heatmap, lineChart, plotlyScriptTag, validateFigure } from "../src/plot";
-import { progressHtml, showFigure, showTable, sparklineSvg, tableHtml } from "../src/display";
+import { barChart, heatmap, lineChart, validateFigure } from "../src/core/figure";
+import { figureHtml, plotlyScriptTag } from "../src/notebook/plot";
+import { progressHtml, showFigure, showTable, sparklineSvg, tableHtml } from "../src/notebook/display";
 
 test("figure builders give valid specs; typed arrays become plain arrays in the HTML", () => {
   const line = lineChart([{ name: "loss", x: [1, 2, 3], y: new Float32Array([3, 2, 1]) }], { title: "Loss" });

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { predictClassScores, predictProbabilities } from "../src/predict";
+import { predictClassScores, predictProbabilities } from "../src/models/predict";
 
 test("predictProbabilities is softmax of the logits in batches, and leaves no tensor behind", async () => {
   await tf.setBackend("cpu");

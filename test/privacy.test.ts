@@ -11,16 +11,16 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as util from "node:util";
 import * as dfd from "danfojs-node";
-import { DataKey, createKeyFile, loadDataKey, parseKeyText, readKeyFile } from "../src/privacy/keys";
+import { DataKey, createKeyFile, loadDataKey, parseKeyText, readKeyFile } from "../src/scenarios/privacy/keys";
 import {
   EncryptedFileError, HEADER_BYTES, decryptBuffer, decryptFile, encryptBuffer, encryptFile, readEncryptedHeader,
-} from "../src/privacy/encryption";
+} from "../src/scenarios/privacy/encryption";
 import {
   PII_TYPES, countPii, detectPii, luhnValid, maskAddressNames, maskPii, pseudonym, pseudonymizePii, scoreDetections,
   type PiiLabel,
-} from "../src/privacy/pii";
-import { bandHierarchy, datafly, domainHierarchy, equivalenceClasses, generalize, kAnonymity, star } from "../src/privacy/k-anonymity";
-import { AccessDeniedError, AuditLog, guardLoader, verifyAuditLog, type AccessPolicy } from "../src/privacy/access";
+} from "../src/scenarios/privacy/pii";
+import { bandHierarchy, datafly, domainHierarchy, equivalenceClasses, generalize, kAnonymity, star } from "../src/scenarios/privacy/k-anonymity";
+import { AccessDeniedError, AuditLog, guardLoader, verifyAuditLog, type AccessPolicy } from "../src/scenarios/privacy/access";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), "privacy-test-"));

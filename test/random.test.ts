@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mulberry32, shuffledIndices } from '../src/random';
+import { mulberry32, shuffledIndices } from '../src/core/random';
 
 test('mulberry32 is deterministic per seed and in [0, 1)', () => {
   const a = mulberry32(42);

@@ -3,7 +3,8 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { FACTS_ENV, type Headline, readFacts, recordFacts, recordHeadline } from "../src/report-facts";
+import { FACTS_ENV, type Headline, readFacts } from "../src/core/facts";
+import { recordFacts, recordHeadline } from "../src/notebook/report-facts";
 
 function withFactsFile<T>(fn: (file: string) => T): T {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "facts-")), "facts.jsonl");

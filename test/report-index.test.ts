@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
-import { type RunSummary, renderIndexHtml, renderJunitXml } from "../src/report-index";
+import { type RunSummary, renderIndexHtml, renderJunitXml } from "../src/runner/report-index";
 
 function summary(): RunSummary {
   return {

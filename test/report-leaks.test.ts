@@ -15,11 +15,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { loadSpamAssassin } from "../src/data/spam-assassin";
-import { detectPii, normalizePii, type PiiType } from "../src/privacy/pii";
-import { DEFAULT_DATA_KEY_FILE, createKeyFile, parseKeyText } from "../src/privacy/keys";
+import { detectPii, normalizePii, type PiiType } from "../src/scenarios/privacy/pii";
+import { DEFAULT_DATA_KEY_FILE, createKeyFile, parseKeyText } from "../src/scenarios/privacy/keys";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const NOTEBOOK = process.env.RUNBOOK_LEAK_NOTEBOOK ?? path.join(ROOT, "notebooks", "09-privacy-and-security.ipynb");
+const NOTEBOOK = process.env.RUNBOOK_LEAK_NOTEBOOK ?? path.join(ROOT, "notebooks", "09-4-privacy-and-security.ipynb");
 const SCANNED = /\.(html|ipynb|json|xml)$/;
 const TYPES: PiiType[] = ["email", "phone"];
 

@@ -7,10 +7,10 @@ import * as tf from '@tensorflow/tfjs';
 import {
   buildCifarResNet, buildResNet50, countTrainableParameters, RESNET50_KERAS_PARAMS, RESNET50_TORCHVISION_PARAMS,
   ShortcutA, stageParameters,
-} from '../src/resnet';
-import { countParameters } from '../src/model';
-import { loadModel, saveModel } from '../src/model-io';
-import { trainClassifier } from '../src/train';
+} from '../src/models/resnet';
+import { countParameters } from '../src/models/model';
+import { loadModel, saveModel } from '../src/models/model-io';
+import { trainClassifier } from '../src/training/train';
 
 before(async () => {
   await tf.setBackend('cpu');

@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { RunSummary } from "../src/report-index";
+import type { RunSummary } from "../src/runner/report-index";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const RUNNER = path.join(ROOT, "dist", "scripts", "run-notebooks.js");

@@ -1,9 +1,9 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { generate, sampleToken, samplingDistribution } from '../src/sampling';
-import { mulberry32 } from '../src/random';
-import { Transformer } from '../src/transformer';
+import { generate, sampleToken, samplingDistribution } from '../src/models/sampling';
+import { mulberry32 } from '../src/core/random';
+import { Transformer } from '../src/models/transformer';
 
 before(async () => {
   await tf.setBackend('cpu');

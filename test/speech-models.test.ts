@@ -1,8 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { buildSpeechCnn, fitNearestCentroid, predictNearestCentroid } from "../src/audio/speech-models";
-import { countParameters } from "../src/model";
+import { buildSpeechCnn, fitNearestCentroid, predictNearestCentroid } from "../src/scenarios/audio/speech-models";
+import { countParameters } from "../src/models/model";
 
 test("nearest centroid: class means, and each row goes to the closest mean (worked by hand)", () => {
   // class 0: (0,0), (2,0) → mean (1,0); class 1: (0,4), (0,6) → mean (0,5)

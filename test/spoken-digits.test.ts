@@ -8,7 +8,7 @@ import {
   DIGIT_WORDS, ESPEAK_VARIANTS, designVoices, espeakVersion, planClips, readManifest, splitVoices,
   spokenDigitsKey, synthesizeClips, synthesizeSpokenDigits,
 } from "../src/data/spoken-digits";
-import { readWav } from "../src/audio/wav";
+import { readWav } from "../src/data/wav";
 
 const HAVE_ESPEAK = spawnSync("espeak-ng", ["--version"]).status === 0;
 if (!HAVE_ESPEAK) {

@@ -3,8 +3,8 @@ import { test, before } from "node:test";
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { buildConvTextClassifier, WordEmbedding } from "../src/text/text-models";
-import { countParameters, modelSummaryRows } from "../src/model";
-import { trainClassifier, evaluateClassifier } from "../src/train";
+import { countParameters, modelSummaryRows } from "../src/models/model";
+import { trainClassifier, evaluateClassifier } from "../src/training/train";
 
 before(async () => {
   await tf.setBackend("cpu");

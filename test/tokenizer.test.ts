@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BOS, CharTokenizer, EOL, EOS, SPECIAL_TOKENS, UNK } from '../src/tokenizer';
+import { BOS, CharTokenizer, EOL, EOS, SPECIAL_TOKENS, UNK } from '../src/text/tokenizer';
 
 // Reference: counts by hand for "春春春花花月" + "花月夜": 花 3, 春 3, 月 2, 夜 1.
 const texts = ['春春春花花月', '花月夜'];

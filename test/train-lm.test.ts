@@ -1,10 +1,10 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { batchTensors, evaluateLanguageModel, learningRateAt, toSequences, trainLanguageModel } from '../src/train-lm';
-import { evaluateNgram, fitBigram, fitUnigram } from '../src/ngram';
-import { Transformer } from '../src/transformer';
-import type { TrainProgress } from '../src/train';
+import { batchTensors, evaluateLanguageModel, learningRateAt, toSequences, trainLanguageModel } from '../src/training/train-lm';
+import { evaluateNgram, fitBigram, fitUnigram } from '../src/text/ngram';
+import { Transformer } from '../src/models/transformer';
+import type { TrainProgress } from '../src/training/train';
 
 before(async () => {
   await tf.setBackend('cpu');

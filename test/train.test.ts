@@ -1,9 +1,9 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { buildLeNet } from '../src/model';
-import { createOptimizer, disposeOptimizer, evaluateClassifier, trainClassifier, TrainLogEntry, TrainProgress } from '../src/train';
-import { mulberry32 } from '../src/random';
+import { buildLeNet } from '../src/models/model';
+import { createOptimizer, disposeOptimizer, evaluateClassifier, trainClassifier, TrainLogEntry, TrainProgress } from '../src/training/train';
+import { mulberry32 } from '../src/core/random';
 
 before(async () => {
   await tf.setBackend('cpu');

@@ -1,9 +1,9 @@
 import { test, before } from "node:test";
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { buildLeNet } from "../src/model";
-import { trainClassifier } from "../src/train";
-import { cloneModel, gatherExamples, indicesOfClasses, remapLabels, sampleFewShot, setTrainable, transferModel } from "../src/transfer";
+import { buildLeNet } from "../src/models/model";
+import { trainClassifier } from "../src/training/train";
+import { cloneModel, gatherExamples, indicesOfClasses, remapLabels, sampleFewShot, setTrainable, transferModel } from "../src/scenarios/transfer/transfer";
 
 before(async () => {
   await tf.setBackend("cpu");

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import {
   Transformer, countNonEmbeddingParameters, countTransformerParameters, loadTransformer, matMul2d,
   saveTransformer, sparseSoftmaxCrossEntropy, type TransformerConfig,
-} from '../src/transformer';
+} from '../src/models/transformer';
 
 before(async () => {
   await tf.setBackend('cpu');

@@ -11,7 +11,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmConv2DBackpropFilter } from '../src/wasm-conv2d-filter-grad';
+import { registerWasmConv2DBackpropFilter } from '../src/engine/wasm-conv2d-filter-grad';
 import { maxRelErr, randn } from './helpers/numeric';
 
 const TOL = 1e-4;

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import {
   registerWasmConv2DBackpropInputViaConv, restoreWasmConv2DBackpropInput, wasmConv2DBackpropInputViaConvActive,
-} from '../src/wasm-conv2d-input-grad';
+} from '../src/engine/wasm-conv2d-input-grad';
 import { maxRelErr, randn } from './helpers/numeric';
 
 const TOL = 1e-4;

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { audioDataUri, encodeWav, parseWav, readWav } from "../src/audio/wav";
+import { audioDataUri, encodeWav, parseWav, readWav } from "../src/data/wav";
 
 // Test files are built byte by byte here (not with encodeWav), following the RIFF/WAVE layout:
 // "RIFF" size "WAVE", then chunks of id (4 ASCII bytes), little-endian uint32 size, body, padded

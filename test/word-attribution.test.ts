@@ -3,7 +3,7 @@ import { test, before } from "node:test";
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { gradientTimesInput, logisticLogOdds, topWords } from "../src/text/word-attribution";
-import { buildMlp } from "../src/model";
+import { buildMlp } from "../src/models/model";
 
 before(async () => {
   await tf.setBackend("cpu");

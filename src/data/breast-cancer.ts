@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { PROJECT_ROOT } from "../environment";
+import { PROJECT_ROOT } from "../core/paths";
 
 export const BREAST_CANCER_CSV = path.join(PROJECT_ROOT, "data", "breast-cancer", "breast_cancer.csv");
 

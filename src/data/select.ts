@@ -4,7 +4,7 @@
  * which data it trains on and why.
  */
 import * as path from "path";
-import { PROJECT_ROOT } from "../environment";
+import { PROJECT_ROOT } from "../core/paths";
 import { CIFAR10_DIR_NAME, findCifar10, loadCifar10 } from "./cifar10";
 import { FASHION_MNIST_DEBIAN_DIR, loadFashionMnist } from "./fashion-mnist";
 import type { ImageDataset } from "./image-dataset";

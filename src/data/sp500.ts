@@ -8,7 +8,7 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { type InstalledPackage, installedPackage } from "../packages";
+import { type InstalledPackage, installedPackage } from "../core/packages";
 import { readCsv } from "./csv";
 
 /** The npm package that carries the file. */

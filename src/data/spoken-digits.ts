@@ -14,9 +14,9 @@ import { execFile } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { PROJECT_ROOT } from "../environment";
-import { readWav, type WavAudio } from "../audio/wav";
-import { mulberry32, shuffleInPlace } from "../random";
+import { PROJECT_ROOT } from "../core/paths";
+import { readWav, type WavAudio } from "./wav";
+import { mulberry32, shuffleInPlace } from "../core/random";
 
 /** The ten words, index = digit. */
 export const DIGIT_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"] as const;

@@ -5,7 +5,7 @@
  * on load: numbers must be numbers, factors one of their R levels, ids positive integers.
  */
 import * as path from "path";
-import { PROJECT_ROOT } from "../environment";
+import { PROJECT_ROOT } from "../core/paths";
 import { readCsv } from "./csv";
 
 export const STAR_CSV = path.join(PROJECT_ROOT, "data", "star", "star.csv");

@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import * as dfd from "danfojs-node";
-import { mulberry32, shuffleInPlace } from "../random";
+import { mulberry32, shuffleInPlace } from "../core/random";
 
 /** A danfo.js DataFrame from rows of numbers and column names. */
 export function toFrame(rows: number[][], columns: readonly string[]): dfd.DataFrame {

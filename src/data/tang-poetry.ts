@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { PROJECT_ROOT } from "../environment";
+import { PROJECT_ROOT } from "../core/paths";
 
 export const TANG_QUATRAINS_JSON = path.join(PROJECT_ROOT, "data", "tang-quatrains", "quatrains.json");
 

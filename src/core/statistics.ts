@@ -1,0 +1,15 @@
+/** Descriptive statistics shared across layers. */
+
+/**
+ * The p-quantile of values by linear interpolation between order statistics (Hyndman & Fan type 7,
+ * the default of numpy and R): position (n − 1)·p in the sorted values.
+ */
+export function quantile(values: ArrayLike<number>, p: number): number {
+  if (values.length === 0) throw new Error("quantile: no values");
+  if (!(p >= 0 && p <= 1)) throw new Error(`quantile: p must be in [0, 1]; got ${p}`);
+  const sorted = Float64Array.from(values).sort();
+  const pos = (sorted.length - 1) * p;
+  const lo = Math.floor(pos);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+}

@@ -1,0 +1,111 @@
+/**
+ * Loads the project's native kernels (native/ → native/build/Release/runbook_native.node, an N-API
+ * addon on oneDNN built by scripts/build-native.sh during setup) and says why when it cannot
+ * (article §5.2 training speed, issue #9). RUNBOOK_NATIVE=off disables it (the runbook then trains
+ * on the tfjs backend alone). Nothing here throws: callers get the addon or a reason.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { PROJECT_ROOT } from '../../core/paths';
+
+/** One layer of a sequential net as the addon takes it (tfjs NHWC layouts; paddings explicit). */
+export interface NativeLayerSpec {
+  kind: 'conv' | 'pool' | 'flatten' | 'dense';
+  relu?: boolean;
+  /** Output channels (conv) or units (dense). */
+  cout?: number;
+  kh?: number;
+  kw?: number;
+  sh?: number;
+  sw?: number;
+  padTop?: number;
+  padBottom?: number;
+  padLeft?: number;
+  padRight?: number;
+}
+
+/** An opaque handle to a native network (freed by the garbage collector). */
+export type NativeNetHandle = { readonly __nativeNet: unique symbol };
+
+/** The addon's functions (native/src/binding.cc). */
+export interface NativeAddon {
+  createNet(inputShape: [number, number, number], layers: NativeLayerSpec[]): NativeNetHandle;
+  numParams(net: NativeNetHandle): number;
+  getArray(net: NativeNetHandle, which: 'param' | 'grad' | 'velocity', index: number): Float32Array;
+  setArray(net: NativeNetHandle, which: 'param' | 'velocity', index: number, values: Float32Array): void;
+  /** One SGD(+momentum) step on x[xOffset…] (NHWC floats) and labels[labelOffset…]; returns the mean cross-entropy. */
+  trainStep(net: NativeNetHandle, x: Float32Array, xOffset: number, labels: Int32Array, labelOffset: number,
+    batch: number, lr: number, momentum: number, update: boolean): number;
+  predict(net: NativeNetHandle, x: Float32Array, xOffset: number, batch: number): Float32Array;
+  implInfo(net: NativeNetHandle, batch: number): string;
+  setNumThreads(n: number): void;
+  getNumThreads(): number;
+  version(): string;
+}
+
+export const NATIVE_ENV = 'RUNBOOK_NATIVE';
+export const NATIVE_THREADS_ENV = 'RUNBOOK_NATIVE_THREADS';
+/** Where scripts/build-native.sh puts the addon (relative to the project root). */
+export const ADDON_RELATIVE_PATH = 'native/build/Release/runbook_native.node';
+
+/** The addon, or why it is not available. */
+export type NativeStatus = { ok: true; addon: NativeAddon; reason: string } | { ok: false; addon: null; reason: string };
+
+let cached: NativeStatus | null = null;
+
+
+/** Loads the native addon once per process; `{ok: false, reason}` when disabled, not built or not loadable. */
+export function loadNative(): NativeStatus {
+  if (cached) return cached;
+  const setting = (process.env[NATIVE_ENV] ?? '').toLowerCase();
+  if (setting === 'off' || setting === '0' || setting === 'false') {
+    cached = { ok: false, addon: null, reason: `disabled by ${NATIVE_ENV}=${process.env[NATIVE_ENV]}` };
+    return cached;
+  }
+  const threadsSetting = process.env[NATIVE_THREADS_ENV] ?? '1';
+  const threads = Number(threadsSetting);
+  if (!/^[1-9][0-9]*$/.test(threadsSetting.trim())) {
+    throw new Error(`${NATIVE_THREADS_ENV}=${threadsSetting}: expected a positive integer (the native step's thread count; default 1)`);
+  }
+  const file = path.join(PROJECT_ROOT, ADDON_RELATIVE_PATH);
+  if (!fs.existsSync(file)) {
+    cached = { ok: false, addon: null, reason: `not built (${ADDON_RELATIVE_PATH} is missing; scripts/build-native.sh says why)` };
+    return cached;
+  }
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const addon = require(file) as NativeAddon;
+    // One thread by default: on a shared 2-core machine OpenMP's second thread mostly waits (measured 5–10× slower).
+    addon.setNumThreads(threads);
+    smokeTest(addon);
+    cached = { ok: true, addon, reason: `${addon.version()}, ${addon.getNumThreads()} thread(s)` };
+  } catch (e) {
+    const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 200);
+    cached = { ok: false, addon: null, reason: /smoke test/.test(msg) ? `failed its ${msg}` : `does not load: ${msg}` };
+  }
+  return cached;
+}
+
+/**
+ * A 3×3 conv with 2 filters on x = 1..9 (one output pixel per filter, the logits), checked against
+ * hand values: with w = 0 the logits are 0, softmax ½ each, so for label 0 dL/dz = [−½, ½] and the
+ * filter gradient is dW[tap] = [−x/2, x/2]; with filter 0 all ones the logits are [45, 0].
+ */
+function smokeTest(addon: NativeAddon): void {
+  const net = addon.createNet([3, 3, 1], [{ kind: 'conv', cout: 2, kh: 3, kw: 3 }, { kind: 'flatten' }]);
+  const x = Float32Array.from({ length: 9 }, (_, i) => i + 1);
+  addon.trainStep(net, x, 0, Int32Array.of(0), 0, 1, 0, 0, false);
+  const dw = addon.getArray(net, 'grad', 0); // [3, 3, 1, 2]
+  const expectDw = Array.from(x, (v) => [-v / 2, v / 2]).flat();
+  addon.setArray(net, 'param', 0, Float32Array.from({ length: 18 }, (_, i) => (i % 2 === 0 ? 1 : 0)));
+  const z = Array.from(addon.predict(net, x, 0, 1));
+  const bad = (a: ArrayLike<number>, b: number[]): boolean => b.some((v, i) => Math.abs(a[i] - v) > 1e-4);
+  if (bad(dw, expectDw) || bad(z, [45, 0])) {
+    throw new Error(`smoke test gave filter gradient ${Array.from(dw)} (expected ${expectDw}) and logits ${z} (expected 45,0)`);
+  }
+}
+
+/** Forgets the cached load result (tests switch RUNBOOK_NATIVE between cases). */
+export function resetNativeForTests(): void {
+  cached = null;
+}

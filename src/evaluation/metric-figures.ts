@@ -1,0 +1,192 @@
+/**
+ * Plotly figure specs for §9.2's evaluation metrics: a labelled confusion matrix, ROC curves
+ * with the chance diagonal, precision–recall curves with the no-skill line, and the article's
+ * "accuracy vs error rate" next to the real ROC. Builds specs only; display.ts shows them.
+ */
+import type { PrecisionRecallCurve, RocCurve } from "./metrics";
+import { type Figure, type Trace, heatmap } from "../core/figure";
+
+/** plotly's default colour cycle, so a series keeps its colour across panels. */
+const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+
+/** Room for the axis titles below and left of the plot (figureHtml's default bottom margin clips them). */
+const MARGIN = { t: 60, r: 20, b: 80, l: 80 };
+
+function colour(i: number): string {
+  return PALETTE[i % PALETTE.length];
+}
+
+/** One ROC curve to draw; `auc` (if given) is shown in the legend. */
+export interface RocSeries {
+  name: string;
+  roc: RocCurve;
+  auc?: number;
+}
+
+/** One precision–recall curve to draw; `ap` (average precision, if given) is shown in the legend. */
+export interface PrSeries {
+  name: string;
+  pr: PrecisionRecallCurve;
+  ap?: number;
+}
+
+function checkSquare(fn: string, cm: number[][]): void {
+  const k = cm.length;
+  if (k === 0) throw new Error(`${fn}: cm is empty; expected a k×k matrix of counts`);
+  cm.forEach((row, i) => {
+    if (row.length !== k) throw new Error(`${fn}: cm row ${i} has ${row.length} entries; expected ${k} (a square matrix)`);
+  });
+}
+
+/**
+ * A confusion matrix heatmap (rows: true class, columns: predicted) whose cells show the count,
+ * and a name above it when `cellNames` is given, e.g. [["TN", "FP"], ["FN", "TP"]] (article §9.2).
+ */
+export function confusionMatrixFigure(
+  cm: number[][],
+  classNames: readonly string[],
+  opts: { title?: string; cellNames?: readonly (readonly string[])[] } = {},
+): Figure {
+  checkSquare("confusionMatrixFigure", cm);
+  const k = cm.length;
+  if (classNames.length !== k) {
+    throw new Error(`confusionMatrixFigure: classNames has ${classNames.length} names; expected ${k}, one per row of cm`);
+  }
+  const names = opts.cellNames;
+  if (names !== undefined && (names.length !== k || names.some((r) => r.length !== k))) {
+    throw new Error(`confusionMatrixFigure: cellNames must be ${k}×${k} like cm`);
+  }
+  const fig = heatmap(cm, {
+    x: classNames.map((c) => `${c}`),
+    y: classNames.map((c) => `${c}`),
+    title: opts.title ?? "Confusion matrix",
+    xTitle: "predicted class",
+    yTitle: "true class",
+  });
+  const text = cm.map((row, i) => row.map((v, j) => (names ? `${names[i][j]}<br>${v}` : String(v))));
+  fig.data[0] = { ...fig.data[0], text, texttemplate: "%{text}", textfont: { size: k <= 3 ? 18 : 11 } };
+  // automargin: long class names ("Ankle boot") and the axis titles get room instead of being clipped
+  const layout = fig.layout ?? {};
+  fig.layout = {
+    ...layout,
+    margin: MARGIN,
+    xaxis: { ...(layout.xaxis as object), automargin: true },
+    yaxis: { ...(layout.yaxis as object), automargin: true },
+  };
+  return fig;
+}
+
+// constrain "domain": a square plot shrinks its box instead of widening an axis beyond [0, 1]
+const unitAxis = (title: string): Record<string, unknown> => ({
+  title: { text: title }, range: [-0.02, 1.02], zeroline: false, constrain: "domain", automargin: true,
+});
+
+/** ROC curves (true positive rate against false positive rate over all thresholds) with the chance diagonal (article §9.2). */
+export function rocFigure(curves: readonly RocSeries[], opts: { title?: string } = {}): Figure {
+  if (curves.length === 0) throw new Error("rocFigure: curves is empty; expected at least one ROC curve");
+  const data: Trace[] = curves.map((c, i) => ({
+    type: "scatter",
+    mode: "lines",
+    name: c.auc === undefined ? c.name : `${c.name} (AUC ${c.auc.toFixed(3)})`,
+    x: [...c.roc.fpr],
+    y: [...c.roc.tpr],
+    line: { color: colour(i), width: 2.5 },
+  }));
+  data.push({ type: "scatter", mode: "lines", name: "chance (AUC 0.5)", x: [0, 1], y: [0, 1], line: { color: "#999", dash: "dash", width: 1.5 } });
+  return {
+    data,
+    layout: {
+      title: { text: opts.title ?? "ROC curve" },
+      xaxis: unitAxis("false positive rate = FP / (FP + TN)"),
+      yaxis: { ...unitAxis("true positive rate (recall) = TP / (TP + FN)"), scaleanchor: "x", scaleratio: 1 },
+      legend: { x: 0.98, xanchor: "right", y: 0.04, yanchor: "bottom", bgcolor: "rgba(255,255,255,0.8)" },
+      margin: MARGIN,
+    },
+  };
+}
+
+/**
+ * Precision–recall curves drawn as steps (sklearn's PrecisionRecallDisplay), with the no-skill
+ * line at the positive rate when `positiveRate` is given (article §9.2).
+ */
+export function precisionRecallFigure(curves: readonly PrSeries[], opts: { title?: string; positiveRate?: number } = {}): Figure {
+  if (curves.length === 0) throw new Error("precisionRecallFigure: curves is empty; expected at least one curve");
+  const data: Trace[] = curves.map((c, i) => ({
+    type: "scatter",
+    mode: "lines",
+    name: c.ap === undefined ? c.name : `${c.name} (AP ${c.ap.toFixed(3)})`,
+    x: [...c.pr.recall],
+    y: [...c.pr.precision],
+    // Points run from high recall to low; "hv" holds each precision until the next recall: steps-post.
+    line: { color: colour(i), width: 2.5, shape: "hv" },
+  }));
+  if (opts.positiveRate !== undefined) {
+    const r = opts.positiveRate;
+    if (!(r >= 0 && r <= 1)) throw new Error(`precisionRecallFigure: positiveRate is ${r}; expected a number in [0, 1]`);
+    data.push({ type: "scatter", mode: "lines", name: `no skill (precision ${r.toFixed(3)})`, x: [0, 1], y: [r, r], line: { color: "#999", dash: "dash", width: 1.5 } });
+  }
+  return {
+    data,
+    layout: {
+      title: { text: opts.title ?? "Precision–recall curve" },
+      xaxis: unitAxis("recall = TP / (TP + FN)"),
+      yaxis: unitAxis("precision = TP / (TP + FP)"),
+      legend: { x: 0.02, xanchor: "left", y: 0.04, yanchor: "bottom", bgcolor: "rgba(255,255,255,0.8)" },
+      margin: MARGIN,
+    },
+  };
+}
+
+/** One classifier for {@link articleRocVersusRocFigure}: its points at every threshold. */
+export interface ThresholdSeries {
+  name: string;
+  /** Per threshold: accuracy and error rate (1 − accuracy), the article's axes. */
+  accuracy: ArrayLike<number>;
+  errorRate: ArrayLike<number>;
+  /** Per threshold: the real ROC's axes. */
+  fpr: ArrayLike<number>;
+  tpr: ArrayLike<number>;
+}
+
+/**
+ * Two panels over the same thresholds: left, the article's "ROC" (accuracy against error rate),
+ * which always lies on the line x + y = 1; right, the real ROC (TPR against FPR) (article §9.2).
+ */
+export function articleRocVersusRocFigure(series: readonly ThresholdSeries[], opts: { title?: string } = {}): Figure {
+  if (series.length === 0) throw new Error("articleRocVersusRocFigure: series is empty; expected at least one classifier");
+  const data: Trace[] = [];
+  // The series lie on one line and overlap: open markers of decreasing size keep each one visible.
+  const symbols = ["circle-open", "x-thin-open", "square-open", "diamond-open", "triangle-up-open"];
+  series.forEach((s, i) => {
+    if (s.accuracy.length !== s.errorRate.length || s.fpr.length !== s.tpr.length) {
+      throw new Error(`articleRocVersusRocFigure: series "${s.name}" has accuracy/errorRate of ${s.accuracy.length}/${s.errorRate.length} and fpr/tpr of ${s.fpr.length}/${s.tpr.length} values; expected equal pairs`);
+    }
+    const style = { color: colour(i), width: 2 };
+    data.push({
+      type: "scatter", mode: "markers", name: s.name, legendgroup: s.name,
+      x: Array.from(s.errorRate), y: Array.from(s.accuracy), xaxis: "x", yaxis: "y",
+      marker: { size: Math.max(4, 10 - 2 * i), color: colour(i), symbol: symbols[i % symbols.length], line: { width: 1.5 } },
+    });
+    data.push({
+      type: "scatter", mode: "lines", name: s.name, legendgroup: s.name, showlegend: false,
+      x: Array.from(s.fpr), y: Array.from(s.tpr), line: style, xaxis: "x2", yaxis: "y2",
+    });
+  });
+  data.push({ type: "scatter", mode: "lines", name: "chance", x: [0, 1], y: [0, 1], line: { color: "#999", dash: "dash", width: 1.5 }, xaxis: "x2", yaxis: "y2" });
+  return {
+    data,
+    layout: {
+      title: { text: opts.title ?? "The article's “ROC” (left) and the real one (right)" },
+      xaxis: { ...unitAxis("error rate = 1 − accuracy"), domain: [0, 0.45] },
+      yaxis: { ...unitAxis("accuracy"), anchor: "x" },
+      xaxis2: { ...unitAxis("false positive rate"), domain: [0.55, 1], anchor: "y2" },
+      yaxis2: { ...unitAxis("true positive rate"), anchor: "x2" },
+      legend: { orientation: "h", y: -0.22 },
+      margin: { ...MARGIN, b: 120 },
+      annotations: [
+        { text: "article: accuracy vs error rate", x: 0.225, xref: "paper", y: 1.0, yref: "paper", yanchor: "bottom", showarrow: false },
+        { text: "ROC: TPR vs FPR", x: 0.775, xref: "paper", y: 1.0, yref: "paper", yanchor: "bottom", showarrow: false },
+      ],
+    },
+  };
+}

@@ -1,0 +1,223 @@
+/**
+ * The training loop for a language model (article §2.1 end-to-end learning, §8 scale).
+ *
+ * Why not `trainClassifier` (src/train.ts)? It trains a tf.LayersModel that maps X to one row of
+ * logits [n, numClasses] per sample. A language model predicts the next token at every position
+ * of a sequence — logits [batch, T, V] from one forward pass, T losses per sample — and the
+ * Transformer here (src/transformer.ts) is not a LayersModel (tied embedding/output matrix).
+ * Flattening each sequence into T classification samples would cost T forward passes per poem.
+ * So this loop keeps trainClassifier's conventions instead: seeded per-epoch shuffles
+ * (`shuffledIndices(n, seed + epoch)`), one `tf.tidy` per step, the running loss kept on the
+ * device and read only to log, and the same progress/log callbacks and history fields, so
+ * `trainingView` and `lossCurveFigure` (src/training-view.ts) display it unchanged. The
+ * optimiser is Adam with a learning-rate schedule: linear warm-up, then cosine decay.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { shuffledIndices } from "../core/random";
+import { RunningLoss } from "./train";
+import type { TrainHistory, TrainLogEntry, TrainProgress } from "./train";
+import type { Transformer } from "../models/transformer";
+
+/** Fixed-length token sequences stored row-major: sequence i is tokens[i·length, (i+1)·length). */
+export interface TokenSequences {
+  tokens: Int32Array;
+  /** Number of sequences n. */
+  count: number;
+  /** Tokens per sequence; the model sees length − 1 inputs and predicts length − 1 targets. */
+  length: number;
+}
+
+/** Pack equal-length token rows into {@link TokenSequences}; throws naming the first row of another length. */
+export function toSequences(rows: readonly (readonly number[])[]): TokenSequences {
+  if (rows.length === 0) throw new Error("toSequences: no rows");
+  const length = rows[0].length;
+  if (length < 2) throw new Error(`toSequences: sequences need at least 2 tokens; row 0 has ${length}`);
+  const tokens = new Int32Array(rows.length * length);
+  rows.forEach((r, i) => {
+    if (r.length !== length) throw new Error(`toSequences: row ${i} has ${r.length} tokens; expected ${length} like row 0`);
+    tokens.set(r, i * length);
+  });
+  return { tokens, count: rows.length, length };
+}
+
+/** Inputs (tokens 0..L−2) and targets (tokens 1..L−1) of the sequences `idx`: two [batch, L−1] int32 tensors. */
+export function batchTensors(data: TokenSequences, idx: ArrayLike<number>): { inputs: tf.Tensor2D; targets: tf.Tensor2D } {
+  const L = data.length;
+  const T = L - 1;
+  const x = new Int32Array(idx.length * T);
+  const y = new Int32Array(idx.length * T);
+  for (let b = 0; b < idx.length; b++) {
+    const row = data.tokens.subarray(idx[b] * L, idx[b] * L + L);
+    x.set(row.subarray(0, T), b * T);
+    y.set(row.subarray(1), b * T);
+  }
+  return { inputs: tf.tensor2d(x, [idx.length, T], "int32"), targets: tf.tensor2d(y, [idx.length, T], "int32") };
+}
+
+/** Options for {@link trainLanguageModel} (names as in train.ts: batchSize, lr, seed, logEvery). */
+export interface LmTrainOptions {
+  /** Optimiser steps (mini-batches) in total. */
+  numSteps: number;
+  /** Sequences per mini-batch; an epoch is ⌊n / batchSize⌋ full batches. */
+  batchSize: number;
+  /** Peak learning rate of Adam. */
+  lr: number;
+  /** Steps of linear warm-up from lr/warmupSteps to lr (default 10% of numSteps). */
+  warmupSteps?: number;
+  /** The cosine decay ends at lr · minLrFraction (default 0.1). */
+  minLrFraction?: number;
+  /** Adam's β₂ (default 0.99, usual for small Transformers); β₁ is 0.9. */
+  beta2?: number;
+  /** Shuffle seed: epoch e uses shuffledIndices(n, seed + e). */
+  seed: number;
+  /** Log the mean training loss every N steps (default: once per epoch). */
+  logEvery?: number;
+  /** Sequences to evaluate every `evalEvery` steps and at the end (validation loss curve). */
+  evalSet?: TokenSequences;
+  evalEvery?: number;
+  onProgress?: (p: TrainProgress) => void;
+  onLog?: (entry: TrainLogEntry) => void;
+  progressIntervalMs?: number;
+}
+
+/** What {@link trainLanguageModel} returns: train.ts's history plus token counts and the schedule. */
+export interface LmTrainHistory extends TrainHistory {
+  batchesPerEpoch: number;
+  /** Target tokens the model was trained on (numSteps · batchSize · (length − 1)): the D of C ≈ 6·N·D. */
+  tokensSeen: number;
+  tokensPerSec: number;
+  /** Learning rate used at every step. */
+  learningRates: number[];
+  /** Validation loss at the evaluated steps (empty without evalSet). */
+  validation: { step: number; loss: number }[];
+}
+
+/** Learning rate at `step` (0-based): linear warm-up to lr, then cosine decay to lr·minLrFraction (article §8). */
+export function learningRateAt(step: number, opts: { lr: number; numSteps: number; warmupSteps?: number; minLrFraction?: number }): number {
+  const { lr, numSteps } = opts;
+  const warmup = opts.warmupSteps ?? Math.max(1, Math.round(0.1 * numSteps));
+  const minFrac = opts.minLrFraction ?? 0.1;
+  if (step < warmup) return (lr * (step + 1)) / warmup;
+  const span = Math.max(1, numSteps - warmup);
+  const progress = Math.min(1, (step - warmup) / span);
+  return lr * (minFrac + (1 - minFrac) * 0.5 * (1 + Math.cos(Math.PI * progress)));
+}
+
+/** Adam whose learning rate can change between steps (tf.train.adam fixes it at construction). */
+class ScheduledAdam extends tf.AdamOptimizer {
+  setLearningRate(lr: number): void {
+    this.learningRate = lr;
+  }
+}
+
+/** Mean next-token loss (nats) and perplexity of `model` on `data`, in batches (article §9.2-style evaluation). */
+export function evaluateLanguageModel(model: Transformer, data: TokenSequences, batchSize = 128): { meanLoss: number; perplexity: number; tokens: number } {
+  if (!Number.isInteger(batchSize) || batchSize <= 0) throw new Error(`evaluateLanguageModel: batchSize must be a positive integer; got ${batchSize}`);
+  let total = 0;
+  for (let start = 0; start < data.count; start += batchSize) {
+    const size = Math.min(batchSize, data.count - start);
+    const idx = Array.from({ length: size }, (_, i) => start + i);
+    total += tf.tidy(() => {
+      const { inputs, targets } = batchTensors(data, idx);
+      return model.loss(inputs, targets).dataSync()[0] * size;
+    });
+  }
+  const meanLoss = total / data.count;
+  return { meanLoss, perplexity: Math.exp(meanLoss), tokens: data.count * (data.length - 1) };
+}
+
+function assertPositiveInteger(name: string, value: number): void {
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`trainLanguageModel: ${name} must be a positive integer; got ${value}`);
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Train `model` on next-token prediction with Adam, warm-up + cosine schedule and seeded batches (article §2.1, §8). */
+export async function trainLanguageModel(model: Transformer, data: TokenSequences, opts: LmTrainOptions): Promise<LmTrainHistory> {
+  const { numSteps, batchSize, lr, seed, onProgress, onLog, progressIntervalMs = 250, evalSet } = opts;
+  assertPositiveInteger("numSteps", numSteps);
+  assertPositiveInteger("batchSize", batchSize);
+  if (!(lr > 0)) throw new Error(`trainLanguageModel: lr must be > 0; got ${lr}`);
+  if (data.count < batchSize) throw new Error(`trainLanguageModel: ${data.count} sequences are fewer than one batch of ${batchSize}`);
+  if (data.length - 1 > model.config.contextLength) {
+    throw new Error(`trainLanguageModel: sequences of ${data.length} tokens need contextLength ≥ ${data.length - 1}; the model has ${model.config.contextLength}`);
+  }
+  const batchesPerEpoch = Math.floor(data.count / batchSize);
+  const numEpochs = Math.ceil(numSteps / batchesPerEpoch);
+  const logEvery = opts.logEvery ?? batchesPerEpoch;
+  assertPositiveInteger("logEvery", logEvery);
+  const evalEvery = opts.evalEvery ?? batchesPerEpoch;
+  assertPositiveInteger("evalEvery", evalEvery);
+  const tokensPerBatch = batchSize * (data.length - 1);
+
+  const optimizer = new ScheduledAdam(lr, 0.9, opts.beta2 ?? 0.99, 1e-8);
+  const varList = model.variables();
+  const running = new RunningLoss();
+  const learningRates: number[] = [];
+  const validation: { step: number; loss: number }[] = [];
+  let steps = 0;
+  const start = performance.now();
+  let lastProgressTime = -Infinity;
+  let evalSeconds = 0;
+
+  const evaluate = (): void => {
+    if (!evalSet) return;
+    const t0 = performance.now();
+    validation.push({ step: steps, loss: evaluateLanguageModel(model, evalSet).meanLoss });
+    evalSeconds += (performance.now() - t0) / 1000;
+  };
+  const trainSeconds = (now: number): number => (now - start) / 1000 - evalSeconds;
+
+  try {
+    let order = shuffledIndices(data.count, seed);
+    for (let step = 0; step < numSteps; step++) {
+      const epoch = Math.floor(step / batchesPerEpoch);
+      const b = step % batchesPerEpoch;
+      if (b === 0 && epoch > 0) order = shuffledIndices(data.count, seed + epoch);
+      const rate = learningRateAt(step, { lr, numSteps, warmupSteps: opts.warmupSteps, minLrFraction: opts.minLrFraction });
+      optimizer.setLearningRate(rate);
+      learningRates.push(rate);
+      const idx = order.subarray(b * batchSize, (b + 1) * batchSize);
+      running.step(() => {
+        const { inputs, targets } = batchTensors(data, idx); // [batch, T] each
+        return optimizer.minimize(() => model.loss(inputs, targets), true, varList) as tf.Scalar;
+      });
+      steps++;
+
+      if (steps % logEvery === 0 || steps === numSteps) {
+        const entry = running.log(epoch + 1, b + 1, steps * batchSize);
+        onLog?.(entry);
+      }
+      if (evalSet && (steps % evalEvery === 0 || steps === numSteps)) evaluate();
+      if (onProgress) {
+        const now = performance.now();
+        if (steps === numSteps || now - lastProgressTime >= progressIntervalMs) {
+          lastProgressTime = now;
+          const seconds = trainSeconds(now);
+          const samplesPerSec = seconds > 0 ? (steps * batchSize) / seconds : 0;
+          onProgress({
+            epoch: epoch + 1, numEpochs, batch: b + 1, batchesPerEpoch,
+            fraction: steps / numSteps,
+            samplesPerSec,
+            etaSeconds: samplesPerSec > 0 ? ((numSteps - steps) * batchSize) / samplesPerSec : Infinity,
+            lastMeanLoss: running.current(),
+          });
+          await yieldToEventLoop();
+        }
+      }
+    }
+  } finally {
+    running.dispose();
+    optimizer.dispose();
+  }
+  const seconds = trainSeconds(performance.now());
+  const tokensSeen = numSteps * tokensPerBatch;
+  return {
+    losses: running.losses, steps, seconds, backend: tf.getBackend(), batchesPerEpoch,
+    samplesPerSec: seconds > 0 ? (numSteps * batchSize) / seconds : 0,
+    tokensSeen, tokensPerSec: seconds > 0 ? tokensSeen / seconds : 0,
+    learningRates, validation, engine: 'tfjs', engineReason: 'language models train on the tfjs backend',
+  };
+}
