@@ -1,3 +1,7 @@
+/**
+ * The library's one entry point for notebooks: `import { … } from "../dist/src/index"`. It re-exports
+ * every module of every layer except runner/ (test/layers.test.ts checks that none is missing).
+ */
 // core/
 export * from "./core/atomic-write";
 export * from "./core/facts";
@@ -7,6 +11,7 @@ export * from "./core/notebook-format";
 export * from "./core/packages";
 export * from "./core/paths";
 export * from "./core/random";
+export * from "./core/statistics";
 // engine/
 export * from "./engine/backend";
 export * from "./engine/host-view";
@@ -18,6 +23,7 @@ export * from "./engine/wasm-conv2d-input-grad";
 export * from "./engine/wasm-kernel-composition";
 // data/
 export * from "./data/breast-cancer";
+export * from "./data/catalog";
 export * from "./data/cifar10";
 export * from "./data/csv";
 export * from "./data/download";

@@ -64,3 +64,15 @@ test("importsOf finds import/export-from, dynamic import and require; layerOf ma
   assert.equal(layerOf("scripts/bench.ts"), "app");
   assert.equal(layerOf("test/x.test.ts"), null);
 });
+
+test("src/index.ts re-exports every module of every layer but runner/", () => {
+  const index = fs.readFileSync(path.join(ROOT, "src", "index.ts"), "utf8");
+  const exported = new Set([...index.matchAll(/export \* from "\.\/([^"]+)"/g)].map((m) => m[1]));
+  const walk = (dir: string): string[] =>
+    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  const modules = walk(path.join(ROOT, "src"))
+    .map((f) => path.relative(path.join(ROOT, "src"), f).split(path.sep).join("/"))
+    .filter((f) => f.endsWith(".ts") && f !== "index.ts" && !f.startsWith("runner/"))
+    .map((f) => f.slice(0, -3));
+  assert.deepEqual(modules.filter((m) => !exported.has(m)), [], "modules missing from src/index.ts");
+});
