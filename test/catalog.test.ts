@@ -40,7 +40,7 @@ test("inventoryDatasets: verified, wrong checksum and missing file are told apar
   });
   const abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
   const [ok, wrong, missing] = inventoryDatasets([entry(abc, file), entry("0".repeat(64), file), entry(abc, path.join(dir, "none.csv"))]);
-  assert.deepEqual([ok.present, ok.verified, ok.bytes, ok.problem], [true, true, 3, ""]);
+  assert.deepEqual([ok.present, ok.verified, ok.bytes, ok.pinned, ok.problem], [true, true, 3, 1, ""]);
   assert.deepEqual([wrong.present, wrong.verified], [true, false]);
   assert.match(wrong.problem, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} has SHA-256 ${abc}; expected 0{64}`));
   assert.deepEqual([missing.present, missing.verified], [false, false]);

@@ -186,6 +186,8 @@ export interface DatasetStatus {
   verified: boolean;
   bytes: number;
   files: number;
+  /** How many of its files have a pinned SHA-256 (0: generated on use, or downloaded and checked by its own MD5). */
+  pinned: number;
   /** Why it is not verified, naming the file and the expectation; "" when verified. */
   problem: string;
 }
@@ -208,6 +210,7 @@ export function inventoryDatasets(entries: readonly DatasetEntry[] = DATASETS): 
       if (f.sha256 !== null && got.sha256 !== f.sha256) problems.push(`${p} has SHA-256 ${got.sha256}; expected ${f.sha256}`);
     }
     const present = !problems.some((m) => m.includes("not found"));
-    return { name: e.name, kind: e.kind, present, verified: problems.length === 0, bytes, files, problem: problems.join("; ") };
+    const pinned = e.files.filter((f) => f.sha256 !== null).length;
+    return { name: e.name, kind: e.kind, present, verified: problems.length === 0, bytes, files, pinned, problem: problems.join("; ") };
   });
 }
