@@ -55,6 +55,7 @@ export * from "./evaluation/metrics";
 export * from "./evaluation/operating-points";
 // text/
 export * from "./text/bag-of-words";
+export * from "./text/lm-figures";
 export * from "./text/ngram";
 export * from "./text/sequence-encoder";
 export * from "./text/text-models";
