@@ -72,6 +72,7 @@ export * from "./scenarios/finance/forecast-models";
 export * from "./scenarios/finance/risk";
 export * from "./scenarios/finance/windows";
 export * from "./scenarios/healthcare/decision-cost";
+export * from "./scenarios/healthcare/figures";
 export * from "./scenarios/privacy/access";
 export * from "./scenarios/privacy/encryption";
 export * from "./scenarios/privacy/k-anonymity";
