@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { fitStandardizer, groupSplit, oneHot, pickRows, standardizedSplit, stratifiedSplit, toFrame } from "../src/data/tabular";
+import { columnStats, fitStandardizer, groupSplit, oneHot, pickRows, standardizedSplit, stratifiedSplit, toFrame } from "../src/data/tabular";
 
 test("stratifiedSplit keeps class shares, is seeded, and covers every row once", () => {
   const labels = [...Array(100).fill(0), ...Array(50).fill(1)];
@@ -88,4 +88,13 @@ test("standardizedSplit without a validation part is stratifiedSplit plus standa
   assert.deepEqual(s.standardizer.transform(pickRows(X, s.idx.test)), s.X.test);
   assert.throws(() => standardizedSplit(X.slice(1), labels, ["a", "b"], { testFraction: 0.25, seed: 9 }), /X has 59 rows but labels has 60/);
   assert.throws(() => standardizedSplit(X, labels, ["a", "b"], { testFraction: 0.25, valFraction: 1, seed: 9 }), /valFraction=1/);
+});
+
+test("columnStats gives each column's mean and population standard deviation", () => {
+  const { mean, std } = columnStats([[1, 10], [3, 10], [5, 10]]);
+  assert.deepEqual(mean, [3, 10]);
+  assert.ok(Math.abs(std[0] - Math.sqrt(8 / 3)) < 1e-12, "ddof 0: sqrt(((1−3)² + 0 + (5−3)²) / 3)");
+  assert.equal(std[1], 0);
+  assert.throws(() => columnStats([]), /rows is empty/);
+  assert.throws(() => columnStats([[1, 2], [3]]), /row 1 has 1 values; expected 2/);
 });

@@ -78,6 +78,21 @@ export function fitStandardizer(trainRows: number[][], columns: readonly string[
   };
 }
 
+/**
+ * Per-column mean and population standard deviation (ddof 0) of `rows`, in float64: what
+ * standardisation should leave as 0 and 1 on the training rows (article §3.2 step 1).
+ */
+export function columnStats(rows: readonly (readonly number[])[]): { mean: number[]; std: number[] } {
+  if (rows.length === 0) throw new Error("columnStats: rows is empty; expected at least one row");
+  const width = rows[0].length;
+  rows.forEach((r, i) => {
+    if (r.length !== width) throw new Error(`columnStats: row ${i} has ${r.length} values; expected ${width} like row 0`);
+  });
+  const mean = rows[0].map((_, j) => rows.reduce((s, r) => s + r[j], 0) / rows.length);
+  const std = mean.map((m, j) => Math.sqrt(rows.reduce((s, r) => s + (r[j] - m) ** 2, 0) / rows.length));
+  return { mean, std };
+}
+
 /** The three parts of a table, as row indices, standardised features and labels. */
 export interface SplitParts<T> {
   train: T;
