@@ -35,6 +35,7 @@ export * from "./data/wav";
 // models/
 export * from "./models/model-io";
 export * from "./models/model";
+export * from "./models/model-figures";
 export * from "./models/predict";
 export * from "./models/resnet";
 export * from "./models/sampling";
@@ -46,6 +47,7 @@ export * from "./from-scratch/descent";
 export * from "./from-scratch/math-models";
 // training/
 export * from "./training/augment";
+export * from "./training/epoch-figures";
 export * from "./training/train-lm";
 export * from "./training/train";
 // evaluation/
