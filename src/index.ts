@@ -41,6 +41,7 @@ export * from "./data/wav";
 // models/
 export * from "./models/model-io";
 export * from "./models/model";
+export * from "./models/model-figures";
 export * from "./models/predict";
 export * from "./models/resnet";
 export * from "./models/sampling";
@@ -52,6 +53,7 @@ export * from "./from-scratch/descent";
 export * from "./from-scratch/math-models";
 // training/
 export * from "./training/augment";
+export * from "./training/epoch-figures";
 export * from "./training/train-lm";
 export * from "./training/train";
 // evaluation/
@@ -61,6 +63,7 @@ export * from "./evaluation/metrics";
 export * from "./evaluation/operating-points";
 // text/
 export * from "./text/bag-of-words";
+export * from "./text/lm-figures";
 export * from "./text/ngram";
 export * from "./text/sequence-encoder";
 export * from "./text/text-models";
@@ -77,6 +80,7 @@ export * from "./scenarios/finance/forecast-models";
 export * from "./scenarios/finance/risk";
 export * from "./scenarios/finance/windows";
 export * from "./scenarios/healthcare/decision-cost";
+export * from "./scenarios/healthcare/figures";
 export * from "./scenarios/privacy/access";
 export * from "./scenarios/privacy/encryption";
 export * from "./scenarios/privacy/k-anonymity";

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
-import { articleRocVersusRocFigure, confusionMatrixFigure, precisionRecallFigure, rocFigure } from "../src/evaluation/metric-figures";
+import { articleRocVersusRocFigure, confusionMatrixFigure, metricBarsFigure, metricBoxFigure, precisionRecallFigure, rocFigure, scoreHistogramFigure, withPointMarks, zoomedFigure } from "../src/evaluation/metric-figures";
 import { precisionRecallCurve, rocCurve } from "../src/evaluation/metrics";
 import { validateFigure } from "../src/core/figure";
 
@@ -78,4 +78,42 @@ test("confusionMatrixFigure gives long class names room; ROC axes stay [0, 1] wh
   const roc = rocFigure([{ name: "m", roc: rocCurve(Y, S) }]);
   assert.equal((roc.layout?.xaxis as { constrain: string }).constrain, "domain");
   assert.equal((roc.layout?.yaxis as { scaleanchor: string }).scaleanchor, "x");
+});
+
+test("scoreHistogramFigure splits the scores by true class and draws the threshold", () => {
+  const fig = scoreHistogramFigure(Y, S, { classNames: ["benign", "malignant"], threshold: 0.5 });
+  validateFigure(fig);
+  assert.deepEqual(fig.data.map((t) => [t.name, t.x]), [["benign", [0.1, 0.4]], ["malignant", [0.35, 0.8]]]);
+  const shapes = (fig.layout as { shapes: { x0: number }[] }).shapes;
+  assert.deepEqual(shapes.map((s) => s.x0), [0.5]);
+  assert.throws(() => scoreHistogramFigure(Y, S.slice(1), { classNames: ["a", "b"] }), /yTrue has 4 labels but scores has 3/);
+});
+
+test("metricBarsFigure groups one bar series per metric over the same labels", () => {
+  const fig = metricBarsFigure(["model", "baseline"], [{ name: "accuracy", values: [0.95, 0.63] }, { name: "recall", values: [0.9, 0] }]);
+  validateFigure(fig);
+  assert.deepEqual(fig.data.map((t) => [t.name, t.x, t.y]), [["accuracy", ["model", "baseline"], [0.95, 0.63]], ["recall", ["model", "baseline"], [0.9, 0]]]);
+  assert.throws(() => metricBarsFigure(["a"], [{ name: "m", values: [1, 2] }]), /metric "m" has 2 values; expected 1/);
+});
+
+test("withPointMarks adds one marker per point; zoomedFigure sets the ranges and keeps the traces", () => {
+  const roc = rocFigure([{ name: "model", roc: rocCurve(Y, S) }], { title: "ROC" });
+  const marked = withPointMarks(roc, [{ name: "at 0.5", x: 0, y: 0.5, symbol: "circle", color: "#1f77b4" }]);
+  validateFigure(marked);
+  assert.equal(marked.data.length, roc.data.length + 1);
+  assert.deepEqual([marked.data[marked.data.length - 1].x, marked.data[marked.data.length - 1].y], [[0], [0.5]]);
+  const zoomed = zoomedFigure(marked, [0, 0.4], [0.6, 1], "corner");
+  const layout = zoomed.layout as { title: { text: string }; xaxis: { range: number[]; title: unknown }; yaxis: { range: number[]; scaleanchor?: string } };
+  assert.equal(layout.title.text, "ROC (corner)");
+  assert.deepEqual([layout.xaxis.range, layout.yaxis.range, layout.yaxis.scaleanchor], [[0, 0.4], [0.6, 1], undefined]);
+  assert.ok(layout.xaxis.title, "the axis title is kept");
+  assert.equal(zoomed.data, marked.data);
+});
+
+test("metricBoxFigure draws one box per group and the target line", () => {
+  const fig = metricBoxFigure([{ name: "MLP", values: [0.95, 1] }, { name: "logistic", values: [0.9, 0.97], color: "#000" }], { target: 0.98, yRange: [0.85, 1.01] });
+  validateFigure(fig);
+  assert.deepEqual(fig.data.map((t) => [t.type, t.name, t.y]), [["box", "MLP", [0.95, 1]], ["box", "logistic", [0.9, 0.97]]]);
+  assert.deepEqual((fig.layout as { shapes: { y0: number }[] }).shapes.map((s) => s.y0), [0.98]);
+  assert.throws(() => metricBoxFigure([]), /groups is empty/);
 });

@@ -96,3 +96,25 @@ test('buildMlp: dense ReLU layers to logits, PyTorch-style init, [] hidden is lo
   assert.throws(() => buildMlp({ inputSize: 30, hidden: [0], numClasses: 2, seed: 1 }), /hidden\[0\] is 0; expected a positive integer/);
   assert.throws(() => buildMlp({ inputSize: 0, hidden: [], numClasses: 2, seed: 1 }), /inputSize is 0/);
 });
+
+test('buildMlp: "he-normal" and "glorot-uniform" inits give the weights of the hand-built Keras-style networks', () => {
+  // 03-1's classifier before buildMlp had the option: He-normal ReLU layer (seed), Glorot-uniform output (seed + 1), zero biases.
+  const reference = tf.sequential();
+  reference.add(tf.layers.dense({ inputShape: [30], units: 16, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: 42 }), biasInitializer: 'zeros' }));
+  reference.add(tf.layers.dense({ units: 2, kernelInitializer: tf.initializers.glorotUniform({ seed: 43 }), biasInitializer: 'zeros' }));
+  const he = buildMlp({ inputSize: 30, hidden: [16], numClasses: 2, seed: 42, init: 'he-normal' });
+  const weightsOf = (m: tf.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
+  assert.deepEqual(weightsOf(he), weightsOf(reference));
+  assert.notDeepEqual(weightsOf(buildMlp({ inputSize: 30, hidden: [16], numClasses: 2, seed: 42 })), weightsOf(reference), 'the default stays PyTorch-style');
+  // 09-2's Fashion-MNIST network: flatten [28, 28, 1], Glorot-uniform kernels with seeds 7 and 8.
+  const flatRef = tf.sequential();
+  flatRef.add(tf.layers.flatten({ inputShape: [28, 28, 1] }));
+  flatRef.add(tf.layers.dense({ units: 64, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 7 }) }));
+  flatRef.add(tf.layers.dense({ units: 10, kernelInitializer: tf.initializers.glorotUniform({ seed: 8 }) }));
+  const glorot = buildMlp({ inputSize: 784, inputShape: [28, 28, 1], hidden: [64], numClasses: 10, seed: 7, init: 'glorot-uniform' });
+  assert.deepEqual(weightsOf(glorot), weightsOf(flatRef));
+  assert.deepEqual(modelSummaryRows(glorot).map((r) => r.outputShape), [[null, 784], [null, 64], [null, 10]]);
+  assert.throws(() => buildMlp({ inputSize: 780, inputShape: [28, 28, 1], hidden: [], numClasses: 10, seed: 1 }), /inputShape \[28, 28, 1\] has 784 values; expected inputSize 780/);
+  assert.throws(() => buildMlp({ inputSize: 3, hidden: [], numClasses: 2, seed: 1, init: 'xavier' as never }), /init is "xavier"/);
+  [reference, he, flatRef, glorot].forEach((m) => m.dispose());
+});

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { fitStandardizer, groupSplit, oneHot, pickRows, stratifiedSplit, toFrame } from "../src/data/tabular";
+import { columnStats, fitStandardizer, groupSplit, oneHot, pickRows, standardizedSplit, stratifiedSplit, toFrame } from "../src/data/tabular";
 
 test("stratifiedSplit keeps class shares, is seeded, and covers every row once", () => {
   const labels = [...Array(100).fill(0), ...Array(50).fill(1)];
@@ -51,4 +51,50 @@ test("groupSplit keeps every group on one side, is seeded, and checks its inputs
 test("oneHot encodes with fixed levels and names the column of an unknown value", () => {
   assert.deepEqual(oneHot(["b", "a", "b"], ["a", "b", "c"], "grade"), [[0, 1, 0], [1, 0, 0], [0, 1, 0]]);
   assert.throws(() => oneHot(["a", "z"], ["a", "b"], "grade"), /grade row 1 is "z"; expected one of a, b/);
+});
+
+test("standardizedSplit: stratified train/validation/test, statistics from the training rows only", () => {
+  // 150 rows, a third of class 1; column 0 depends on the row, column 1 on the class.
+  const labels = Array.from({ length: 150 }, (_, i) => (i % 3 === 0 ? 1 : 0));
+  const X = labels.map((c, i) => [i, 10 * c + (i % 7)]);
+  const s = standardizedSplit(X, labels, ["row", "class"], { testFraction: 0.2, valFraction: 0.25, seed: 5 });
+  // the same rows as the two stratifiedSplit calls it stands for (test with seed, validation with seed + 1)
+  const outer = stratifiedSplit(labels, 0.2, 5);
+  const inner = stratifiedSplit(outer.train.map((i) => labels[i]), 0.25, 6);
+  assert.deepEqual(s.idx.test, outer.test);
+  assert.deepEqual(s.idx.val, inner.test.map((k) => outer.train[k]));
+  assert.deepEqual([s.idx.train.length, s.idx.val.length, s.idx.test.length], [90, 30, 30]);
+  assert.equal(new Set([...s.idx.train, ...s.idx.val, ...s.idx.test]).size, 150, "disjoint and covering");
+  for (const part of ["train", "val", "test"] as const) {
+    assert.equal(s.y[part].filter((v) => v === 1).length * 3, s.y[part].length, `${part} keeps the class share 1/3`);
+    assert.deepEqual(s.y[part], s.idx[part].map((i) => labels[i]));
+  }
+  // standardised with the training rows' mean and population std, computed here independently
+  const trainCol0 = s.idx.train.map((i) => X[i][0]);
+  const mean = trainCol0.reduce((a, b) => a + b, 0) / trainCol0.length;
+  const std = Math.sqrt(trainCol0.reduce((a, v) => a + (v - mean) ** 2, 0) / trainCol0.length);
+  s.idx.test.forEach((row, k) => assert.ok(Math.abs(s.X.test[k][0] - (X[row][0] - mean) / std) < 1e-5, `test row ${row}`));
+  s.idx.val.forEach((row, k) => assert.ok(Math.abs(s.X.val[k][0] - (X[row][0] - mean) / std) < 1e-5, `validation row ${row}`));
+  assert.ok(Math.abs(s.X.train.reduce((a, r) => a + r[1], 0) / 90) < 1e-5, "training columns have mean 0");
+  assert.deepEqual(standardizedSplit(X, labels, ["row", "class"], { testFraction: 0.2, valFraction: 0.25, seed: 5 }).idx, s.idx, "same seed, same split");
+});
+
+test("standardizedSplit without a validation part is stratifiedSplit plus standardisation, and checks its inputs", () => {
+  const labels = [...Array(40).fill(0), ...Array(20).fill(1)];
+  const X = labels.map((c, i) => [c + i / 100, 1]);
+  const s = standardizedSplit(X, labels, ["a", "b"], { testFraction: 0.25, seed: 9 });
+  assert.deepEqual({ train: s.idx.train, test: s.idx.test }, stratifiedSplit(labels, 0.25, 9));
+  assert.deepEqual([s.idx.val, s.X.val, s.y.val], [[], [], []]);
+  assert.deepEqual(s.standardizer.transform(pickRows(X, s.idx.test)), s.X.test);
+  assert.throws(() => standardizedSplit(X.slice(1), labels, ["a", "b"], { testFraction: 0.25, seed: 9 }), /X has 59 rows but labels has 60/);
+  assert.throws(() => standardizedSplit(X, labels, ["a", "b"], { testFraction: 0.25, valFraction: 1, seed: 9 }), /valFraction=1/);
+});
+
+test("columnStats gives each column's mean and population standard deviation", () => {
+  const { mean, std } = columnStats([[1, 10], [3, 10], [5, 10]]);
+  assert.deepEqual(mean, [3, 10]);
+  assert.ok(Math.abs(std[0] - Math.sqrt(8 / 3)) < 1e-12, "ddof 0: sqrt(((1−3)² + 0 + (5−3)²) / 3)");
+  assert.equal(std[1], 0);
+  assert.throws(() => columnStats([]), /rows is empty/);
+  assert.throws(() => columnStats([[1, 2], [3]]), /row 1 has 1 values; expected 2/);
 });

@@ -79,6 +79,79 @@ export function fitStandardizer(trainRows: number[][], columns: readonly string[
 }
 
 /**
+ * Per-column mean and population standard deviation (ddof 0) of `rows`, in float64: what
+ * standardisation should leave as 0 and 1 on the training rows (article §3.2 step 1).
+ */
+export function columnStats(rows: readonly (readonly number[])[]): { mean: number[]; std: number[] } {
+  if (rows.length === 0) throw new Error("columnStats: rows is empty; expected at least one row");
+  const width = rows[0].length;
+  rows.forEach((r, i) => {
+    if (r.length !== width) throw new Error(`columnStats: row ${i} has ${r.length} values; expected ${width} like row 0`);
+  });
+  const mean = rows[0].map((_, j) => rows.reduce((s, r) => s + r[j], 0) / rows.length);
+  const std = mean.map((m, j) => Math.sqrt(rows.reduce((s, r) => s + (r[j] - m) ** 2, 0) / rows.length));
+  return { mean, std };
+}
+
+/** The three parts of a table, as row indices, standardised features and labels. */
+export interface SplitParts<T> {
+  train: T;
+  /** Empty when no validation part was asked for. */
+  val: T;
+  test: T;
+}
+
+/** What {@link standardizedSplit} returns: which rows went where, and the rows ready for a model. */
+export interface StandardizedSplit {
+  seed: number;
+  /** Row indices into the table. */
+  idx: SplitParts<number[]>;
+  /** Features standardised with the training rows' statistics: [rows][columns]. */
+  X: SplitParts<number[][]>;
+  /** Labels of the rows, in the order of `idx`. */
+  y: SplitParts<number[]>;
+  /** Fitted on the training rows only; apply it to any new row before predicting. */
+  standardizer: Standardizer;
+}
+
+/**
+ * A seeded, stratified train/(validation/)test split with the standardiser fitted on the training
+ * rows only (article §3.2 step 1; §6.4, §9.2). `testFraction` of all rows go to the test part
+ * (`stratifiedSplit(labels, testFraction, seed)`); if `valFraction` > 0, that share of the rest goes
+ * to the validation part (`stratifiedSplit` again with seed + 1). Same seed, same split.
+ */
+export function standardizedSplit(
+  X: readonly number[][],
+  labels: ArrayLike<number>,
+  columns: readonly string[],
+  options: { testFraction: number; valFraction?: number; seed: number },
+): StandardizedSplit {
+  const { testFraction, valFraction = 0, seed } = options;
+  if (X.length !== labels.length) throw new Error(`standardizedSplit: X has ${X.length} rows but labels has ${labels.length}; expected one label per row`);
+  if (!(valFraction >= 0 && valFraction < 1)) throw new Error(`standardizedSplit: valFraction=${valFraction}; expected a number in [0, 1)`);
+  const y = Array.from(labels);
+  const outer = stratifiedSplit(y, testFraction, seed);
+  let train = outer.train;
+  let val: number[] = [];
+  if (valFraction > 0) {
+    const rest = outer.train; // indices into the table
+    const inner = stratifiedSplit(rest.map((i) => y[i]), valFraction, seed + 1);
+    train = inner.train.map((k) => rest[k]);
+    val = inner.test.map((k) => rest[k]);
+  }
+  const idx = { train, val, test: outer.test };
+  const standardizer = fitStandardizer(pickRows(X, train), columns);
+  const rowsOf = (part: number[]): number[][] => standardizer.transform(pickRows(X, part));
+  return {
+    seed,
+    idx,
+    X: { train: rowsOf(train), val: rowsOf(val), test: rowsOf(idx.test) },
+    y: { train: pickRows(y, train), val: pickRows(y, val), test: pickRows(y, idx.test) },
+    standardizer,
+  };
+}
+
+/**
  * Indices of a seeded split that keeps each group (a school, a speaker) wholly on one side, so the
  * test set measures how a model does on groups it never saw. About `testFraction` of the groups
  * (not of the rows) go to the test side.

@@ -190,3 +190,103 @@ export function articleRocVersusRocFigure(series: readonly ThresholdSeries[], op
     },
   };
 }
+
+/**
+ * Overlaid histograms of a binary classifier's scores, one per true class, with the decision
+ * threshold as a dotted line (article §9.2: every metric starts from these scores).
+ */
+export function scoreHistogramFigure(
+  yTrue: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  opts: { classNames: readonly [string, string]; threshold?: number; title?: string; xTitle?: string; binSize?: number },
+): Figure {
+  if (yTrue.length !== scores.length) throw new Error(`scoreHistogramFigure: yTrue has ${yTrue.length} labels but scores has ${scores.length}; expected one score per label`);
+  const s = Array.from(scores);
+  const y = Array.from(yTrue);
+  const shapes = opts.threshold === undefined ? [] : [{ type: "line", x0: opts.threshold, x1: opts.threshold, yref: "paper", y0: 0, y1: 1, line: { dash: "dot", color: "#444" } }];
+  return {
+    data: [0, 1].map((c) => ({
+      type: "histogram", name: opts.classNames[c], opacity: 0.65,
+      x: s.filter((_, i) => y[i] === c), xbins: { start: 0, end: 1.0001, size: opts.binSize ?? 0.05 },
+    })),
+    layout: {
+      barmode: "overlay", title: { text: opts.title ?? "Scores by true class" },
+      xaxis: { title: { text: opts.xTitle ?? "score" }, range: [0, 1] },
+      yaxis: { title: { text: "count" } },
+      shapes, margin: MARGIN,
+    },
+  };
+}
+
+/** Grouped bars: for each metric a series over the same labelled cases, on a [0, 1] axis (article §9.2). */
+export function metricBarsFigure(labels: readonly string[], metrics: readonly { name: string; values: readonly number[] }[], opts: { title?: string; yTitle?: string } = {}): Figure {
+  metrics.forEach((m) => {
+    if (m.values.length !== labels.length) throw new Error(`metricBarsFigure: metric "${m.name}" has ${m.values.length} values; expected ${labels.length}, one per label`);
+  });
+  return {
+    data: metrics.map((m) => ({ type: "bar", name: m.name, x: [...labels], y: [...m.values] })),
+    layout: {
+      barmode: "group", title: { text: opts.title ?? "" },
+      yaxis: { title: { text: opts.yTitle ?? "score" }, range: [0, 1.05] }, xaxis: { automargin: true }, margin: MARGIN,
+    },
+  };
+}
+
+/** One operating point to mark on a curve: where it is and how it is drawn. */
+export interface PointMark {
+  name: string;
+  x: number;
+  y: number;
+  /** A plotly marker symbol ("circle", "star", "diamond", ...). */
+  symbol: string;
+  color: string;
+}
+
+/** `fig` with a large outlined marker added for each point (e.g. thresholds on a ROC curve; article §9.2). */
+export function withPointMarks(fig: Figure, marks: readonly PointMark[]): Figure {
+  return {
+    ...fig,
+    data: [...fig.data, ...marks.map((m) => ({
+      type: "scatter", mode: "markers", name: m.name, x: [m.x], y: [m.y],
+      marker: { size: 14, symbol: m.symbol, color: m.color, line: { color: "black", width: 1 } },
+    }))],
+  };
+}
+
+/** `fig` zoomed to the given axis ranges, its title extended by `note` (and a square ROC freed from its aspect ratio). */
+export function zoomedFigure(fig: Figure, xRange: readonly [number, number], yRange: readonly [number, number], note: string): Figure {
+  const layout = fig.layout ?? {};
+  const title = (layout.title as { text?: string } | undefined)?.text ?? "";
+  return {
+    ...fig,
+    layout: {
+      ...layout,
+      title: { text: `${title} (${note})` },
+      xaxis: { ...(layout.xaxis as object), range: [...xRange] },
+      yaxis: { ...(layout.yaxis as object), range: [...yRange], scaleanchor: undefined },
+    },
+  };
+}
+
+/**
+ * Box plots of one metric over repeated runs (all points shown), one box per group, with a dashed
+ * horizontal line at `target` when given (article §9.2: one split is a noisy measurement).
+ */
+export function metricBoxFigure(
+  groups: readonly { name: string; values: readonly number[]; color?: string }[],
+  opts: { title?: string; yTitle?: string; yRange?: readonly [number, number]; target?: number } = {},
+): Figure {
+  if (groups.length === 0) throw new Error("metricBoxFigure: groups is empty; expected at least one group of values");
+  const shapes = opts.target === undefined ? [] : [{ type: "line", xref: "paper", x0: 0, x1: 1, y0: opts.target, y1: opts.target, line: { dash: "dash", color: "#999" } }];
+  return {
+    data: groups.map((g, i) => {
+      const color = g.color ?? colour(i);
+      return { type: "box", name: g.name, y: [...g.values], boxpoints: "all", jitter: 0.4, pointpos: 0, marker: { color }, line: { color } };
+    }),
+    layout: {
+      title: { text: opts.title ?? "" },
+      yaxis: { title: { text: opts.yTitle ?? "" }, ...(opts.yRange ? { range: [...opts.yRange] } : {}) },
+      xaxis: { automargin: true }, showlegend: false, shapes,
+    },
+  };
+}

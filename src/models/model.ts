@@ -119,33 +119,65 @@ export function modelSummaryRows(model: tf.LayersModel): ModelSummaryRow[] {
   });
 }
 
+/**
+ * How {@link buildMlp} draws its initial weights:
+ * - `"pytorch-uniform"` (default): PyTorch's nn.Linear, kernel and bias from U(±1/√fan_in);
+ *   layer i's kernel uses seed + 2i, its bias seed + 2i + 1.
+ * - `"he-normal"`: Keras-style, He-normal kernels for the ReLU layers (He et al. 2015) and
+ *   Glorot-uniform for the linear output layer, zero biases; layer i's kernel uses seed + i.
+ * - `"glorot-uniform"`: Keras's default, Glorot-uniform kernels, zero biases; layer i's kernel uses seed + i.
+ */
+export type MlpInit = 'pytorch-uniform' | 'he-normal' | 'glorot-uniform';
+
 /** Options for {@link buildMlp}. */
 export interface MlpOptions {
   /** Number of input features. */
   inputSize: number;
+  /** Shape of one input when it is not a flat vector, e.g. [28, 28, 1]: a Flatten layer comes first, and its product must equal inputSize. */
+  inputShape?: readonly number[];
   /** Units of each hidden ReLU layer, e.g. [32]; [] gives logistic (softmax) regression. */
   hidden: readonly number[];
   /** Number of output logits. */
   numClasses: number;
-  /** Base seed: layer i's kernel uses seed + 2i, its bias seed + 2i + 1. */
+  /** Base seed of the initializers (how each layer derives its seed: see {@link MlpInit}). */
   seed: number;
+  /** Initial weights (default "pytorch-uniform"). */
+  init?: MlpInit;
 }
 
-/** A multilayer perceptron for tables (article §4.1.1): dense ReLU layers, logits out, PyTorch-style init. */
+/** Kernel and bias initializers of dense layer `i` (of fan-in `fanIn`) under `init`. */
+function mlpInitializers(init: MlpInit, fanIn: number, seed: number, i: number, isOutput: boolean): { kernelInitializer: ReturnType<typeof tf.initializers.zeros>; biasInitializer: ReturnType<typeof tf.initializers.zeros> } {
+  if (init === 'pytorch-uniform') {
+    return { kernelInitializer: pytorchUniformInit(fanIn, seed + 2 * i), biasInitializer: pytorchUniformInit(fanIn, seed + 2 * i + 1) };
+  }
+  const kernelInitializer = init === 'he-normal' && !isOutput ? tf.initializers.heNormal({ seed: seed + i }) : tf.initializers.glorotUniform({ seed: seed + i });
+  return { kernelInitializer, biasInitializer: tf.initializers.zeros() };
+}
+
+/** A multilayer perceptron for tables (article §4.1.1): dense ReLU layers, logits out, PyTorch-style init by default. */
 export function buildMlp(options: MlpOptions): tf.LayersModel {
-  const { inputSize, hidden, numClasses, seed } = options;
+  const { inputSize, inputShape, hidden, numClasses, seed, init = 'pytorch-uniform' } = options;
   for (const [name, v] of [['inputSize', inputSize], ['numClasses', numClasses], ...hidden.map((h, i) => [`hidden[${i}]`, h] as const)] as const) {
     if (!Number.isInteger(v) || (v as number) < 1) throw new Error(`buildMlp: ${name} is ${v}; expected a positive integer`);
   }
+  if (!['pytorch-uniform', 'he-normal', 'glorot-uniform'].includes(init)) {
+    throw new Error(`buildMlp: init is "${init}"; expected "pytorch-uniform", "he-normal" or "glorot-uniform"`);
+  }
   const net = tf.sequential();
+  if (inputShape !== undefined) {
+    const size = inputShape.reduce((p, d) => p * d, 1);
+    if (size !== inputSize) throw new Error(`buildMlp: inputShape [${inputShape.join(', ')}] has ${size} values; expected inputSize ${inputSize}`);
+    // [batch, ...inputShape] → [batch, inputSize]
+    net.add(tf.layers.flatten({ inputShape: [...inputShape] }));
+  }
   let fanIn = inputSize;
   [...hidden, numClasses].forEach((units, i) => {
     const last = i === hidden.length;
     // [batch, fanIn] → [batch, units]
     net.add(tf.layers.dense({
-      ...(i === 0 ? { inputShape: [inputSize] } : {}),
+      ...(i === 0 && inputShape === undefined ? { inputShape: [inputSize] } : {}),
       units, activation: last ? 'linear' : 'relu',
-      kernelInitializer: pytorchUniformInit(fanIn, seed + 2 * i), biasInitializer: pytorchUniformInit(fanIn, seed + 2 * i + 1),
+      ...mlpInitializers(init, fanIn, seed, i, last),
     }));
     fanIn = units;
   });

@@ -7,6 +7,8 @@ import { progressDisplay } from "./display";
 import { type Figure, lineChart } from "../core/figure";
 import * as tf from "@tensorflow/tfjs";
 import { type LabelledSet, type LossLogEntry, type TrainHistory, type TrainLogEntry, type TrainOptions, type TrainProgress, trainClassifier } from "../training/train";
+import { type LmTrainHistory, type LmTrainOptions, type TokenSequences, trainLanguageModel } from "../training/train-lm";
+import type { Transformer } from "../models/transformer";
 
 export interface TrainingView {
   onProgress: (p: TrainProgress) => void;
@@ -56,6 +58,14 @@ export function trainingView(label: string): TrainingView {
 export async function trainWithProgress(label: string, net: tf.LayersModel, trainSet: LabelledSet, options: TrainOptions): Promise<TrainHistory> {
   const view = trainingView(label);
   const history = await trainClassifier(net, trainSet, { ...options, onProgress: view.onProgress, onLog: view.onLog });
+  view.finish(history);
+  return history;
+}
+
+/** `trainLanguageModel` with its progress shown live under `label`, as {@link trainWithProgress} does for classifiers (article §8). */
+export async function trainLanguageModelWithProgress(label: string, net: Transformer, trainSet: TokenSequences, options: LmTrainOptions): Promise<LmTrainHistory> {
+  const view = trainingView(label);
+  const history = await trainLanguageModel(net, trainSet, { ...options, onProgress: view.onProgress, onLog: view.onLog });
   view.finish(history);
   return history;
 }
