@@ -39,9 +39,9 @@ export * from "./data/tang-poetry";
 export * from "./data/tar";
 export * from "./data/wav";
 // models/
+export * from "./models/model-figures";
 export * from "./models/model-io";
 export * from "./models/model";
-export * from "./models/model-figures";
 export * from "./models/predict";
 export * from "./models/resnet";
 export * from "./models/sampling";
