@@ -88,7 +88,7 @@ export function loadTangQuatrains(file = TANG_QUATRAINS_JSON): TangQuatrains {
   try {
     doc = JSON.parse(fs.readFileSync(file, "utf8"));
   } catch (err) {
-    throw new Error(`Tang quatrains ${file} is not valid JSON (${(err as Error).message})`);
+    throw new Error(`Tang quatrains ${file} is not valid JSON (${(err as Error).message})`, { cause: err });
   }
   if (doc === null || typeof doc !== "object" || !Array.isArray((doc as { poems?: unknown }).poems)) {
     throw new Error(`Tang quatrains ${file}: expected an object with a "poems" array`);
