@@ -30,14 +30,8 @@ export interface TangQuatrains {
   file: string;
 }
 
-/** One Han character (CJK ideographs of every block; not punctuation, not the lacuna marks □ ●). */
-const HAN = /^\p{Script=Han}$/u;
+/** One line of five Han characters (CJK ideographs of every block; not punctuation, not the lacuna marks □ ●). */
 const LINE = /^\p{Script=Han}{5}$/u;
-
-/** True if `s` is a single Han character (used by the tokenizer's tests and the loader). */
-export function isHanChar(s: string): boolean {
-  return HAN.test(s);
-}
 
 /**
  * The four lines of a five-character quatrain if `paragraphs` (chinese-poetry's field) is one, else
