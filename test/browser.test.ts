@@ -61,7 +61,7 @@ before(async () => {
   try {
     browser = await launchChromium({ timeoutMs: 30_000 });
   } catch (e) {
-    throw new Error(`the browser tests need Debian's chromium and the npm package playwright-core: ${(e as Error).message}`);
+    throw new Error(`the browser tests need Debian's chromium and the npm package playwright-core: ${(e as Error).message}`, { cause: e });
   }
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "browser-test-"));
   out = path.join(tmp, "reports");

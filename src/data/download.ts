@@ -280,7 +280,7 @@ export async function downloadFile(options: DownloadOptions): Promise<DownloadRe
       const kept = partSize(part);
       const message = `download of ${url} ${kept > 0 ? 'interrupted' : 'failed'}: ${(err as Error).message}`;
       if (attempt >= retries) {
-        throw new Error(kept > 0 ? `${message}; ${formatBytes(kept)} kept in ${part} — run again to resume` : message);
+        throw new Error(kept > 0 ? `${message}; ${formatBytes(kept)} kept in ${part} — run again to resume` : message, { cause: err });
       }
       log(`${message}; retrying (${attempt + 1}/${retries})`);
       await new Promise((r) => setTimeout(r, 250 * (attempt + 1)));

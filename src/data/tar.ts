@@ -228,7 +228,7 @@ export async function extractTarGz(archive: string, destDir: string): Promise<st
   try {
     await pipeline(fs.createReadStream(archive), zlib.createGunzip(), sink);
   } catch (err) {
-    throw new Error(`could not extract ${archive}: ${(err as Error).message}`);
+    throw new Error(`could not extract ${archive}: ${(err as Error).message}`, { cause: err });
   }
   return written;
 }

@@ -27,7 +27,7 @@ type Pad = tf.Conv2DBackpropFilterAttrs['pad'];
 /** Computes dW for NHWC x [n,H,W,ci] and dy [n,oh,ow,co] by composing wasm kernels. */
 function conv2DBackpropFilterWasm(args: {
   inputs: tf.NamedTensorInfoMap;
-  backend: {};
+  backend: unknown;
   attrs?: tf.NamedAttrMap;
 }): tf.TensorInfo {
   const backend = args.backend as tf.KernelBackend;

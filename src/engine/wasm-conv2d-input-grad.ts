@@ -22,7 +22,7 @@ const BACKEND = 'wasm';
 type Pad = tf.Conv2DBackpropInputAttrs['pad'];
 
 /** dx for NHWC dy [n, oh, ow, co] and filter [kh, kw, ci, co], by one forward convolution. */
-function conv2DBackpropInputViaConv(args: { inputs: tf.NamedTensorInfoMap; backend: {}; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+function conv2DBackpropInputViaConv(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
   const backend = args.backend as tf.KernelBackend;
   const { dy, filter } = args.inputs;
   if (dy == null || filter == null) throw new Error(`${KERNEL} (wasm, via conv): inputs 'dy' and 'filter' are required`);

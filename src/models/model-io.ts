@@ -71,7 +71,7 @@ export function fileLoadHandler(dir: string): tf.io.IOHandler {
       try {
         modelJson = JSON.parse(fs.readFileSync(jsonPath, 'utf8')) as tf.io.ModelJSON;
       } catch (err) {
-        throw new Error(`loadModel: ${jsonPath} is not valid JSON (${(err as Error).message})`);
+        throw new Error(`loadModel: ${jsonPath} is not valid JSON (${(err as Error).message})`, { cause: err });
       }
       if (modelJson === null || typeof modelJson !== 'object' || modelJson.modelTopology == null
           || !Array.isArray(modelJson.weightsManifest)) {

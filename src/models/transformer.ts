@@ -303,7 +303,7 @@ export class Transformer {
 }
 
 /** Save a Transformer (config, weights and any JSON metadata such as the tokenizer) to `dir` (article §3.2 step 5). */
-export async function saveTransformer(model: Transformer, dir: string, metadata: { [key: string]: {} } = {}): Promise<void> {
+export async function saveTransformer(model: Transformer, dir: string, metadata: NonNullable<tf.io.ModelArtifacts["userDefinedMetadata"]> = {}): Promise<void> {
   const named = [...model.weights.entries()].map(([name, tensor]) => ({ name, tensor }));
   const { data, specs } = await tf.io.encodeWeights(named);
   await fileSaveHandler(dir).save!({
@@ -317,7 +317,7 @@ export async function saveTransformer(model: Transformer, dir: string, metadata:
 }
 
 /** Load a Transformer saved by {@link saveTransformer}, with its metadata. */
-export async function loadTransformer(dir: string): Promise<{ model: Transformer; metadata: { [key: string]: {} } }> {
+export async function loadTransformer(dir: string): Promise<{ model: Transformer; metadata: NonNullable<tf.io.ModelArtifacts["userDefinedMetadata"]> }> {
   const artifacts = await fileLoadHandler(dir).load!();
   const topology = artifacts.modelTopology as { kind?: string; config?: TransformerConfig } | undefined;
   if (topology?.kind !== "runbook-transformer" || !topology.config) {

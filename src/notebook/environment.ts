@@ -42,7 +42,7 @@ export function datasetLocations(dataRoot = path.join(PROJECT_ROOT, "data")): Da
 
 /** Rows for the environment table (versions, backend, data sets). */
 export function environmentRows(backend?: BackendReport): { component: string; value: string }[] {
-  let tslabVersions: { tslab: string; typescript: string } | null = null;
+  let tslabVersions: { tslab: string; typescript: string } | null;
   try {
     tslabVersions = (require("tslab") as typeof import("tslab")).versions;
   } catch {

@@ -4,7 +4,6 @@
  * in a notebook; figure specs and builders are in core/figure.ts.
  */
 import * as fs from "fs";
-import * as path from "path";
 import { type Figure, validateFigure } from "../core/figure";
 
 let bundleCache: string | null = null;
@@ -16,11 +15,6 @@ export function plotlyBundle(): string {
     bundleCache = fs.readFileSync(file, "utf8");
   }
   return bundleCache;
-}
-
-export function plotlyVersion(): string {
-  const pkg = path.join(path.dirname(require.resolve("plotly.js-dist-min")), "package.json");
-  return (JSON.parse(fs.readFileSync(pkg, "utf8")) as { version: string }).version;
 }
 
 /**

@@ -11,7 +11,7 @@
  * so a typo cannot silently become "no parameter".
  */
 
-import { type Notebook, type NotebookCell, cellSource } from "../core/notebook-format";
+import { type Notebook, type NotebookCell } from "../core/notebook-format";
 
 export type ParamType = "number" | "string" | "boolean";
 export type ParamValue = number | string | boolean;

@@ -73,7 +73,6 @@ export function loadNative(): NativeStatus {
     return cached;
   }
   try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     const addon = require(file) as NativeAddon;
     // One thread by default: on a shared 2-core machine OpenMP's second thread mostly waits (measured 5–10× slower).
     addon.setNumThreads(threads);

@@ -121,7 +121,7 @@ export class NativeSeqTrainer {
   /** Floats per input sample. */
   readonly sampleSize: number;
 
-  constructor(private readonly addon: NativeAddon, private readonly net: tf.LayersModel, plan: Extract<NativePlan, { ok: true }>) {
+  constructor(private readonly addon: NativeAddon, net: tf.LayersModel, plan: Extract<NativePlan, { ok: true }>) {
     this.handle = addon.createNet(plan.inputShape, plan.layers);
     this.sampleSize = plan.inputShape[0] * plan.inputShape[1] * plan.inputShape[2];
     this.variables = net.trainableWeights;

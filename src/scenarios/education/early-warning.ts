@@ -7,7 +7,6 @@
 import type { StarStudent } from "../../data/star";
 import { STAR_LEVELS } from "../../data/star";
 import { oneHot } from "../../data/tabular";
-import { quantile } from "../../core/statistics";
 
 /** Kindergarten-year columns every student in the cohort must have, plus the grade-1 outcome. */
 export const COHORT_COLUMNS = [
