@@ -76,6 +76,7 @@ export * from "./scenarios/privacy/encryption";
 export * from "./scenarios/privacy/k-anonymity";
 export * from "./scenarios/privacy/keys";
 export * from "./scenarios/privacy/pii";
+export * from "./scenarios/transfer/few-shot";
 export * from "./scenarios/transfer/transfer";
 // notebook/
 export * from "./notebook/article-check";
