@@ -7,6 +7,7 @@ export * from "./core/notebook-format";
 export * from "./core/packages";
 export * from "./core/paths";
 export * from "./core/random";
+export * from "./core/statistics";
 // engine/
 export * from "./engine/backend";
 export * from "./engine/host-view";
@@ -43,12 +44,14 @@ export * from "./models/transformer";
 export * from "./from-scratch/activations";
 export * from "./from-scratch/backprop";
 export * from "./from-scratch/descent";
+export * from "./from-scratch/figures";
 export * from "./from-scratch/math-models";
 // training/
 export * from "./training/augment";
 export * from "./training/train-lm";
 export * from "./training/train";
 // evaluation/
+export * from "./evaluation/baselines";
 export * from "./evaluation/bootstrap";
 export * from "./evaluation/metric-figures";
 export * from "./evaluation/metrics";
@@ -63,8 +66,10 @@ export * from "./text/tokenizer";
 export * from "./text/word-attribution";
 // scenarios/
 export * from "./scenarios/audio/features";
+export * from "./scenarios/audio/figures";
 export * from "./scenarios/audio/speech-models";
 export * from "./scenarios/education/early-warning";
+export * from "./scenarios/education/figures";
 export * from "./scenarios/finance/baselines";
 export * from "./scenarios/finance/figures";
 export * from "./scenarios/finance/forecast-models";
