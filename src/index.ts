@@ -50,6 +50,7 @@ export * from "./models/transformer";
 export * from "./from-scratch/activations";
 export * from "./from-scratch/backprop";
 export * from "./from-scratch/descent";
+export * from "./from-scratch/figures";
 export * from "./from-scratch/math-models";
 // training/
 export * from "./training/augment";
@@ -57,6 +58,7 @@ export * from "./training/epoch-figures";
 export * from "./training/train-lm";
 export * from "./training/train";
 // evaluation/
+export * from "./evaluation/baselines";
 export * from "./evaluation/bootstrap";
 export * from "./evaluation/metric-figures";
 export * from "./evaluation/metrics";
@@ -72,8 +74,10 @@ export * from "./text/tokenizer";
 export * from "./text/word-attribution";
 // scenarios/
 export * from "./scenarios/audio/features";
+export * from "./scenarios/audio/figures";
 export * from "./scenarios/audio/speech-models";
 export * from "./scenarios/education/early-warning";
+export * from "./scenarios/education/figures";
 export * from "./scenarios/finance/baselines";
 export * from "./scenarios/finance/figures";
 export * from "./scenarios/finance/forecast-models";
@@ -86,6 +90,7 @@ export * from "./scenarios/privacy/encryption";
 export * from "./scenarios/privacy/k-anonymity";
 export * from "./scenarios/privacy/keys";
 export * from "./scenarios/privacy/pii";
+export * from "./scenarios/transfer/few-shot";
 export * from "./scenarios/transfer/transfer";
 // notebook/
 export * from "./notebook/article-check";

@@ -30,3 +30,11 @@ test("grouped bars: one trace per series, checked against the categories", () =>
   assert.equal((fig.layout as { barmode: string }).barmode, "group");
   assert.throws(() => groupedBarFigure(["2017"], [{ name: "x", values: [1, 2] }]), /series "x" has 2 values for 1 categories/);
 });
+
+test("groupedBarFigure: an x-axis title when asked, with the legend moved below it", () => {
+  const fig = groupedBarFigure(["a", "b"], [{ name: "x", values: [1, 2] }], { xTitle: "group" });
+  const layout = fig.layout as { xaxis: { title?: { text: string } }; legend: { y: number } };
+  assert.equal(layout.xaxis.title?.text, "group");
+  assert.equal(layout.legend.y, -0.3);
+  assert.equal((groupedBarFigure(["a"], [{ name: "x", values: [1] }]).layout as { xaxis: { title?: unknown } }).xaxis.title, undefined);
+});

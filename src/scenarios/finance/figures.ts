@@ -87,7 +87,7 @@ export function timeSeriesFigure(series: DatedSeries[], opts: { title?: string; 
 }
 
 /** Bars of several series side by side per category (e.g. error by year per model) (article §6). */
-export function groupedBarFigure(categories: readonly string[], series: { name: string; values: ArrayLike<number> }[], opts: { title?: string; yTitle?: string } = {}): Figure {
+export function groupedBarFigure(categories: readonly string[], series: { name: string; values: ArrayLike<number> }[], opts: { title?: string; xTitle?: string; yTitle?: string } = {}): Figure {
   return {
     data: series.map((s) => {
       if (s.values.length !== categories.length) throw new Error(`groupedBarFigure: series "${s.name}" has ${s.values.length} values for ${categories.length} categories`);
@@ -96,9 +96,9 @@ export function groupedBarFigure(categories: readonly string[], series: { name: 
     layout: {
       title: { text: opts.title ?? "" },
       barmode: "group",
-      xaxis: { type: "category", automargin: true },
+      xaxis: { type: "category", automargin: true, ...(opts.xTitle ? { title: { text: opts.xTitle } } : {}) },
       yaxis: { title: { text: opts.yTitle ?? "" }, automargin: true },
-      legend: { orientation: "h", y: -0.15 },
+      legend: { orientation: "h", y: opts.xTitle ? -0.3 : -0.15 },
     },
   };
 }

@@ -10,6 +10,7 @@
  */
 import * as crypto from "crypto";
 import * as net from "net";
+import type { Figure } from "../../core/figure";
 import type { DataKey } from "./keys";
 
 export type PiiType = "email" | "phone" | "ipv4" | "ipv6" | "card";
@@ -154,6 +155,73 @@ export function maskAddressNames(headerValue: string): string {
   return headerValue
     .replace(/(^|,)\s*(?:"[^"]*"|[^,<>"]+?)\s*(<[^>]*>)/g, (_, sep: string, addr: string) => `${sep}${sep ? " " : ""}[NAME] ${addr}`)
     .replace(/(@[^\s,()]+)\s*\([^)]*\)/g, "$1 ([NAME])");
+}
+
+// The blunt pass: anything still shaped like an address (x@y, a Unicode domain included) ...
+const BLUNT_ADDRESS_RE = /[^\s<>()[\]"]+@[\p{L}\p{N}_-]+(?:\.[\p{L}\p{N}_-]+)*/gu;
+// ... or a run of 7+ digits with phone punctuation, not inside a word or after ":" (a time or an
+// IPv6 tail), except after "tel:" (a dialable number).
+const BLUNT_NUMBER_RE = /(?:(?<![\p{L}\p{N}_:])|(?<=tel:))\+?\d[\d ().-]{6,}\d/gu;
+
+/**
+ * A last, blunt pass before text is shown (article §9.4): replaces whatever the detectors left
+ * that is still shaped like an address (`x@y` → "[EMAIL?]") or a long number (7 or more digits
+ * with phone punctuation → "[DIGITS?]"). It over-masks (dates, order numbers) on purpose; apply
+ * it after {@link maskPii}. Returns the text and how many strings it replaced.
+ */
+export function bluntMask(text: string): { text: string; replaced: number } {
+  let replaced = 0;
+  const out = text
+    .replace(BLUNT_ADDRESS_RE, () => { replaced++; return "[EMAIL?]"; })
+    .replace(BLUNT_NUMBER_RE, (m) => (digitCount(m) >= 7 ? (replaced++, "[DIGITS?]") : m));
+  return { text: out, replaced };
+}
+
+/** Where personal data sits in a corpus: detections per type in headers and bodies, messages and distinct values. */
+export interface PiiCensus {
+  messages: number;
+  inHeaders: Record<PiiType, number>;
+  inBodies: Record<PiiType, number>;
+  /** Messages with at least one detection of the type. */
+  messagesWith: Record<PiiType, number>;
+  distinctValues: Record<PiiType, number>;
+}
+
+const zeroCounts = (): Record<PiiType, number> => Object.fromEntries(PII_TYPES.map((t) => [t, 0])) as Record<PiiType, number>;
+
+/**
+ * Runs every detector over each message's full text (CRLF read as LF) and counts the detections
+ * by type, split at the start of the body (article §8, §9.4). `body` must be the tail of `text`.
+ */
+export function piiCensus(messages: readonly { text: string; body: string }[]): PiiCensus {
+  const census: PiiCensus = { messages: messages.length, inHeaders: zeroCounts(), inBodies: zeroCounts(), messagesWith: zeroCounts(), distinctValues: zeroCounts() };
+  const distinct = Object.fromEntries(PII_TYPES.map((t) => [t, new Set<string>()])) as Record<PiiType, Set<string>>;
+  for (const m of messages) {
+    const text = m.text.replace(/\r\n/g, "\n");
+    const bodyStart = text.length - m.body.length;
+    if (bodyStart < 0) throw new Error(`piiCensus: a message's body (${m.body.length} chars) is longer than its text (${text.length}); expected the body to be the text's tail`);
+    const seenHere = new Set<PiiType>();
+    for (const d of detectPii(text)) {
+      (d.start >= bodyStart ? census.inBodies : census.inHeaders)[d.type]++;
+      distinct[d.type].add(d.value);
+      seenHere.add(d.type);
+    }
+    for (const t of seenHere) census.messagesWith[t]++;
+  }
+  for (const t of PII_TYPES) census.distinctValues[t] = distinct[t].size;
+  return census;
+}
+
+/** Detections by type, headers beside bodies, on a log axis (the census of {@link piiCensus}). */
+export function piiCensusFigure(census: PiiCensus, title = "PII detections by type"): Figure {
+  return {
+    data: [
+      { type: "bar", name: "headers", x: [...PII_TYPES], y: PII_TYPES.map((t) => census.inHeaders[t]) },
+      { type: "bar", name: "bodies", x: [...PII_TYPES], y: PII_TYPES.map((t) => census.inBodies[t]) },
+    ],
+    layout: { barmode: "group", title: { text: title },
+      yaxis: { title: { text: "detections (log scale)" }, type: "log", automargin: true }, xaxis: { automargin: true } },
+  };
 }
 
 /** A labelled or detected value for scoring. */
