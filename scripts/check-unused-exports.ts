@@ -36,7 +36,6 @@ export interface UnusedExportReport {
  * reported so that it is removed from here.
  */
 export const ALLOWED_UNUSED: Readonly<Record<string, string>> = {
-  "src/notebook/training-view.ts trainWithProgress": "new in the layers commit; the notebooks of branch nb-a adopt it (issue #13)",
   "src/engine/native/addon.ts resetNativeForTests": "branch native's test/native-train.test.ts uses it (issue #13)",
 };
 
