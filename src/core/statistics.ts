@@ -13,3 +13,10 @@ export function quantile(values: ArrayLike<number>, p: number): number {
   const hi = Math.min(lo + 1, sorted.length - 1);
   return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
 }
+
+/** The sum of `values` (e.g. the number of positives among 0/1 labels). */
+export function sum(values: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < values.length; i++) s += values[i];
+  return s;
+}
