@@ -10,8 +10,9 @@ Every code cell also gets papermill's timing metadata (metadata.papermill: start
 duration, status, exception). The runner owns the report facts: after executing, this script
 prints {"event": "executed"} on stdout and reads one JSON line {"header": markdown} from stdin,
 the page header the runner wrote from the facts (without a runner on stdin, --header is used).
-SIGTERM or SIGINT kills the kernel's process group at once (the kernel runs in its own session,
-so it would otherwise outlive this process) and exits with 128 + the signal number.
+Once the kernel runs, {"event": "kernel", "pgid": N} on stdout names its process group (the
+kernel runs in its own session, so it would outlive this process): the runner kills it when
+stopped. SIGTERM or SIGINT to this script does the same and exits with 128 + the signal number.
 tslab reports errors on the cell's stderr stream, not in the error message nbclient raises
 (that only says "<Error>"), so the message is read from the failing cell's outputs.
 """
@@ -112,6 +113,14 @@ def main():
                 pass
         os._exit(128 + signum)
 
+    def announce_kernel(client):
+        # The runner kills this process group itself when stopped: a Python signal handler runs
+        # only when nbclient's event loop wakes, which can take seconds.
+        prov = getattr(client.km, "provisioner", None)
+        pgid = getattr(prov, "pgid", None) or getattr(prov, "pid", None)
+        if pgid:
+            print(json.dumps({"event": "kernel", "pgid": pgid}), flush=True)
+
     signal.signal(signal.SIGTERM, kill_kernel)
     signal.signal(signal.SIGINT, kill_kernel)
 
@@ -125,6 +134,7 @@ def main():
             record_timing=True,
             resources={"metadata": {"path": args.cwd}},
         )
+        client.on_notebook_start = lambda notebook: announce_kernel(client)
         client.on_cell_start = lambda cell, cell_index: state.update(index=cell_index)
         client.on_cell_execute = lambda cell, cell_index: timing.__setitem__(cell_index, [time.time(), None])
         client.on_cell_executed = lambda cell, cell_index, execute_reply: timing[cell_index].__setitem__(1, time.time())

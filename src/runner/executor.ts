@@ -80,22 +80,34 @@ function runHeader(req: ExecuteRequest, executedAt: Date, backend: string | unde
   ].join("");
 }
 
-const running = new Set<ChildProcess>();
+/** Running executors and the process group of each one's kernel (once it has started). */
+const running = new Map<ChildProcess, { kernelGroup: number | null }>();
 
-/** Ends every running executor: SIGTERM (the executor kills its kernel's process group), SIGKILL after `graceMs`. */
-export async function stopExecutors(graceMs = 3000): Promise<void> {
-  const children = [...running];
+/**
+ * Ends every running executor and its kernel at once. A started kernel's process group (its own
+ * session) gets SIGKILL, and so does its executor, which has nothing left to clean up. An executor
+ * whose kernel is still starting gets SIGTERM (its handler kills the kernel), SIGKILL after `graceMs`.
+ */
+export async function stopExecutors(graceMs = 5000): Promise<void> {
   await Promise.all(
-    children.map(
-      (child) =>
+    [...running].map(
+      ([child, { kernelGroup }]) =>
         new Promise<void>((resolve) => {
           if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+          const timer = setTimeout(() => child.kill("SIGKILL"), kernelGroup === null ? graceMs : 0);
           child.once("exit", () => {
             clearTimeout(timer);
             resolve();
           });
-          child.kill("SIGTERM");
+          if (kernelGroup === null) {
+            child.kill("SIGTERM");
+            return;
+          }
+          try {
+            process.kill(-kernelGroup, "SIGKILL");
+          } catch {
+            // already gone
+          }
         }),
     ),
   );
@@ -131,7 +143,8 @@ export function executeNotebook(req: ExecuteRequest): Promise<NotebookRun> {
   return new Promise((resolve) => {
     // Its own process group: a Ctrl-C at the terminal reaches the runner, which stops executors in order.
     const child = spawn(req.jupyter.python, args, { env, stdio: ["pipe", "pipe", "pipe"], detached: true });
-    running.add(child);
+    const tracked = { kernelGroup: null as number | null };
+    running.set(child, tracked);
     let output = "";
     let stdoutLine = "";
     child.stdin.on("error", () => undefined); // the executor may exit before reading its header
@@ -141,7 +154,10 @@ export function executeNotebook(req: ExecuteRequest): Promise<NotebookRun> {
       while ((nl = stdoutLine.indexOf("\n")) >= 0) {
         const line = stdoutLine.slice(0, nl);
         stdoutLine = stdoutLine.slice(nl + 1);
-        if (line === '{"event": "executed"}') {
+        const kernel = /^\{"event": "kernel", "pgid": (\d+)\}$/.exec(line);
+        if (kernel) {
+          tracked.kernelGroup = Number(kernel[1]);
+        } else if (line === '{"event": "executed"}') {
           const backend = readFacts(factsFile).facts.backend;
           child.stdin.end(JSON.stringify({ header: runHeader(req, startedAt, backend === undefined ? undefined : String(backend)) }) + "\n");
         } else {
