@@ -78,10 +78,11 @@ function notebookTitle(nb: Notebook, fallback: string): string {
   return fallback;
 }
 
-/** JSON.parse's message without the file text it may quote (which can span lines). */
+/** JSON.parse's message without the file text it quotes (which can span lines): "Unexpected token 'o'". */
 function jsonErrorSummary(e: Error): string {
+  const what = e.message.split(/, "|, \.\.\.| in JSON|\n/)[0].trim();
   const position = /position (\d+)/.exec(e.message);
-  return `not valid JSON${position ? ` (at character ${position[1]})` : ""}`;
+  return `not valid JSON (${what}${position ? ` at character ${position[1]}` : ""})`;
 }
 
 /** Reads a notebook and applies the profile and overrides; throws UsageError on bad input. */
