@@ -12,7 +12,7 @@
  * - data: files matched by the notebook's metadata `runbook.data_files` (globs, project-relative);
  * - engine: Node, platform, the optional native TensorFlow.js packages installed, the oneDNN
  *   addon binary, and the RUNBOOK_* settings that can change a result;
- * - executor: scripts/execute_notebook.py, which executes and renders.
+ * - executor: scripts/execute_notebook.py and the runner's own compiled code, which execute and render.
  */
 import * as crypto from "crypto";
 import * as fs from "fs";
@@ -209,7 +209,25 @@ function engineComponent(): string {
     return `${p}:${fs.existsSync(manifest) ? hashFile(manifest) : "absent"}`;
   });
   const addon = hashFile(path.join(PROJECT_ROOT, "native", "build", "Release", "runbook_native.node"));
-  return sha256(JSON.stringify([process.version, process.platform, process.arch, optional, `addon:${addon}`, settings]));
+  // The data key decides pseudonyms and ciphertexts (notebook 09-4): its file's content, not only its name.
+  const keyFiles = [process.env.RUNBOOK_DATA_KEY_FILE, path.join(PROJECT_ROOT, ".keys", "runbook-data.key")]
+    .filter((f): f is string => Boolean(f))
+    .map((f) => hashFile(path.resolve(f)));
+  return sha256(JSON.stringify([process.version, process.platform, process.arch, optional, `addon:${addon}`, settings, keyFiles]));
+}
+
+/**
+ * What executes and renders a notebook: scripts/execute_notebook.py and the runner's compiled code
+ * (the page header, parameter injection, what is written into pages). A runner change re-runs all.
+ */
+function executorComponent(): string {
+  const runnerDir = path.join(PROJECT_ROOT, "dist", "src", "runner");
+  const files = [
+    path.join(PROJECT_ROOT, "scripts", "execute_notebook.py"),
+    path.join(PROJECT_ROOT, "dist", "scripts", "run-notebooks.js"),
+    ...(fs.existsSync(runnerDir) ? fs.readdirSync(runnerDir).filter((f) => f.endsWith(".js")).sort().map((f) => path.join(runnerDir, f)) : []),
+  ];
+  return sha256(JSON.stringify(files.map((f) => [relToRoot(f), hashFile(f)])));
 }
 
 /** The key of running `source` (as on disk) with `parameters` under `profile`, from `notebookDir`. */
@@ -227,7 +245,7 @@ export function computeCacheKey(source: Notebook, notebookDir: string, profile: 
     lockfile: hashFile(path.join(PROJECT_ROOT, "package-lock.json")),
     data: sha256(JSON.stringify([globs, dataFiles.map((f) => [relToRoot(f), hashFile(f)])])),
     engine: engineComponent(),
-    executor: hashFile(path.join(PROJECT_ROOT, "scripts", "execute_notebook.py")),
+    executor: executorComponent(),
   };
   const key = sha256(JSON.stringify({ format: 1, ...components }));
   return { key, components, modules: modules.map(relToRoot), dataFiles: dataFiles.map(relToRoot) };

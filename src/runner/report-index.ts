@@ -119,7 +119,7 @@ export function renderIndexHtml(summary: RunSummary): string {
           : `<div class="err">${escapeHtml(nb.failedCellLabel ?? "")}${nb.failedCellSource ? ` <code>${escapeHtml(nb.failedCellSource)}</code>` : ""}<pre>${escapeHtml(nb.message ?? "")}</pre></div>`;
       return `<tr class="${nb.status === "passed" ? "ok" : "bad"}">
 <td><a href="${encodeURIComponent(nb.name)}.html">${escapeHtml(nb.title)}</a><div class="path">${escapeHtml(nb.path)}${nb.pageBytes ? ` · page ${(nb.pageBytes / 2 ** 20).toFixed(1)} MB` : ""}</div>${error}</td>
-<td class="status">${STATUS_LABEL[nb.status]}${cacheNote(nb)}</td><td>${formatSeconds(nb.seconds)}</td>
+<td class="status">${STATUS_LABEL[nb.status]}</td><td>${formatSeconds(nb.seconds)}${cacheNote(nb)}</td>
 <td>${escapeHtml(backend === undefined ? "—" : String(backend))}</td><td>${figures || "—"}</td></tr>`;
     })
     .join("\n");
