@@ -3,7 +3,16 @@
 Called by scripts/run-notebooks (one process per notebook); not meant to be run by hand.
 Writes the executed notebook, its HTML rendering and a small JSON result:
   {"status": "passed" | "failed" | "timeout" | "kernel-died" | "error",
-   "seconds": float, "failedCell": int | null, "message": str | null}
+   "seconds": float, "failedCell": int | null, "message": str | null,
+   "cells": [{"cell": int | null, "label": str, "source": str, "start": iso, "end": iso,
+              "seconds": float, "status": "passed" | "failed" | "not run"}]}
+Every code cell also gets papermill's timing metadata (metadata.papermill: start_time, end_time,
+duration, status, exception). The runner owns the report facts: after executing, this script
+prints {"event": "executed"} on stdout and reads one JSON line {"header": markdown} from stdin,
+the page header the runner wrote from the facts (without a runner on stdin, --header is used).
+Once the kernel runs, {"event": "kernel", "pgid": N} on stdout names its process group (the
+kernel runs in its own session, so it would outlive this process): the runner kills it when
+stopped. SIGTERM or SIGINT to this script does the same and exits with 128 + the signal number.
 tslab reports errors on the cell's stderr stream, not in the error message nbclient raises
 (that only says "<Error>"), so the message is read from the failing cell's outputs.
 """
@@ -11,8 +20,10 @@ import argparse
 import json
 import os
 import re
+import signal
 import sys
 import time
+from datetime import datetime, timezone
 
 import nbformat
 from nbclient import NotebookClient
@@ -60,21 +71,6 @@ def with_toc(body):
     return body[:at] + toc + body[at:] if at >= 0 else body
 
 
-def facts_backend():
-    """The backend the notebook reported (src/report-facts.ts), for the page header."""
-    path = os.environ.get("RUNBOOK_FACTS_FILE")
-    backend = None
-    if path and os.path.exists(path):
-        for line in open(path, encoding="utf-8"):
-            try:
-                rec = json.loads(line)
-            except ValueError:
-                continue
-            if rec.get("kind") == "facts" and "backend" in rec.get("facts", {}):
-                backend = rec["facts"]["backend"]
-    return backend
-
-
 def banner(status, cell_label, message):
     text = (f"## ⚠ This notebook did not complete: {status}\n\n"
             f"{cell_label[:1].upper() + cell_label[1:]} (counting code and markdown cells from 1 in the source notebook) stopped it:\n\n"
@@ -102,7 +98,31 @@ def main():
     args = ap.parse_args()
 
     nb = nbformat.read(args.input, as_version=4)
-    state = {"index": None}
+    state = {"index": None, "client": None}
+    timing = {}  # cell index -> [start, end] (time.time())
+
+    def kill_kernel(signum, _frame):
+        # jupyter_client starts the kernel in a new session: it must be killed by its group.
+        km = getattr(state["client"], "km", None)
+        prov = getattr(km, "provisioner", None)
+        pgid = getattr(prov, "pgid", None) or getattr(prov, "pid", None)
+        if pgid:
+            try:
+                os.killpg(pgid, signal.SIGKILL)
+            except OSError:
+                pass
+        os._exit(128 + signum)
+
+    def announce_kernel(client):
+        # The runner kills this process group itself when stopped: a Python signal handler runs
+        # only when nbclient's event loop wakes, which can take seconds.
+        prov = getattr(client.km, "provisioner", None)
+        pgid = getattr(prov, "pgid", None) or getattr(prov, "pid", None)
+        if pgid:
+            print(json.dumps({"event": "kernel", "pgid": pgid}), flush=True)
+
+    signal.signal(signal.SIGTERM, kill_kernel)
+    signal.signal(signal.SIGINT, kill_kernel)
 
     def make_client():
         client = NotebookClient(
@@ -114,7 +134,11 @@ def main():
             record_timing=True,
             resources={"metadata": {"path": args.cwd}},
         )
+        client.on_notebook_start = lambda notebook: announce_kernel(client)
         client.on_cell_start = lambda cell, cell_index: state.update(index=cell_index)
+        client.on_cell_execute = lambda cell, cell_index: timing.__setitem__(cell_index, [time.time(), None])
+        client.on_cell_executed = lambda cell, cell_index, execute_reply: timing[cell_index].__setitem__(1, time.time())
+        state["client"] = client
         return client
 
     def execute():
@@ -144,23 +168,51 @@ def main():
     except Exception as e:  # kernel missing, cannot start, ... : never reported as success
         result.update(status="error", failedCell=state["index"], message=f"{type(e).__name__}: {e}")
     result["seconds"] = round(time.monotonic() - started, 2)
+    for span in timing.values():  # the cell that stopped the run ends now
+        if span[1] is None:
+            span[1] = time.time()
+    inj = args.injected_cell
+
+    def source_label(idx):
+        """(0-based index in the source notebook or None, label) of cell idx of the run."""
+        if idx == inj:
+            return None, "the injected-parameters cell"
+        src_idx = idx - 1 if 0 <= inj < idx else idx
+        return src_idx, f"cell {src_idx + 1}"
+
     idx = result["failedCell"]
     if idx is not None and 0 <= idx < len(nb.cells):
         first = next((l for l in nb.cells[idx].source.splitlines() if l.strip()), "")
         result["failedCellSource"] = first[:120]
-        inj = args.injected_cell
-        if idx == inj:
-            result["failedCellLabel"] = "the injected-parameters cell"
-            result["failedCell"] = None
-        else:
-            src_idx = idx - 1 if 0 <= inj < idx else idx
-            result["failedCell"] = src_idx
-            result["failedCellLabel"] = f"cell {src_idx + 1}"
+        result["failedCell"], result["failedCellLabel"] = source_label(idx)
 
-    if args.header:
-        backend = facts_backend()
-        text = args.header + (f" TensorFlow.js backend: **{backend}**." if backend else "")
-        head = nbformat.v4.new_markdown_cell(text)
+    iso = lambda t: datetime.fromtimestamp(t, timezone.utc).isoformat().replace("+00:00", "Z")
+    cells = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or not cell.source.strip():
+            continue
+        span = timing.get(i)
+        failed = result["status"] != "passed" and i == idx
+        status = "not run" if span is None else "failed" if failed else "passed"
+        pm = {"start_time": iso(span[0]) if span else None, "end_time": iso(span[1]) if span else None,
+              "duration": round(span[1] - span[0], 3) if span else None,
+              "status": "completed" if status == "passed" else "failed" if failed else "pending",
+              "exception": failed}
+        cell.metadata["papermill"] = pm
+        src_idx, label = source_label(i)
+        first = next((l for l in cell.source.splitlines() if l.strip()), "")
+        cells.append({"cell": src_idx, "label": label, "source": first[:120], "start": pm["start_time"],
+                      "end": pm["end_time"], "seconds": pm["duration"], "status": status})
+    result["cells"] = cells
+
+    # The runner reads the facts the notebook recorded and answers with the page header.
+    header = args.header
+    print(json.dumps({"event": "executed"}), flush=True)
+    line = sys.stdin.readline() if not sys.stdin.closed else ""
+    if line.strip():
+        header = json.loads(line).get("header", header)
+    if header:
+        head = nbformat.v4.new_markdown_cell(header)
         head.metadata["tags"] = ["runbook-header"]
         nb.cells.insert(0, head)
     if result["status"] != "passed":
