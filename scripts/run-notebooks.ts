@@ -5,6 +5,7 @@
  *
  *   node dist/scripts/run-notebooks.js [notebooks or globs...] [--profile quick|full]
  *        [-p name=value ...] [--jobs N] [--timeout SECONDS] [--out DIR] [--shard i/n] [--list]
+ *        [--self-contained]
  *
  * Exit codes: 0 every notebook passed, 1 a notebook failed, 2 bad usage or missing setup.
  */
@@ -27,6 +28,7 @@ import {
 import { FACTS_ENV, readFacts } from "../src/core/facts";
 import { checkRenderedNotebooks } from "../src/runner/report-check";
 import { packageVersion } from "../src/core/packages";
+import { siteIndexPage, writeReportSite } from "../src/runner/report-site";
 import { type NotebookRun, type NotebookStatus, type RunSummary, renderIndexHtml, renderJunitXml } from "../src/runner/report-index";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -43,10 +45,13 @@ export interface RunnerOptions {
   shard: { index: number; count: number } | null;
   /** Print the selected notebooks and their parameter values, run nothing. */
   list: boolean;
+  /** Every page carries plotly.js, MathJax and the site's script inline (one file to share), instead of sharing assets/. */
+  selfContained: boolean;
 }
 
 const USAGE = `usage: run-notebooks [notebook.ipynb | dir | glob ...] [--profile quick|full] [-p name=value ...]
-                     [--jobs N] [--timeout SECONDS] [--out DIR] [--shard i/n] [--list]`;
+                     [--jobs N] [--timeout SECONDS] [--out DIR] [--shard i/n] [--list]
+                     [--self-contained]`;
 
 function parseArgs(argv: string[]): RunnerOptions {
   const opts: RunnerOptions = {
@@ -58,6 +63,7 @@ function parseArgs(argv: string[]): RunnerOptions {
     out: path.join(ROOT, "reports"),
     shard: null,
     list: false,
+    selfContained: false,
   };
   const value = (i: number, flag: string): string => {
     const v = argv[i + 1];
@@ -108,6 +114,9 @@ function parseArgs(argv: string[]): RunnerOptions {
       }
       case "--list":
         opts.list = true;
+        break;
+      case "--self-contained":
+        opts.selfContained = true;
         break;
       case "-h":
       case "--help":
@@ -393,6 +402,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(statusLine(run));
     return run;
   });
+  writeReportSite(staging, runs.map((r) => r.name), { selfContained: opts.selfContained });
   // plotly draws in the reader's browser, after the kernel is done: a notebook whose page does not
   // render (a figure plotly rejects, a console error, a request off the machine) fails too.
   await checkRenderedNotebooks(runs, staging);
@@ -420,7 +430,7 @@ export async function main(argv: string[]): Promise<number> {
     failed: runs.length - passed,
     notebooks: runs,
   };
-  fs.writeFileSync(path.join(staging, "index.html"), renderIndexHtml(summary));
+  fs.writeFileSync(path.join(staging, "index.html"), siteIndexPage(renderIndexHtml(summary), staging, { selfContained: opts.selfContained }));
   fs.writeFileSync(path.join(staging, "junit.xml"), renderJunitXml(summary));
   fs.writeFileSync(path.join(staging, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
   publish(staging, opts.out);
