@@ -32,7 +32,7 @@ const PLOTLY_WRAP_END = "\n}).call(window);\n";
 const NBCONVERT_MATHJAX = /<!-- Load mathjax -->[\s\S]*?<!-- End of mathjax configuration -->/;
 /** What this module added before: tagged assets and the toolbar. */
 const SITE_ASSET = /<script data-runbook-asset="[\w-]+"[^>]*>[\s\S]*?<\/script>\n?|<style data-runbook-asset="[\w-]+"[^>]*>[\s\S]*?<\/style>\n?|<link data-runbook-asset="[\w-]+"[^>]*>\n?/g;
-const SITE_BLOCK = /<!-- runbook-site -->[\s\S]*?<!-- \/runbook-site -->\n?/g;
+const SITE_BLOCK = /<!-- runbook-site -->[\s\S]*?<!-- \/runbook-site -->/g;
 
 /** MathJax 3 configured as nbconvert configures MathJax 2: $…$ and \(…\) inline, $$…$$ and \[…\] displayed. */
 const MATHJAX_CONFIG = `window.MathJax = {
@@ -104,16 +104,16 @@ export function sitePage(html: string, page: PageInfo, opts: SiteOptions, search
   // plotly first in <head>: every figure's script then finds window.Plotly when it runs.
   if (hadPlotly) tags.unshift("plotly");
   if (hadMath) tags.push("mathjax-config", "mathjax");
-  const head = `<!-- runbook-site -->\n${tags.map((t) => assetTag(t, opts, searchIndex)).join("\n")}\n<!-- /runbook-site -->\n`;
+  const head = `<!-- runbook-site -->\n${tags.map((t) => assetTag(t, opts, searchIndex)).join("\n")}\n<!-- /runbook-site -->`;
   const toolbar = `<!-- runbook-site --><header class="runbook-toolbar tex2jax_ignore">
 ${page.name === null ? "<b>Runbook report</b>" : '<a href="index.html">Runbook report</a>'}
 <input type="search" id="runbook-search" placeholder="Search all pages (press /)" aria-label="Search all pages" autocomplete="off">
 ${page.name === null ? "" : `<button type="button" id="runbook-code-toggle" aria-pressed="false">Hide code</button>
 <a id="runbook-download" href="${encodeURIComponent(page.name)}.ipynb" download>Download the executed notebook (.ipynb)</a>`}
 <ol id="runbook-search-results" hidden></ol>
-</header><!-- /runbook-site -->\n`;
+</header><!-- /runbook-site -->`;
   out = /<\/head>/i.test(out) ? out.replace(/<\/head>/i, (m) => head + m) : head + out;
-  return /<body[^>]*>/i.test(out) ? out.replace(/<body[^>]*>/i, (m) => `${m}\n${toolbar}`) : toolbar + out;
+  return /<body[^>]*>/i.test(out) ? out.replace(/<body[^>]*>/i, (m) => m + toolbar) : toolbar + out;
 }
 
 /**
