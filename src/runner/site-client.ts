@@ -75,6 +75,7 @@ export const SITE_JS = `(function () {
       div.className = "runbook-snippet";
       mark.textContent = s.match;
       div.appendChild(document.createTextNode(s.before)); div.appendChild(mark); div.appendChild(document.createTextNode(s.after));
+      a.addEventListener("click", function () { list.hidden = true; });
       li.appendChild(a); li.appendChild(div); list.appendChild(li);
     });
   }
