@@ -294,7 +294,8 @@ test("the dark theme follows the system setting (prefers-color-scheme), on pages
       const context = await getBrowser().newContext({ offline: true, colorScheme, viewport: { width: 1200, height: 900 } });
       try {
         const page = await context.newPage();
-        await page.goto(url(path.join(out, file)), { waitUntil: "load" });
+        // Styles apply before DOMContentLoaded (the head's scripts wait for them); no need to wait for plotly.
+        await page.goto(url(path.join(out, file)), { waitUntil: "domcontentloaded", timeout: 60_000 });
         const colors = await page.evaluate(() => ({ background: getComputedStyle(document.body).backgroundColor, text: getComputedStyle(document.body).color }));
         seen[colorScheme] = { background: luminance(colors.background), text: luminance(colors.text) };
         if (colorScheme === "dark") await screenshot(page, `dark-${file.replace(".html", "")}.png`);
