@@ -443,7 +443,7 @@ test("npm run jupyter: Jupyter Notebook on 127.0.0.1 runs a plotting cell throug
     metadata: { kernelspec: { name: "tslab", display_name: "TypeScript", language: "typescript" } },
     cells: [
       { cell_type: "markdown", id: "m0", metadata: {}, source: "# Interactive check" },
-      cell("c1", 'import { lineChart } from "../dist/src/plot";\nimport { showFigure } from "../dist/src/display";'),
+      cell("c1", 'import { lineChart } from "../dist/src/core/figure";\nimport { showFigure } from "../dist/src/notebook/display";'),
       cell("c2", 'showFigure(lineChart([{ name: "y = 2x", x: [0, 1, 2], y: [0, 2, 4] }], { title: "interactive" }));'),
     ],
   }));

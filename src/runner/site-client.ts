@@ -10,7 +10,6 @@
 export const SITE_CSS = `:root{color-scheme:light dark;--runbook-bg:#fff;--runbook-fg:#222;--runbook-muted:#666;--runbook-panel:#f6f6f6;--runbook-border:#ddd;--runbook-link:#0b57d0;--runbook-mark:#fff3a0}
 @media (prefers-color-scheme: dark){:root{--runbook-bg:#111418;--runbook-fg:#e3e3e3;--runbook-muted:#a0a0a0;--runbook-panel:#1d2127;--runbook-border:#3a3f47;--runbook-link:#8ab4f8;--runbook-mark:#5c4d00}
  a{color:var(--runbook-link)}
- .runbook-toc{background:var(--runbook-panel)!important;border-color:var(--runbook-border)!important}
  .runbook-figure{background:#fff;border-radius:4px}}
 body{background:var(--jp-layout-color0,var(--runbook-bg));color:var(--jp-content-font-color1,var(--runbook-fg))}
 .runbook-toolbar{position:sticky;top:0;z-index:1000;display:flex;flex-wrap:wrap;gap:.5em;align-items:center;padding:.4em 1em;background:var(--runbook-panel);color:var(--runbook-fg);border-bottom:1px solid var(--runbook-border);font:14px/1.4 system-ui,sans-serif}
