@@ -64,11 +64,29 @@ def with_toc(body):
             entries.append(f'<li style="margin-left:{(int(level) - 2) * 1.5}em"><a href="#{anchor}">{text}</a></li>')
     if len(entries) < 2:
         return body
-    toc = ('<nav class="runbook-toc" style="border:1px solid #ddd;background:#fafafa;padding:.5em 1em;margin:1em 0">'
+    toc = ('<nav class="runbook-toc" style="border:1px solid var(--jp-border-color2,#ddd);background:var(--jp-layout-color1,#fafafa);padding:.5em 1em;margin:1em 0">'
            '<b>Contents</b><ul style="list-style:none;padding-left:0;margin:.3em 0">' + "".join(entries) + "</ul></nav>")
     title_end = body.find("</h1>")
     at = title_end + len("</h1>") if title_end >= 0 else body.find("<h2 ")
     return body[:at] + toc + body[at:] if at >= 0 else body
+
+
+def with_system_theme(body, exporter):
+    """Adds JupyterLab's dark theme for readers whose system asks for dark (prefers-color-scheme).
+
+    nbconvert's lab template inlines one theme, light here; the dark theme's variables, applied
+    under the media query, recolour the whole page. The report's toolbar follows the same query.
+    """
+    for template_dir in exporter.template_paths:
+        dark = os.path.join(template_dir, "static", "theme-dark.css")
+        if os.path.exists(dark):
+            with open(dark, encoding="utf-8") as f:
+                css = f.read()
+            style = f'<style type="text/css">\n@media (prefers-color-scheme: dark) {{\n{css}\n}}\n</style>\n'
+            at = body.find("</head>")
+            return body[:at] + style + body[at:] if at >= 0 else style + body
+    print("nbconvert's lab theme-dark.css not found; the page stays light in dark mode", file=sys.stderr)
+    return body
 
 
 def banner(status, cell_label, message):
@@ -224,7 +242,7 @@ def main():
     exporter = HTMLExporter(template_name="lab")
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": args.title}})
     with open(args.html, "w", encoding="utf-8") as f:
-        f.write(with_toc(body))
+        f.write(with_system_theme(with_toc(body), exporter))
     with open(args.result, "w", encoding="utf-8") as f:
         json.dump(result, f)
     return 0

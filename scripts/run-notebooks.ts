@@ -6,7 +6,7 @@
  *
  *   node dist/scripts/run-notebooks.js [notebooks or globs...] [--profile quick|full]
  *        [-p name=value ...] [--jobs N] [--timeout SECONDS] [--out DIR] [--shard i/n] [--list]
- *        [--force] [--cache DIR | --no-cache]
+ *        [--force] [--cache DIR | --no-cache] [--self-contained]
  *   node dist/scripts/run-notebooks.js merge SHARD_DIR... [--out DIR]
  *
  * Exit codes: 0 every notebook passed, 1 a notebook failed, 2 bad usage or missing setup,
@@ -28,6 +28,7 @@ import type { ParamDeclaration } from "../src/runner/notebook-params";
 import { checkRenderedNotebooks } from "../src/runner/report-check";
 import { discardStaging, makeStaging, publish } from "../src/runner/report-folder";
 import { type NotebookRun, type RunSummary, renderIndexHtml, renderJunitXml } from "../src/runner/report-index";
+import { siteIndexPage, writeReportSite } from "../src/runner/report-site";
 import { type CacheEntry, lookup, markChecked, restore, store } from "../src/runner/run-cache";
 
 async function pool<T, R>(items: T[], n: number, fn: (t: T) => Promise<R>): Promise<R[]> {
@@ -129,6 +130,8 @@ async function run(opts: RunnerOptions): Promise<number> {
   const runs = prepared.map((p) => restored.get(p) ?? executed[toRun.indexOf(p)]);
   // plotly draws in the reader's browser, after the kernel is done: a notebook whose page does not
   // render fails too. A cached page was checked when it was made; only unchecked ones are checked again.
+  // The site (shared assets/, search index, toolbar) is written before the check, which loads assets/.
+  writeReportSite(staging, runs.map((r) => r.name), { selfContained: opts.selfContained });
   const unchecked = [...executed, ...[...hits].filter(([, e]) => !e.browserChecked).map(([p]) => restored.get(p) as NotebookRun)];
   await checkRenderedNotebooks(unchecked, staging);
   const browserChecked = !/^(0|off|false|no)$/i.test(process.env.RUNBOOK_BROWSER_CHECK ?? "");
@@ -169,7 +172,7 @@ async function run(opts: RunnerOptions): Promise<number> {
     failed: runs.length - passed,
     notebooks: runs,
   };
-  fs.writeFileSync(path.join(staging, "index.html"), renderIndexHtml(summary));
+  fs.writeFileSync(path.join(staging, "index.html"), siteIndexPage(renderIndexHtml(summary), staging, { selfContained: opts.selfContained }));
   fs.writeFileSync(path.join(staging, "junit.xml"), renderJunitXml(summary));
   fs.writeFileSync(path.join(staging, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
   publish(staging, opts.out);

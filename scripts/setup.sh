@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent setup, run by `npm run runbook` and `npm test` (and `npm run setup`):
 #   1. Debian packages: Jupyter's nbconvert/nbclient, MathJax and require.js for the reports, the
-#      Fashion-MNIST data set, espeak-ng (§6 speech), Chromium (browser tests) and Jupyter Notebook (root only;
+#      Fashion-MNIST data set, espeak-ng (§6 speech), Chromium (browser tests), a CJK font (the Tang
+#      poems) and Jupyter Notebook (root only;
 #      otherwise a clear message naming what to install, exit 1);
 #   2. node dependencies from package-lock.json (npm ci, only when the lockfile changed);
 #   3. the tslab kernelspec in the project-local prefix .jupyter/ (used via JUPYTER_PATH);
@@ -46,6 +47,10 @@ fi
 # §6 speech scenario: spoken digits are synthesised with espeak-ng (no speech corpus ships offline).
 if ! command -v espeak-ng >/dev/null; then
   missing+=(espeak-ng)
+fi
+# CJK text (the Tang poems of notebook 08) in the reports and their Chromium screenshots.
+if [ ! -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ]; then
+  missing+=(fonts-noto-cjk)
 fi
 # `npm run jupyter`: the classic Jupyter Notebook server.
 if ! command -v jupyter-notebook >/dev/null; then

@@ -1,9 +1,14 @@
 /**
  * The report and interactive use, in a real browser (Debian's Chromium through playwright-core):
- *  - the runner renders fixture notebooks (test/fixtures/browser: two figures and a formula; a
- *    figure plotly throws on) and the quick-profile overview; every page is opened from file://
- *    and checked with `checkReportPage` (src/report-check.ts): figures drawn, formulas typeset,
- *    no console error, no request leaving the machine. The broken figure must be reported.
+ *  - the runner renders fixture notebooks (test/fixtures/browser: two figures, a formula and a
+ *    line of Chinese; a figure plotly throws on) and the quick-profile overview; every page is
+ *    opened from file:// and checked with `checkReportPage` (src/runner/report-check.ts): figures
+ *    drawn, formulas typeset, no console error, no request leaving the machine. The broken figure
+ *    must be reported.
+ *  - the report as a site (src/runner/report-site.ts): pages share assets/plotly.js and MathJax,
+ *    search finds another page's words, the code toggle hides code, the dark theme follows the
+ *    system, the .ipynb download exists, CJK text has a CJK font; a --self-contained page works
+ *    alone in an empty folder.
  *  - `scripts/jupyter.sh` starts Jupyter Notebook on 127.0.0.1; a plotting cell is run through
  *    the notebook UI (click the cell, Shift+Enter) and its plot's SVG appears.
  * Missing Chromium or playwright-core is a failure that says to run `npm run setup`, not a skip.
@@ -17,7 +22,7 @@ import * as http from "node:http";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { type ReportProblem, checkRenderedNotebooks, checkReportPage, describeProblems, launchChromium, newOfflinePage } from "../src/runner/report-check";
 import type { RunSummary } from "../src/runner/report-index";
@@ -31,6 +36,7 @@ const SHOTS = path.join(ROOT, "test-reports", "screenshots");
 let browser: Browser | undefined;
 let tmp = "";
 let out = "";
+let selfContainedOut = "";
 let summary: RunSummary;
 let runnerCode: number | null = null;
 
@@ -68,12 +74,19 @@ before(async () => {
   const r = spawnSync(
     process.execPath,
     [RUNNER, FIXTURES, OVERVIEW, "--profile", "quick", "--timeout", "60", "--jobs", "2", "--out", out],
-    { cwd: ROOT, encoding: "utf8", timeout: 150_000, killSignal: "SIGKILL" },
+    { cwd: ROOT, encoding: "utf8", timeout: 300_000, killSignal: "SIGKILL" },
   );
   runnerCode = r.status;
   const log = `${r.stdout}${r.stderr}`;
   assert.ok(fs.existsSync(path.join(out, "summary.json")), `the runner wrote no report (exit ${r.status}, ${r.error?.message ?? ""}):\n${log}`);
   summary = JSON.parse(fs.readFileSync(path.join(out, "summary.json"), "utf8")) as RunSummary;
+  selfContainedOut = path.join(tmp, "self-contained");
+  const single = spawnSync(
+    process.execPath,
+    [RUNNER, path.join(FIXTURES, "figures.ipynb"), "--self-contained", "--profile", "quick", "--timeout", "60", "--jobs", "1", "--out", selfContainedOut],
+    { cwd: ROOT, encoding: "utf8", timeout: 300_000, killSignal: "SIGKILL" },
+  );
+  assert.equal(single.status, 0, `the --self-contained run failed:\n${single.stdout}${single.stderr}`);
 });
 
 after(async () => {
@@ -127,11 +140,14 @@ test("figures.html: the line chart and the heatmap are drawn and the formula is 
         drawn: figs.filter((f) => f.querySelector("svg.main-svg") && !f.hasAttribute("data-plot-error")).length,
         line: figs.some((f) => f.querySelector(".scatterlayer .trace path.js-line") !== null),
         heatmap: figs.some((f) => f.querySelector(".heatmaplayer image") !== null),
-        plotlyScripts: Array.from(document.scripts).filter((s) => (s.textContent ?? "").includes("plotly.js v")).length,
-        formulas: document.querySelectorAll(".MathJax_CHTML").length,
+        inlinePlotly: Array.from(document.scripts).filter((s) => (s.textContent ?? "").includes("plotly.js v")).length,
+        sharedPlotly: Array.from(document.scripts).filter((s) => s.getAttribute("src") === "assets/plotly.js").length,
+        // MathJax 3's SVG output, from the report's own assets/mathjax.
+        formulas: document.querySelectorAll("mjx-container > svg").length,
+        mathjax: Array.from(document.scripts).some((s) => s.src.endsWith("/assets/mathjax/tex-svg-full.js")),
       };
     });
-    assert.deepEqual(seen, { figures: 2, drawn: 2, line: true, heatmap: true, plotlyScripts: 1, formulas: 2 });
+    assert.deepEqual(seen, { figures: 2, drawn: 2, line: true, heatmap: true, inlinePlotly: 0, sharedPlotly: 1, formulas: 2, mathjax: true });
     await screenshot(page, "figures.png");
   });
 });
@@ -171,6 +187,7 @@ test("checkRenderedNotebooks (the runner's browser check) fails the notebook who
   fs.mkdirSync(dir);
   const names = ["figures", "broken-figure"];
   for (const n of names) fs.copyFileSync(path.join(out, `${n}.html`), path.join(dir, `${n}.html`));
+  fs.cpSync(path.join(out, "assets"), path.join(dir, "assets"), { recursive: true });
   // As the runner holds them right after execution: both cells passed in the kernel.
   const runs = summary.notebooks
     .filter((n) => names.includes(n.name))
@@ -197,6 +214,147 @@ test("checkRenderedNotebooks (the runner's browser check) fails the notebook who
   // The page itself says so at the top; the good page is untouched.
   assert.match(fs.readFileSync(path.join(dir, "broken-figure.html"), "utf8"), /<body[^>]*>\s*<div class="runbook-browser-check"/);
   assert.equal(fs.readFileSync(path.join(dir, "figures.html"), "utf8"), fs.readFileSync(path.join(out, "figures.html"), "utf8"));
+});
+
+// ---- the report as a site (src/runner/report-site.ts) -------------------------------------
+
+/** Relative luminance (0 black … 1 white) of a CSS rgb()/rgba() colour. */
+function luminance(color: string): number {
+  const m = /rgba?\((\d+), (\d+), (\d+)/.exec(color);
+  assert.ok(m, `not an rgb colour: ${color}`);
+  const [r, g, b] = m.slice(1, 4).map((c) => {
+    const v = Number(c) / 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+test("pages share one plotly.js and one MathJax from assets/; no page embeds its own", () => {
+  for (const asset of ["plotly.js", "mathjax/tex-svg-full.js", "site.js", "site.css", "search-index.js"]) {
+    assert.ok(fs.existsSync(path.join(out, "assets", asset)), `assets/${asset} exists`);
+  }
+  for (const n of summary.notebooks) {
+    const html = fs.readFileSync(path.join(out, `${n.name}.html`), "utf8");
+    assert.doesNotMatch(html, /plotly\.js v\d/, `${n.name}.html embeds no plotly.js`);
+    assert.doesNotMatch(html, /usr\/share\/javascript\/mathjax|cdnjs/, `${n.name}.html uses no system or CDN MathJax`);
+    // Under 2 MiB: the nbconvert page and its outputs, without the 4.6 MB bundle.
+    assert.ok(html.length < 2 * 2 ** 20, `${n.name}.html is ${(html.length / 2 ** 20).toFixed(1)} MiB`);
+  }
+});
+
+test("search: a word of another page is found from figures.html and its link opens that section", async () => {
+  const index = fs.readFileSync(path.join(out, "assets", "search-index.js"), "utf8");
+  const entries = JSON.parse(index.slice(index.indexOf("["), index.lastIndexOf("]") + 1)) as { page: string; anchor: string; heading: string; text: string }[];
+  const figuresText = entries.filter((e) => e.page === "figures").map((e) => `${e.heading} ${e.text}`).join(" ").toLowerCase();
+  // A word from a heading of the overview that figures.html does not contain.
+  const target = entries
+    .filter((e) => e.page === "00-overview" && e.anchor)
+    .flatMap((e) => (e.heading.match(/\p{L}{5,}/gu) ?? []).map((word) => ({ word: word.toLowerCase(), entry: e })))
+    .find(({ word }) => !figuresText.includes(word));
+  assert.ok(target, "the overview has a heading word that figures.html lacks");
+  await withCheckedPage(path.join(out, "figures.html"), async (page, problems) => {
+    assert.deepEqual(problems, [], describeProblems(problems));
+    await page.fill("#runbook-search", target.word.toUpperCase());
+    const hits = page.locator("#runbook-search-results a.runbook-search-hit");
+    await hits.first().waitFor({ timeout: 5_000 });
+    const hrefs = await hits.evaluateAll((as) => as.map((a) => a.getAttribute("href") ?? ""));
+    const expected = `00-overview.html#${encodeURIComponent(target.entry.anchor)}`;
+    assert.ok(hrefs.includes(expected), `a hit links to ${expected}; got ${hrefs.join(", ")}`);
+    await screenshot(page, "search.png");
+    await hits.nth(hrefs.indexOf(expected)).click();
+    await page.waitForURL(/00-overview\.html#/, { timeout: 10_000 });
+    const found = await page.evaluate((id) => document.getElementById(id)?.textContent ?? null, target.entry.anchor);
+    assert.ok(found !== null && found.includes(target.entry.heading), `the overview has the heading ${target.entry.heading}`);
+  });
+});
+
+test("the code toggle hides the code cells and keeps their outputs", async () => {
+  await withCheckedPage(path.join(out, "figures.html"), async (page) => {
+    const visible = (): Promise<{ code: number; outputs: number; figures: number }> =>
+      page.evaluate(() => {
+        const shown = (sel: string): number => Array.from(document.querySelectorAll<HTMLElement>(sel)).filter((e) => e.offsetParent !== null).length;
+        return { code: shown(".jp-CodeCell .jp-Cell-inputWrapper"), outputs: shown(".jp-CodeCell .jp-Cell-outputWrapper"), figures: shown("div.runbook-figure") };
+      });
+    const before = await visible();
+    assert.ok(before.code >= 4 && before.figures === 2, JSON.stringify(before));
+    await page.click("#runbook-code-toggle");
+    const hidden = await visible();
+    assert.deepEqual(hidden, { ...before, code: 0 });
+    assert.equal(await page.locator("#runbook-code-toggle").innerText(), "Show code");
+    await screenshot(page, "code-hidden.png");
+    await page.click("#runbook-code-toggle");
+    assert.deepEqual(await visible(), before);
+  });
+});
+
+test("the dark theme follows the system setting (prefers-color-scheme), on pages and the index", async () => {
+  for (const file of ["figures.html", "index.html"]) {
+    const seen: Record<string, { background: number; text: number }> = {};
+    for (const colorScheme of ["light", "dark"] as const) {
+      const context = await getBrowser().newContext({ offline: true, colorScheme, viewport: { width: 1200, height: 900 } });
+      try {
+        const page = await context.newPage();
+        // Styles apply before DOMContentLoaded (the head's scripts wait for them); no need to wait for plotly.
+        await page.goto(url(path.join(out, file)), { waitUntil: "domcontentloaded", timeout: 60_000 });
+        const colors = await page.evaluate(() => ({ background: getComputedStyle(document.body).backgroundColor, text: getComputedStyle(document.body).color }));
+        seen[colorScheme] = { background: luminance(colors.background), text: luminance(colors.text) };
+        if (colorScheme === "dark") await screenshot(page, `dark-${file.replace(".html", "")}.png`);
+      } finally {
+        await context.close();
+      }
+    }
+    assert.ok(seen.light.background > 0.8 && seen.light.text < 0.2, `${file} light: ${JSON.stringify(seen.light)}`);
+    assert.ok(seen.dark.background < 0.05 && seen.dark.text > 0.5, `${file} dark: ${JSON.stringify(seen.dark)}`);
+  }
+});
+
+test("each page links to its executed notebook (.ipynb), which exists and has outputs", async () => {
+  for (const n of summary.notebooks) {
+    await withCheckedPage(path.join(out, `${n.name}.html`), async (page) => {
+      const link = page.locator("a#runbook-download");
+      assert.equal(await link.getAttribute("download"), "", `${n.name}.html: the link downloads`);
+      const href = await link.evaluate((a) => (a as HTMLAnchorElement).href);
+      const file = fileURLToPath(href);
+      assert.equal(file, path.join(out, `${n.name}.ipynb`));
+      const nb = JSON.parse(fs.readFileSync(file, "utf8")) as { nbformat: number; cells: { outputs?: unknown[] }[] };
+      assert.equal(nb.nbformat, 4);
+      assert.ok(nb.cells.some((c) => (c.outputs ?? []).length > 0), `${n.name}.ipynb is the executed notebook`);
+    });
+  }
+});
+
+test("CJK text (a Tang poem line) is drawn with a CJK font, not as empty boxes", async () => {
+  await withCheckedPage(path.join(out, "figures.html"), async (page) => {
+    const sample = page.locator("p.cjk-sample");
+    const text = (await sample.innerText()).trim();
+    assert.equal(text, "床前明月光，疑是地上霜。");
+    // The fonts Chromium actually used for the node's glyphs (DevTools' "Rendered Fonts").
+    const cdp = await page.context().newCDPSession(page);
+    const { root } = await cdp.send("DOM.getDocument", { depth: -1 });
+    const { nodeId } = await cdp.send("DOM.querySelector", { nodeId: root.nodeId, selector: "p.cjk-sample" });
+    await cdp.send("CSS.enable");
+    const { fonts } = await cdp.send("CSS.getPlatformFontsForNode", { nodeId });
+    const cjkGlyphs = fonts.filter((f) => /CJK/i.test(f.familyName)).reduce((n, f) => n + f.glyphCount, 0);
+    assert.equal(cjkGlyphs, [...text].length, `rendered fonts: ${JSON.stringify(fonts)} (scripts/setup.sh installs fonts-noto-cjk)`);
+    await sample.screenshot({ path: path.join(SHOTS, "cjk.png") });
+  });
+});
+
+test("--self-contained: one page alone in an empty folder draws its figures and typesets its formula, offline", async () => {
+  assert.ok(!fs.existsSync(path.join(selfContainedOut, "assets")), "no assets/ folder");
+  const alone = path.join(tmp, "alone");
+  fs.mkdirSync(alone);
+  fs.copyFileSync(path.join(selfContainedOut, "figures.html"), path.join(alone, "figures.html"));
+  await withCheckedPage(path.join(alone, "figures.html"), async (page, problems) => {
+    assert.deepEqual(problems, [], describeProblems(problems));
+    const seen = await page.evaluate(() => ({
+      drawn: Array.from(document.querySelectorAll("div.runbook-figure")).filter((f) => f.querySelector("svg.main-svg")).length,
+      formulas: document.querySelectorAll("mjx-container > svg").length,
+      assetLinks: Array.from(document.querySelectorAll("script[src], link[href]")).filter((e) => /assets\//.test(e.getAttribute("src") ?? e.getAttribute("href") ?? "")).length,
+      toolbar: document.querySelector("#runbook-code-toggle") !== null,
+    }));
+    assert.deepEqual(seen, { drawn: 2, formulas: 2, assetLinks: 0, toolbar: true });
+  });
 });
 
 // ---- interactive use: npm run jupyter ------------------------------------------------------
@@ -285,7 +443,7 @@ test("npm run jupyter: Jupyter Notebook on 127.0.0.1 runs a plotting cell throug
     metadata: { kernelspec: { name: "tslab", display_name: "TypeScript", language: "typescript" } },
     cells: [
       { cell_type: "markdown", id: "m0", metadata: {}, source: "# Interactive check" },
-      cell("c1", 'import { lineChart } from "../dist/src/plot";\nimport { showFigure } from "../dist/src/display";'),
+      cell("c1", 'import { lineChart } from "../dist/src/core/figure";\nimport { showFigure } from "../dist/src/notebook/display";'),
       cell("c2", 'showFigure(lineChart([{ name: "y = 2x", x: [0, 1, 2], y: [0, 2, 4] }], { title: "interactive" }));'),
     ],
   }));

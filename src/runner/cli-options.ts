@@ -25,6 +25,8 @@ export interface RunnerOptions {
   force: boolean;
   /** Folder of cached results; null with --no-cache (neither read nor written). */
   cacheDir: string | null;
+  /** Every page carries plotly.js, MathJax and the site's script inline (one file to share), instead of sharing assets/. */
+  selfContained: boolean;
 }
 
 export interface MergeOptions {
@@ -36,7 +38,7 @@ export const DEFAULT_CACHE_DIR = path.join(PROJECT_ROOT, ".runbook-cache");
 
 export const USAGE = `usage: run-notebooks [notebook.ipynb | dir | glob ...] [--profile quick|full] [-p name=value ...]
                      [--jobs N] [--timeout SECONDS] [--out DIR] [--shard i/n] [--list]
-                     [--force] [--cache DIR | --no-cache]
+                     [--force] [--cache DIR | --no-cache] [--self-contained]
        run-notebooks merge SHARD_DIR... [--out DIR]`;
 
 function flagValue(argv: string[], i: number, flag: string): string {
@@ -63,6 +65,7 @@ export function parseRunArgs(argv: string[]): RunnerOptions {
     list: false,
     force: false,
     cacheDir: DEFAULT_CACHE_DIR,
+    selfContained: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -111,6 +114,9 @@ export function parseRunArgs(argv: string[]): RunnerOptions {
         break;
       case "--no-cache":
         opts.cacheDir = null;
+        break;
+      case "--self-contained":
+        opts.selfContained = true;
         break;
       case "-h":
       case "--help":

@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { UsageError } from "./cli-options";
 import { type RunSummary, renderIndexHtml, renderJunitXml } from "./report-index";
+import { siteIndexPage, writeReportSite } from "./report-site";
 import { discardStaging, makeStaging, publish } from "./report-folder";
 
 /** The files a run writes from its summary; every other file of a shard is copied as it is. */
@@ -87,7 +88,10 @@ export function mergeReports(dirs: string[], out: string, log: (line: string) =>
         if (!fs.existsSync(target)) fs.cpSync(path.join(dir, entry), target, { recursive: true });
       }
     }
-    fs.writeFileSync(path.join(staging, "index.html"), renderIndexHtml(merged));
+    // One site over all shards' pages: one assets/ folder and one search index (self-contained shards have no assets/).
+    const site = { selfContained: !fs.existsSync(path.join(dirs[0], "assets")) };
+    writeReportSite(staging, merged.notebooks.map((n) => n.name), site);
+    fs.writeFileSync(path.join(staging, "index.html"), siteIndexPage(renderIndexHtml(merged), staging, site));
     fs.writeFileSync(path.join(staging, "junit.xml"), renderJunitXml(merged));
     fs.writeFileSync(path.join(staging, "summary.json"), JSON.stringify(merged, null, 2) + "\n");
     publish(staging, out);

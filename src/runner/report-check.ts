@@ -140,19 +140,25 @@ export async function checkReportPage(page: Page, url: string, options: CheckOpt
       if (f.error !== null) add("figure", `figure ${f.index + 1} of ${figures.length} not drawn: ${f.error.slice(0, 300)}`);
       else if (!f.drawn) add("figure", `figure ${f.index + 1} of ${figures.length} not drawn: no plot after ${o.figureTimeoutMs / 1000} s`);
     }
+    // MathJax 3 (the report's assets/mathjax) resolves startup.promise when typesetting is done;
+    // MathJax 2 queues a callback on its Hub. A configuration object without either means the
+    // script itself never loaded.
     const math = await page
       .evaluate((timeout) => {
         type Hub = { Queue(fn: () => void): void };
-        const mj = (window as unknown as { MathJax?: { Hub?: Hub } }).MathJax;
-        if (!mj || !mj.Hub) return Promise.resolve({ done: true, errors: [] as string[] });
-        const hub = mj.Hub;
+        const mj = (window as unknown as { MathJax?: { Hub?: Hub; startup?: { promise?: Promise<unknown> } } }).MathJax;
+        if (!mj) return Promise.resolve({ done: true, errors: [] as string[] });
         return new Promise<{ done: boolean; errors: string[] }>((resolve) => {
-          const collect = (done: boolean): void => resolve({
+          const collect = (done: boolean, extra: string[] = []): void => resolve({
             done,
-            errors: Array.from(document.querySelectorAll(".MathJax_Error, .noError, merror")).map((e) => (e.textContent ?? "").trim().slice(0, 200)),
+            errors: extra.concat(Array.from(document.querySelectorAll(".MathJax_Error, .noError, merror, mjx-merror, [data-mjx-error]"))
+              .map((e) => (e.getAttribute("data-mjx-error") ?? e.textContent ?? "").trim().slice(0, 200))),
           });
           const timer = setTimeout(() => collect(false), timeout);
-          hub.Queue(() => { clearTimeout(timer); collect(true); });
+          const finish = (extra: string[] = []): void => { clearTimeout(timer); collect(true, extra); };
+          if (mj.startup?.promise) mj.startup.promise.then(() => finish(), (e: unknown) => finish([`MathJax failed: ${String(e)}`]));
+          else if (mj.Hub) mj.Hub.Queue(() => finish());
+          else finish(["MathJax is configured but its script did not load"]);
         });
       }, o.mathTimeoutMs)
       .catch((e: Error) => ({ done: false, errors: [`could not query MathJax: ${e.message.split("\n")[0]}`] }));

@@ -40,7 +40,7 @@ export interface NotebookRun {
   checks: Extract<FactRecord, { kind: "check" }>[];
   /** Scenario headlines (model vs baseline) the notebook recorded; absent in old summaries. */
   headlines?: Headline[];
-  /** Size of the notebook's HTML page (plotly.js is embedded once per page). */
+  /** Size of the notebook's HTML page (plotly.js and MathJax are in assets/ unless the report is --self-contained). */
   pageBytes?: number;
   /** When execution started (ISO); for a cached run, when the cached result was executed. */
   startedAt?: string;
@@ -156,6 +156,8 @@ tr.bad td{background:#fff0f0}.status{white-space:nowrap}.path{color:#777;font-si
 .err pre{white-space:pre-wrap;background:#fbe9e9;padding:.5em;font-size:.85em}
 .cached{color:#555;font-size:.8em}
 .verdict{font-size:1.2em;padding:.5em;border-radius:4px}.verdict.ok{background:#e8f5e9}.verdict.bad{background:#fdecea}
+@media (prefers-color-scheme: dark){body{color:#e3e3e3}th,td{border-color:#3a3f47}.path{color:#a0a0a0}tr.bad td{background:#3a1d1d}
+.err pre{background:#4a2020}.verdict.ok{background:#1e3a22}.verdict.bad{background:#4a2020}}
 </style></head><body>
 <h1>Runbook report</h1>
 <p class="verdict ${summary.failed === 0 ? "ok" : "bad"}">${verdict} — profile <b>${summary.profile}</b>, parameter overrides: ${escapeHtml(overrides)}${summary.shard ? `, shard ${escapeHtml(summary.shard)}` : ""}; run started ${escapeHtml(summary.startedAt)}, took ${formatSeconds(summary.seconds)}${cachedText}.</p>
