@@ -3,8 +3,9 @@
  * backend as reference: loss and every parameter gradient for conv (valid/same, strides 1/2,
  * odd/even kernels, ReLU/linear), max-pool (2×2/2, 3×3/2 overlapping, 2×3), flatten and dense
  * layers at several batch sizes; whole training runs against trainClassifier's tfjs step; memory;
- * the fallback when the addon is off. Every test stands alone (no test reads state another left). Where the addon cannot be built here (no g++ or libdnnl-dev),
- * the tests assert the fallback reason instead; where both are present the addon must have built.
+ * the fallback when the addon is off. Every test stands alone (none reads state another left).
+ * Where the addon cannot be built here (no g++ or libdnnl-dev), the tests assert the fallback
+ * reason instead; where both are present the addon must have built.
  */
 import { test, before, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
