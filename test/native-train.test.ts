@@ -11,6 +11,7 @@ import { test, before, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadNative } from '../src/engine/native/addon';
@@ -98,6 +99,23 @@ test('the native addon builds and loads where g++ and libdnnl-dev are present; e
   if (toolsPresent && process.env.RUNBOOK_NATIVE === undefined) assert.ok(status.ok, `g++ and oneDNN are here but the addon is unavailable: ${status.reason}`);
   if (status.ok) assert.match(status.reason, /^oneDNN \d+\.\d+/);
   else assert.match(status.reason, /not built|does not load|disabled/);
+});
+
+test('the C++ needs oneDNN 2.x headers and says so in its compile error', { skip: toolsPresent ? false : 'no g++ or oneDNN headers' }, () => {
+  const guard = path.resolve(__dirname, '..', '..', 'native', 'src', 'onednn_version.h');
+  const compile = (includeDir?: string): { status: number | null; stderr: string } =>
+    spawnSync('g++', ['-fsyntax-only', '-x', 'c++', ...(includeDir ? ['-I', includeDir] : []), guard], { encoding: 'utf8' });
+  assert.equal(compile().status, 0, 'the installed oneDNN headers pass the check');
+  const fake = fs.mkdtempSync(path.join(os.tmpdir(), 'onednn3-'));
+  try {
+    fs.mkdirSync(path.join(fake, 'oneapi', 'dnnl'), { recursive: true });
+    fs.writeFileSync(path.join(fake, 'oneapi', 'dnnl', 'dnnl_version.h'), '#define DNNL_VERSION_MAJOR 3\n#define DNNL_VERSION_MINOR 1\n');
+    const r = compile(fake);
+    assert.notEqual(r.status, 0, 'oneDNN 3 headers must stop the build');
+    assert.match(r.stderr, /need oneDNN 2\.x .*libdnnl-dev/);
+  } finally {
+    fs.rmSync(fake, { recursive: true, force: true });
+  }
 });
 
 test('LeNet (§5): loss and all 10 gradients equal the tfjs cpu backend at batch 1, 4, 7 and 64', { skip: skipNative }, (t) => {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "onednn_version.h"  // first: a clear #error when the headers are not oneDNN 2.x
 #include "oneapi/dnnl/dnnl.hpp"
 
 namespace runbook {

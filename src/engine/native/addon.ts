@@ -47,6 +47,8 @@ export const NATIVE_ENV = 'RUNBOOK_NATIVE';
 export const NATIVE_THREADS_ENV = 'RUNBOOK_NATIVE_THREADS';
 /** Where scripts/build-native.sh puts the addon (relative to the project root). */
 export const ADDON_RELATIVE_PATH = 'native/build/Release/runbook_native.node';
+/** The one line scripts/build-native.sh wrote when it could not build (e.g. the wrong oneDNN version). */
+const NOT_BUILT_RELATIVE_PATH = 'native/build/not-built.txt';
 
 /** The addon, or why it is not available. */
 export type NativeStatus = { ok: true; addon: NativeAddon; reason: string } | { ok: false; addon: null; reason: string };
@@ -69,7 +71,9 @@ export function loadNative(): NativeStatus {
   }
   const file = path.join(PROJECT_ROOT, ADDON_RELATIVE_PATH);
   if (!fs.existsSync(file)) {
-    cached = { ok: false, addon: null, reason: `not built (${ADDON_RELATIVE_PATH} is missing; scripts/build-native.sh says why)` };
+    const whyFile = path.join(PROJECT_ROOT, NOT_BUILT_RELATIVE_PATH);
+    const why = fs.existsSync(whyFile) ? fs.readFileSync(whyFile, 'utf8').trim().split('\n')[0] : '';
+    cached = { ok: false, addon: null, reason: why ? `not built: ${why}` : `not built (${ADDON_RELATIVE_PATH} is missing; scripts/build-native.sh says why)` };
     return cached;
   }
   try {
