@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { loadNative } from '../src/engine/native/addon';
+import { loadNative, resetNativeForTests, NATIVE_SIMD_ENV } from '../src/engine/native/addon';
 import { nativeTrainerFor, planNativeTraining, NativeSeqTrainer } from '../src/engine/native/seq-train';
 import { buildLeNet } from '../src/models/model';
 import { mulberry32 } from '../src/core/random';
@@ -195,6 +195,30 @@ test('the direct stride-1 conv kernel (RUNBOOK_NATIVE_CONV=direct) gives the sam
   reportParity(t, parity);
 });
 
+test('every SIMD kernel set this CPU has (RUNBOOK_NATIVE_SIMD: the portable baseline, avx2, avx512) gives the same gradients', { skip: skipNative }, (t) => {
+  const sets = status.addon!.supportedSimd();
+  assert.equal(sets[0], 'baseline', 'the portable kernels are always there');
+  const parity = { grad: 0, loss: 0 };
+  try {
+    for (const simd of sets) {
+      process.env[NATIVE_SIMD_ENV] = simd;
+      resetNativeForTests();
+      const forced = loadNative();
+      assert.ok(forced.ok && forced.addon.simd() === simd, `${NATIVE_SIMD_ENV}=${simd}: ${forced.reason}`);
+      assert.match(forced.reason, new RegExp(`, ${simd} kernels$`));
+      checkDirectKernel(`(${simd})`, parity);
+      // The default conv choice: direct forward on LeNet's 3-channel input, oneDNN for the rest.
+      checkGradients(`LeNet (${simd})`, () => buildLeNet({ inputShape: [32, 32, 3], seed: 3 }), [32, 32, 3], [4], 10, parity);
+    }
+  } finally {
+    delete process.env[NATIVE_SIMD_ENV];
+    resetNativeForTests();
+    loadNative();
+  }
+  t.diagnostic(`kernel sets checked: ${sets.join(', ')}`);
+  reportParity(t, parity);
+});
+
 /** LeNet on 64 seeded random 32×32×3 images. */
 function lenetData(n: number, seed: number): { X: tf.Tensor4D; y: tf.Tensor1D } {
   return { X: tf.tensor4d(uniform(n * 3072, seed), [n, 32, 32, 3]), y: tf.tensor1d(labels(n, 10, seed + 1), 'int32') };
@@ -286,6 +310,13 @@ test('RUNBOOK_NATIVE_THREADS that is not a positive integer is an error naming i
     const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', env: { ...process.env, RUNBOOK_NATIVE_THREADS: bad } });
     assert.match(r.stdout, new RegExp(`ERROR RUNBOOK_NATIVE_THREADS=${bad.replace('.', '\\.')}: expected a positive integer`), r.stdout + r.stderr);
   }
+});
+
+test('RUNBOOK_NATIVE_SIMD that is not a kernel set is an error naming it', () => {
+  const addon = path.resolve(__dirname, '..', 'src', 'engine', 'native', 'addon.js');
+  const code = `try { require(${JSON.stringify(addon)}).loadNative(); console.log('LOADED'); } catch (e) { console.log('ERROR ' + e.message); }`;
+  const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', env: { ...process.env, RUNBOOK_NATIVE_SIMD: 'sse9' } });
+  assert.match(r.stdout, /ERROR RUNBOOK_NATIVE_SIMD=sse9: expected one of auto, baseline, avx2, avx512/, r.stdout + r.stderr);
 });
 
 test('the backend report says whether the native step is used, and why not when it is off', () => {
