@@ -26,7 +26,7 @@ struct LayerSpec {
 
 struct Shape3 { int h, w, c; int size() const { return h * w * c; } };
 
-struct Plan;  // primitives and buffers for one batch size
+struct Plan;  // buffers and layer passes (layers.h) for one batch size
 
 class SeqNet {
  public:
@@ -51,9 +51,10 @@ class SeqNet {
 
  private:
   Plan& plan(int batch);
-  enum class ConvMode { OneDnn, Direct, DirectForward };
-  ConvMode convMode(const LayerSpec& l, int cin) const;
-  void forward(Plan& p, const float* x, bool training);
+  void forward(Plan& p, const float* x);
+  /** From the loss gradient in the last layer's gout: every parameter gradient, last layer first. */
+  void backward(Plan& p, const float* x);
+  void sgdUpdate(float lr, float momentum);
 
   Shape3 input_;
   std::vector<LayerSpec> layers_;
