@@ -1,11 +1,12 @@
 /**
- * The native fused training step (src/native/seq-train.ts on native/src/*.cc) against the tfjs cpu
- * backend as reference: loss and every parameter gradient for conv (valid/same, strides 1/2,
- * odd/even kernels, ReLU/linear), max-pool (2×2/2, 3×3/2 overlapping, 2×3), flatten and dense
- * layers at several batch sizes; whole training runs against trainClassifier's tfjs step; memory;
- * the fallback when the addon is off. Every test stands alone (none reads state another left).
- * Where the addon cannot be built here (no g++ or libdnnl-dev), the tests assert the fallback
- * reason instead; where both are present the addon must have built.
+ * The native fused training step (src/engine/native/seq-train.ts on native/src/*.cc) against the
+ * tfjs cpu backend as reference: loss and every parameter gradient for conv (valid/same, strides
+ * 1/2, odd/even kernels, ReLU/linear), max-pool (2×2/2, 3×3/2 overlapping, 2×3), flatten and dense
+ * layers at several batch sizes, on every SIMD kernel set the CPU has; whole training runs against
+ * trainClassifier's tfjs step; memory; the oneDNN version check; the fallback when the addon is
+ * off. Every test stands alone (none reads state another left). Where the addon cannot be built
+ * here (no g++ or libdnnl-dev), the tests assert the fallback reason instead; where both are
+ * present the addon must have built.
  */
 import { test, before, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
