@@ -7,13 +7,18 @@
 
 namespace runbook {
 
-// The SIMD kernels, once per instruction set. The addon is compiled for the x86-64 baseline (so it
-// loads on any x86-64 CPU, see binding.gyp); the AVX2 and AVX-512 copies are compiled for those
-// targets here and only called where the CPU has them.
+// The SIMD kernels, once per instruction set: its vector width and how many output channels'
+// accumulators fit its registers (16 xmm: 3×4 + 4; 16 ymm: 6×2 + 2; 32 zmm: 8 + 1). The addon is
+// compiled for the x86-64 baseline (so it loads on any x86-64 CPU, see binding.gyp); the AVX2 and
+// AVX-512 copies are compiled for those targets here and only called where the CPU has them.
 namespace isa_baseline {
 #define RUNBOOK_ISA_NAME "baseline"
+#define RUNBOOK_VEC_FLOATS 4
+#define RUNBOOK_MAX_NCO 3
 #include "direct_conv_kernels.inc"
 #undef RUNBOOK_ISA_NAME
+#undef RUNBOOK_VEC_FLOATS
+#undef RUNBOOK_MAX_NCO
 }  // namespace isa_baseline
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -22,8 +27,12 @@ namespace isa_baseline {
 #pragma GCC target("avx2,fma")
 namespace isa_avx2 {
 #define RUNBOOK_ISA_NAME "avx2"
+#define RUNBOOK_VEC_FLOATS 8
+#define RUNBOOK_MAX_NCO 6
 #include "direct_conv_kernels.inc"
 #undef RUNBOOK_ISA_NAME
+#undef RUNBOOK_VEC_FLOATS
+#undef RUNBOOK_MAX_NCO
 }  // namespace isa_avx2
 #pragma GCC pop_options
 
@@ -31,8 +40,12 @@ namespace isa_avx2 {
 #pragma GCC target("avx512f,avx2,fma")
 namespace isa_avx512 {
 #define RUNBOOK_ISA_NAME "avx512"
+#define RUNBOOK_VEC_FLOATS 16
+#define RUNBOOK_MAX_NCO 8
 #include "direct_conv_kernels.inc"
 #undef RUNBOOK_ISA_NAME
+#undef RUNBOOK_VEC_FLOATS
+#undef RUNBOOK_MAX_NCO
 }  // namespace isa_avx512
 #pragma GCC pop_options
 #endif
