@@ -206,7 +206,7 @@ test('every SIMD kernel set this CPU has (RUNBOOK_NATIVE_SIMD: the portable base
       resetNativeForTests();
       const forced = loadNative();
       assert.ok(forced.ok && forced.addon.simd() === simd, `${NATIVE_SIMD_ENV}=${simd}: ${forced.reason}`);
-      assert.match(forced.reason, new RegExp(`, ${simd} kernels$`));
+      assert.match(forced.reason, new RegExp(`, ${simd} conv kernels$`));
       checkDirectKernel(`(${simd})`, parity);
       // The default conv choice: direct forward on LeNet's 3-channel input, oneDNN for the rest.
       checkGradients(`LeNet (${simd})`, () => buildLeNet({ inputShape: [32, 32, 3], seed: 3 }), [32, 32, 3], [4], 10, parity);

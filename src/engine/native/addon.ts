@@ -99,7 +99,7 @@ export function loadNative(): NativeStatus {
     addon.setNumThreads(threads);
     const simd = addon.setSimd(simdSetting as (typeof SIMD_SETTINGS)[number]);
     smokeTest(addon);
-    cached = { ok: true, addon, reason: `${addon.version()}, ${addon.getNumThreads()} thread(s), ${simd} kernels` };
+    cached = { ok: true, addon, reason: `${addon.version()}, ${addon.getNumThreads()} thread(s), ${simd} conv kernels` };
   } catch (e) {
     const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 200);
     cached = { ok: false, addon: null, reason: /smoke test/.test(msg) ? `failed its ${msg}` : `does not load: ${msg}` };
