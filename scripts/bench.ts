@@ -6,7 +6,8 @@
  * several repetitions, medians. Prints a table, one line for inference (batch 256) and peak RSS,
  * and ends with one JSON line.
  *
- * Environment: BENCH_REPS (default 5), RUNBOOK_PYTHON (default /usr/bin/python3).
+ * Environment: BENCH_REPS (default 5), BENCH_TORCH=off (ours alone: no PyTorch, nothing installed),
+ * RUNBOOK_PYTHON (default /usr/bin/python3).
  */
 import * as tf from '@tensorflow/tfjs';
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -33,6 +34,7 @@ function median(xs: number[]): number {
 
 /** Makes torch importable where we can (root with apt-get), else says how; returns the reason it is not, or null. */
 function ensureTorch(): string | null {
+  if (process.env.BENCH_TORCH === 'off') return 'skipped (BENCH_TORCH=off)';
   const ok = (): boolean => spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
   if (ok()) return null;
   const root = process.getuid?.() === 0;

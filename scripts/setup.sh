@@ -105,7 +105,7 @@ fi
 # Keyed on the native sources, the build script, node's version and the toolchain being present;
 # a failed build is remembered too (one line says why; RUNBOOK_NATIVE=off is then implied).
 NATIVE_STAMP=native/build/.runbook-native.sha256
-native_hash="$( { cat native/binding.gyp native/src/* scripts/build-native.sh; node --version; command -v g++ || true; ls "$DNNL_HEADER" 2>/dev/null || true; } | sha256sum | cut -d' ' -f1)"
+native_hash="$( { cat native/binding.gyp native/src/* scripts/build-native.sh; node --version; command -v g++ || true; cat "${DNNL_HEADER%/*}/dnnl_version.h" 2>/dev/null || true; } | sha256sum | cut -d' ' -f1)"
 if { [ ! -f "$NATIVE_STAMP" ] || [ "$(cat "$NATIVE_STAMP")" != "$native_hash" ]; } && todo "building the native kernels (oneDNN)"; then
   if why="$(bash scripts/build-native.sh 2>&1)"; then :; else
     say "native kernels not built: ${why:-unknown error}; training uses wasm"

@@ -1,18 +1,21 @@
 /**
- * The native fused training step (src/native/seq-train.ts on native/src/*.cc) against the tfjs cpu
- * backend as reference: loss and every parameter gradient for conv (valid/same, strides 1/2,
- * odd/even kernels, ReLU/linear), max-pool (2×2/2, 3×3/2 overlapping, 2×3), flatten and dense
- * layers at several batch sizes; whole training runs against trainClassifier's tfjs step; memory;
- * the fallback when the addon is off. Where the addon cannot be built here (no g++ or libdnnl-dev),
- * the tests assert the fallback reason instead; where both are present the addon must have built.
+ * The native fused training step (src/engine/native/seq-train.ts on native/src/*.cc) against the
+ * tfjs cpu backend as reference: loss and every parameter gradient for conv (valid/same, strides
+ * 1/2, odd/even kernels, ReLU/linear), max-pool (2×2/2, 3×3/2 overlapping, 2×3), flatten and dense
+ * layers at several batch sizes, on every SIMD kernel set the CPU has; whole training runs against
+ * trainClassifier's tfjs step; memory; the oneDNN version check; the fallback when the addon is
+ * off. Every test stands alone (none reads state another left). Where the addon cannot be built
+ * here (no g++ or libdnnl-dev), the tests assert the fallback reason instead; where both are
+ * present the addon must have built.
  */
-import { test, before } from 'node:test';
+import { test, before, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { loadNative } from '../src/engine/native/addon';
+import { loadNative, resetNativeForTests, NATIVE_SIMD_ENV } from '../src/engine/native/addon';
 import { nativeTrainerFor, planNativeTraining, NativeSeqTrainer } from '../src/engine/native/seq-train';
 import { buildLeNet } from '../src/models/model';
 import { mulberry32 } from '../src/core/random';
@@ -61,11 +64,16 @@ function relErr(a: Float32Array, b: Float32Array): number {
   return d / m;
 }
 
-const GRAD_TOL = 1e-4; // relative; measured ≈ 1e-6 at most (float32 summation order differs), printed below
-let maxGradErr = 0;
-let maxLossErr = 0;
+const GRAD_TOL = 1e-4; // relative; measured ≈ 1e-6 at most (float32 summation order differs), printed by each test
 
-function checkGradients(name: string, build: () => tf.LayersModel, inShape: number[], batches: number[], seed: number): void {
+/** The largest differences one test measured (printed as its diagnostic, for the record). */
+interface Parity { grad: number; loss: number }
+
+function reportParity(t: TestContext, parity: Parity): void {
+  t.diagnostic(`largest gradient difference ${parity.grad.toExponential(2)} (relative to the gradient's max), loss ${parity.loss.toExponential(2)}`);
+}
+
+function checkGradients(name: string, build: () => tf.LayersModel, inShape: number[], batches: number[], seed: number, parity: Parity): void {
   const net = build();
   const plan = planNativeTraining(net, {});
   assert.ok(plan.ok, `${name}: ${plan.ok ? '' : plan.reason}`);
@@ -78,10 +86,10 @@ function checkGradients(name: string, build: () => tf.LayersModel, inShape: numb
     const ref = tfjsGradients(net, x, y, inShape);
     const got = trainer.gradients(x, y, batch);
     assert.ok(Math.abs(got.loss - ref.loss) <= 1e-5 * Math.max(1, ref.loss), `${name} batch ${batch}: loss ${got.loss} vs ${ref.loss}`);
-    maxLossErr = Math.max(maxLossErr, Math.abs(got.loss - ref.loss));
+    parity.loss = Math.max(parity.loss, Math.abs(got.loss - ref.loss));
     got.grads.forEach((g, i) => {
       const e = relErr(g, ref.grads[i]);
-      maxGradErr = Math.max(maxGradErr, e);
+      parity.grad = Math.max(parity.grad, e);
       assert.ok(e <= GRAD_TOL, `${name} batch ${batch}: gradient of ${net.trainableWeights[i].name} differs by ${e.toExponential(2)} (relative)`);
     });
   }
@@ -94,12 +102,32 @@ test('the native addon builds and loads where g++ and libdnnl-dev are present; e
   else assert.match(status.reason, /not built|does not load|disabled/);
 });
 
-test('LeNet (§5): loss and all 10 gradients equal the tfjs cpu backend at batch 1, 4, 7 and 64', { skip: skipNative }, () => {
-  checkGradients('LeNet', () => buildLeNet({ inputShape: [32, 32, 3], seed: 3 }), [32, 32, 3], [1, 4, 7, 64], 10);
-  checkGradients('LeNet greyscale', () => buildLeNet({ inputShape: [32, 32, 1], seed: 5 }), [32, 32, 1], [4], 20);
+test('the C++ needs oneDNN 2.x headers and says so in its compile error', { skip: toolsPresent ? false : 'no g++ or oneDNN headers' }, () => {
+  const guard = path.resolve(__dirname, '..', '..', 'native', 'src', 'onednn_version.h');
+  const compile = (includeDir?: string): { status: number | null; stderr: string } =>
+    spawnSync('g++', ['-fsyntax-only', '-x', 'c++', ...(includeDir ? ['-I', includeDir] : []), guard], { encoding: 'utf8' });
+  assert.equal(compile().status, 0, 'the installed oneDNN headers pass the check');
+  const fake = fs.mkdtempSync(path.join(os.tmpdir(), 'onednn3-'));
+  try {
+    fs.mkdirSync(path.join(fake, 'oneapi', 'dnnl'), { recursive: true });
+    fs.writeFileSync(path.join(fake, 'oneapi', 'dnnl', 'dnnl_version.h'), '#define DNNL_VERSION_MAJOR 3\n#define DNNL_VERSION_MINOR 1\n');
+    const r = compile(fake);
+    assert.notEqual(r.status, 0, 'oneDNN 3 headers must stop the build');
+    assert.match(r.stderr, /need oneDNN 2\.x .*libdnnl-dev/);
+  } finally {
+    fs.rmSync(fake, { recursive: true, force: true });
+  }
 });
 
-test('conv padding same/valid, strides 1/2, even and non-square kernels, linear conv, overlapping and non-square pools', { skip: skipNative }, () => {
+test('LeNet (§5): loss and all 10 gradients equal the tfjs cpu backend at batch 1, 4, 7 and 64', { skip: skipNative }, (t) => {
+  const parity = { grad: 0, loss: 0 };
+  checkGradients('LeNet', () => buildLeNet({ inputShape: [32, 32, 3], seed: 3 }), [32, 32, 3], [1, 4, 7, 64], 10, parity);
+  checkGradients('LeNet greyscale', () => buildLeNet({ inputShape: [32, 32, 1], seed: 5 }), [32, 32, 1], [4], 20, parity);
+  reportParity(t, parity);
+});
+
+test('conv padding same/valid, strides 1/2, even and non-square kernels, linear conv, overlapping and non-square pools', { skip: skipNative }, (t) => {
+  const parity = { grad: 0, loss: 0 };
   const init = (s: number): { kernelInitializer: ReturnType<typeof tf.initializers.randomUniform>; biasInitializer: ReturnType<typeof tf.initializers.randomUniform> } => ({
     kernelInitializer: tf.initializers.randomUniform({ minval: -0.3, maxval: 0.3, seed: s }),
     biasInitializer: tf.initializers.randomUniform({ minval: -0.1, maxval: 0.1, seed: s + 1 }),
@@ -126,24 +154,28 @@ test('conv padding same/valid, strides 1/2, even and non-square kernels, linear 
       c.layers(11).forEach((l) => m.add(l));
       return m;
     };
-    checkGradients(c.name, build, c.inShape, [1, 3, 8], 30);
+    checkGradients(c.name, build, c.inShape, [1, 3, 8], 30, parity);
   }
+  reportParity(t, parity);
 });
 
-test('dense-only networks on feature vectors [n, f]', { skip: skipNative }, () => {
+test('dense-only networks on feature vectors [n, f]', { skip: skipNative }, (t) => {
+  const parity = { grad: 0, loss: 0 };
   const build = (): tf.LayersModel => {
     const m = tf.sequential();
     m.add(tf.layers.dense({ inputShape: [6], units: 9, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }));
     m.add(tf.layers.dense({ units: 3, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }));
     return m;
   };
-  checkGradients('MLP', build, [6], [1, 5, 32], 40);
+  checkGradients('MLP', build, [6], [1, 5, 32], 40, parity);
+  reportParity(t, parity);
 });
 
-test('the direct stride-1 conv kernel (RUNBOOK_NATIVE_CONV=direct) gives the same gradients', { skip: skipNative }, () => {
+/** The direct stride-1 conv kernel (RUNBOOK_NATIVE_CONV=direct, forward and backward) against tfjs. */
+function checkDirectKernel(label: string, parity: Parity): void {
   process.env.RUNBOOK_NATIVE_CONV = 'direct';
   try {
-    checkGradients('LeNet direct', () => buildLeNet({ inputShape: [32, 32, 3], seed: 7 }), [32, 32, 3], [1, 4, 9], 50);
+    checkGradients(`LeNet direct ${label}`, () => buildLeNet({ inputShape: [32, 32, 3], seed: 7 }), [32, 32, 3], [1, 4, 9], 50, parity);
     const build = (): tf.LayersModel => {
       const m = tf.sequential();
       m.add(tf.layers.conv2d({ inputShape: [9, 20, 2], filters: 11, kernelSize: 4, padding: 'same', activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }));
@@ -152,15 +184,40 @@ test('the direct stride-1 conv kernel (RUNBOOK_NATIVE_CONV=direct) gives the sam
       m.add(tf.layers.dense({ units: 4, kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }) }));
       return m;
     };
-    checkGradients('same-padded direct', build, [9, 20, 2], [2, 5], 60);
+    checkGradients(`same-padded direct ${label}`, build, [9, 20, 2], [2, 5], 60, parity);
   } finally {
     delete process.env.RUNBOOK_NATIVE_CONV;
   }
+}
+
+test('the direct stride-1 conv kernel (RUNBOOK_NATIVE_CONV=direct) gives the same gradients', { skip: skipNative }, (t) => {
+  const parity = { grad: 0, loss: 0 };
+  checkDirectKernel('(default SIMD path)', parity);
+  reportParity(t, parity);
 });
 
-test('measured parity (for the record)', { skip: skipNative }, (t) => {
-  t.diagnostic(`largest gradient difference ${maxGradErr.toExponential(2)} (relative to the gradient's max), loss ${maxLossErr.toExponential(2)}`);
-  assert.ok(maxGradErr > 0, 'the gradient checks ran');
+test('every SIMD kernel set this CPU has (RUNBOOK_NATIVE_SIMD: the portable baseline, avx2, avx512) gives the same gradients', { skip: skipNative }, (t) => {
+  const sets = status.addon!.supportedSimd();
+  assert.equal(sets[0], 'baseline', 'the portable kernels are always there');
+  const parity = { grad: 0, loss: 0 };
+  try {
+    for (const simd of sets) {
+      process.env[NATIVE_SIMD_ENV] = simd;
+      resetNativeForTests();
+      const forced = loadNative();
+      assert.ok(forced.ok && forced.addon.simd() === simd, `${NATIVE_SIMD_ENV}=${simd}: ${forced.reason}`);
+      assert.match(forced.reason, new RegExp(`, ${simd} conv kernels$`));
+      checkDirectKernel(`(${simd})`, parity);
+      // The default conv choice: direct forward on LeNet's 3-channel input, oneDNN for the rest.
+      checkGradients(`LeNet (${simd})`, () => buildLeNet({ inputShape: [32, 32, 3], seed: 3 }), [32, 32, 3], [4], 10, parity);
+    }
+  } finally {
+    delete process.env[NATIVE_SIMD_ENV];
+    resetNativeForTests();
+    loadNative();
+  }
+  t.diagnostic(`kernel sets checked: ${sets.join(', ')}`);
+  reportParity(t, parity);
 });
 
 /** LeNet on 64 seeded random 32×32×3 images. */
@@ -254,6 +311,13 @@ test('RUNBOOK_NATIVE_THREADS that is not a positive integer is an error naming i
     const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', env: { ...process.env, RUNBOOK_NATIVE_THREADS: bad } });
     assert.match(r.stdout, new RegExp(`ERROR RUNBOOK_NATIVE_THREADS=${bad.replace('.', '\\.')}: expected a positive integer`), r.stdout + r.stderr);
   }
+});
+
+test('RUNBOOK_NATIVE_SIMD that is not a kernel set is an error naming it', () => {
+  const addon = path.resolve(__dirname, '..', 'src', 'engine', 'native', 'addon.js');
+  const code = `try { require(${JSON.stringify(addon)}).loadNative(); console.log('LOADED'); } catch (e) { console.log('ERROR ' + e.message); }`;
+  const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', env: { ...process.env, RUNBOOK_NATIVE_SIMD: 'sse9' } });
+  assert.match(r.stdout, /ERROR RUNBOOK_NATIVE_SIMD=sse9: expected one of auto, baseline, avx2, avx512/, r.stdout + r.stderr);
 });
 
 test('the backend report says whether the native step is used, and why not when it is off', () => {

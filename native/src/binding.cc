@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "onednn_version.h"  // first: a clear #error when the headers are not oneDNN 2.x
 #include "oneapi/dnnl/dnnl.hpp"
+#include "direct_conv.h"
 #include "seqnet.h"
 
 using runbook::LayerKind;
@@ -265,6 +267,38 @@ napi_value GetNumThreads(napi_env env, napi_callback_info) {
   return r;
 }
 
+napi_value stringValue(napi_env env, const std::string& s) {
+  napi_value r;
+  CHECK(napi_create_string_utf8(env, s.c_str(), s.size(), &r));
+  return r;
+}
+
+// setSimd("auto"|"baseline"|"avx2"|"avx512") → the kernel set now used by direct convs planned
+// afterwards; simd() → the one in use; supportedSimd() → those this CPU can run, slowest first.
+napi_value SetSimd(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    auto a = args(env, info, 1);
+    char buf[32];
+    size_t len = 0;
+    if (napi_get_value_string_utf8(env, a[0], buf, sizeof(buf), &len) != napi_ok) throw JsError("setSimd: name must be a string");
+    return stringValue(env, runbook::setSimd(std::string(buf, len)));
+  });
+}
+
+napi_value Simd(napi_env env, napi_callback_info) {
+  return guarded(env, [&]() -> napi_value { return stringValue(env, runbook::simd()); });
+}
+
+napi_value SupportedSimd(napi_env env, napi_callback_info) {
+  return guarded(env, [&]() -> napi_value {
+    std::vector<std::string> names = runbook::supportedSimd();
+    napi_value arr;
+    CHECK(napi_create_array_with_length(env, names.size(), &arr));
+    for (size_t i = 0; i < names.size(); i++) CHECK(napi_set_element(env, arr, static_cast<uint32_t>(i), stringValue(env, names[i])));
+    return arr;
+  });
+}
+
 napi_value Version(napi_env env, napi_callback_info) {
   const dnnl_version_t* v = dnnl_version();
   std::string s = "oneDNN " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch) +
@@ -288,6 +322,9 @@ NAPI_MODULE_INIT() {
       {"setNumThreads", nullptr, SetNumThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"getNumThreads", nullptr, GetNumThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"version", nullptr, Version, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setSimd", nullptr, SetSimd, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"simd", nullptr, Simd, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"supportedSimd", nullptr, SupportedSimd, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

@@ -1,57 +1,97 @@
 #include "direct_conv.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <stdexcept>
 
 namespace runbook {
 
-typedef float v16 __attribute__((vector_size(64), aligned(4)));
-static inline v16 load16(const float* p) { v16 v; std::memcpy(&v, p, sizeof(v)); return v; }
-static inline void store16(float* p, v16 v) { std::memcpy(p, &v, sizeof(v)); }
-static inline float hsum(v16 v) { float s = 0; for (int i = 0; i < 16; i++) s += v[i]; return s; }
+// The SIMD kernels, once per instruction set: its vector width and how many output channels'
+// accumulators fit its registers (16 xmm: 3×4 + 4; 16 ymm: 6×2 + 2; 32 zmm: 8 + 1). The addon is
+// compiled for the x86-64 baseline (so it loads on any x86-64 CPU, see binding.gyp); the AVX2 and
+// AVX-512 copies are compiled for those targets here and only called where the CPU has them.
+namespace isa_baseline {
+#define RUNBOOK_ISA_NAME "baseline"
+#define RUNBOOK_VEC_FLOATS 4
+#define RUNBOOK_MAX_NCO 3
+#include "direct_conv_kernels.inc"
+#undef RUNBOOK_ISA_NAME
+#undef RUNBOOK_VEC_FLOATS
+#undef RUNBOOK_MAX_NCO
+}  // namespace isa_baseline
 
-// out[co][oh][ow] (row stride outStride) = Σ_ci,kh,kw w[kh][kw][ci][co] · in[ci][oh+kh][ow+kw]
-// for ow in 16-wide chunks; `in` is [cin][inH][inW] with inW ≥ chunks*16 + kw − 1. NCO output
-// channels at a time, their accumulators in registers.
-template <int NCO>
-static void planarConvBlock(const float* in, int cin, int inH, int inW, const float* w, int kh, int kw, int cout,
-                            int co0, int outH, int chunks, float* out, int outStride) {
-  for (int oh = 0; oh < outH; oh++)
-    for (int c = 0; c < chunks; c++) {
-      v16 acc[NCO];
-      for (int j = 0; j < NCO; j++) acc[j] = v16{};
-      for (int ci = 0; ci < cin; ci++)
-        for (int i = 0; i < kh; i++) {
-          const float* row = in + (static_cast<size_t>(ci) * inH + oh + i) * inW + c * 16;
-          const float* wt = w + (static_cast<size_t>(i) * kw * cin + ci) * cout + co0;
-          for (int k = 0; k < kw; k++) {
-            v16 xv = load16(row + k);
-            const float* wk = wt + static_cast<size_t>(k) * cin * cout;
-            for (int j = 0; j < NCO; j++) acc[j] += wk[j] * xv;
-          }
-        }
-      for (int j = 0; j < NCO; j++) store16(out + (static_cast<size_t>(co0 + j) * outH + oh) * outStride + c * 16, acc[j]);
-    }
+#if defined(__x86_64__) && defined(__GNUC__)
+#define RUNBOOK_X86_DISPATCH 1
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+namespace isa_avx2 {
+#define RUNBOOK_ISA_NAME "avx2"
+#define RUNBOOK_VEC_FLOATS 8
+#define RUNBOOK_MAX_NCO 6
+#include "direct_conv_kernels.inc"
+#undef RUNBOOK_ISA_NAME
+#undef RUNBOOK_VEC_FLOATS
+#undef RUNBOOK_MAX_NCO
+}  // namespace isa_avx2
+#pragma GCC pop_options
+
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx2,fma")
+namespace isa_avx512 {
+#define RUNBOOK_ISA_NAME "avx512"
+#define RUNBOOK_VEC_FLOATS 16
+#define RUNBOOK_MAX_NCO 8
+#include "direct_conv_kernels.inc"
+#undef RUNBOOK_ISA_NAME
+#undef RUNBOOK_VEC_FLOATS
+#undef RUNBOOK_MAX_NCO
+}  // namespace isa_avx512
+#pragma GCC pop_options
+#endif
+
+std::vector<std::string> supportedSimd() {
+  std::vector<std::string> names = {"baseline"};
+#ifdef RUNBOOK_X86_DISPATCH
+  __builtin_cpu_init();
+  bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  if (avx2) names.push_back("avx2");
+  if (avx2 && __builtin_cpu_supports("avx512f")) names.push_back("avx512");
+#endif
+  return names;
 }
 
-static void planarConv(const float* in, int cin, int inH, int inW, const float* w, int kh, int kw, int cout,
-                       int outH, int chunks, float* out, int outStride) {
-  int co0 = 0;
-  for (; co0 + 8 <= cout; co0 += 8) planarConvBlock<8>(in, cin, inH, inW, w, kh, kw, cout, co0, outH, chunks, out, outStride);
-  switch (cout - co0) {
-    case 7: planarConvBlock<7>(in, cin, inH, inW, w, kh, kw, cout, co0, outH, chunks, out, outStride); break;
-    case 6: planarConvBlock<6>(in, cin, inH, inW, w, kh, kw, cout, co0, outH, chunks, out, outStride); break;
-    case 5: planarConvBlock<5>(in, cin, inH, inW, w, kh, kw, cout, co0, outH, chunks, out, outStride); break;
-    case 4: planarConvBlock<4>(in, cin, inH, inW, w, kh, kw, cout, co0, outH, chunks, out, outStride); break;
-    case 3: planarConvBlock<3>(in, cin, inH, inW, w, kh, kw, cout, co0, outH, chunks, out, outStride); break;
-    case 2: planarConvBlock<2>(in, cin, inH, inW, w, kh, kw, cout, co0, outH, chunks, out, outStride); break;
-    case 1: planarConvBlock<1>(in, cin, inH, inW, w, kh, kw, cout, co0, outH, chunks, out, outStride); break;
-    default: break;
+static const DirectConvKernels* kernelsNamed(const std::string& name) {
+  if (name == "baseline") return &isa_baseline::kernels;
+#ifdef RUNBOOK_X86_DISPATCH
+  if (name == "avx2") return &isa_avx2::kernels;
+  if (name == "avx512") return &isa_avx512::kernels;
+#endif
+  return nullptr;
+}
+
+static const DirectConvKernels* activeKernels = nullptr;  // null until first use: the best the CPU has
+
+std::string setSimd(const std::string& name) {
+  std::vector<std::string> have = supportedSimd();
+  std::string want = name == "auto" ? have.back() : name;
+  if (std::find(have.begin(), have.end(), want) == have.end()) {
+    std::string list;
+    for (const auto& n : have) list += (list.empty() ? "" : ", ") + n;
+    throw std::invalid_argument("SIMD kernels '" + name + "' not available on this CPU (available: auto, " + list + ")");
   }
+  activeKernels = kernelsNamed(want);
+  return activeKernels->isa;
+}
+
+std::string simd() {
+  if (!activeKernels) setSimd("auto");
+  return activeKernels->isa;
 }
 
 DirectConv::DirectConv(const DirectConvShape& s) : s_(s) {
+  simd();  // chooses the kernels if nothing did yet
+  kernels_ = activeKernels;
   chunks_ = (s.outW + 15) / 16;
   padW_ = chunks_ * 16 + s.kw - 1;
   padH_ = s.outH + s.kh - 1;
@@ -84,7 +124,7 @@ void DirectConv::forward(const float* x, const float* w, const float* bias, bool
         for (int ci = 0; ci < s.cin; ci++) xp[ci * inPlane + static_cast<size_t>(ph) * padW_ + pw] = px[ci];
       }
     }
-    planarConv(xp, s.cin, padH_, padW_, w, s.kh, s.kw, s.cout, s.outH, chunks_, yp_.data(), yStride);
+    kernels_->conv(xp, s.cin, padH_, padW_, w, s.kh, s.kw, s.cout, s.outH, chunks_, yp_.data(), yStride);
     // planar → NHWC with bias and ReLU.
     float* yb = y + static_cast<size_t>(b) * s.outH * s.outW * s.cout;
     for (int oh = 0; oh < s.outH; oh++)
@@ -97,37 +137,6 @@ void DirectConv::forward(const float* x, const float* w, const float* bias, bool
       }
   }
   xpValid_ = true;
-}
-
-// dw[tap][co0..co0+NCO) = Σ_b,oh,ow xp[b][ci][oh+i][ow+k] · gp[b][co][oh][ow], accumulators in registers.
-template <int NCO>
-static void weightGradBlock(const float* xp, const float* gp, int batch, int cin, int padH, int padW, int kh, int kw,
-                            int cout, int co0, int outH, int chunks, float* dw) {
-  const size_t xSample = static_cast<size_t>(cin) * padH * padW;
-  const size_t gPlane = static_cast<size_t>(outH) * chunks * 16;
-  const size_t gSample = static_cast<size_t>(cout) * gPlane;
-  // Sample by sample so one sample's input and dy stay in L1; per-sample sums added into dw.
-  for (int b = 0; b < batch; b++) {
-    const float* xs = xp + b * xSample;
-    const float* gb = gp + b * gSample + static_cast<size_t>(co0) * gPlane;
-    for (int ci = 0; ci < cin; ci++)
-      for (int i = 0; i < kh; i++)
-        for (int k = 0; k < kw; k++) {
-          v16 acc[NCO];
-          for (int j = 0; j < NCO; j++) acc[j] = v16{};
-          const float* xb = xs + static_cast<size_t>(ci) * padH * padW;
-          for (int oh = 0; oh < outH; oh++) {
-            const float* row = xb + static_cast<size_t>(oh + i) * padW + k;
-            const float* grow = gb + static_cast<size_t>(oh) * chunks * 16;
-            for (int c = 0; c < chunks; c++) {
-              v16 xv = load16(row + c * 16);
-              for (int j = 0; j < NCO; j++) acc[j] += xv * load16(grow + j * gPlane + c * 16);
-            }
-          }
-          float* out = dw + ((static_cast<size_t>(i) * kw + k) * cin + ci) * cout + co0;
-          for (int j = 0; j < NCO; j++) out[j] += hsum(acc[j]);
-        }
-  }
 }
 
 void DirectConv::backwardWeights(const float* x, const float* dy, float* dw, float* db) {
@@ -150,15 +159,7 @@ void DirectConv::backwardWeights(const float* x, const float* dy, float* dw, flo
           db[co] += g;
         }
   }
-  const float* xp = xp_.data();
-  int co0 = 0;
-  for (; co0 + 8 <= s.cout; co0 += 8) weightGradBlock<8>(xp, gp_.data(), s.batch, s.cin, padH_, padW_, s.kh, s.kw, s.cout, co0, s.outH, chunks_, dw);
-  switch (s.cout - co0) {
-#define WG(n) case n: weightGradBlock<n>(xp, gp_.data(), s.batch, s.cin, padH_, padW_, s.kh, s.kw, s.cout, co0, s.outH, chunks_, dw); break;
-    WG(7) WG(6) WG(5) WG(4) WG(3) WG(2) WG(1)
-#undef WG
-    default: break;
-  }
+  kernels_->weightGrad(xp_.data(), gp_.data(), s.batch, s.cin, padH_, padW_, s.kh, s.kw, s.cout, s.outH, chunks_, dw);
 }
 
 void DirectConv::backwardData(const float* dy, const float* w, float* dx) {
@@ -185,7 +186,7 @@ void DirectConv::backwardData(const float* dy, const float* w, float* dx) {
         for (int co = 0; co < s.cout; co++) gpad_[co * plane + static_cast<size_t>(ph) * bPadW_ + pw] = g[co];
       }
     }
-    planarConv(gpad_.data(), s.cout, bPadH_, bPadW_, wflip_.data(), s.kh, s.kw, s.cin, s.inH, bChunks_, dxp_.data(), dStride);
+    kernels_->conv(gpad_.data(), s.cout, bPadH_, bPadW_, wflip_.data(), s.kh, s.kw, s.cin, s.inH, bChunks_, dxp_.data(), dStride);
     float* dxb = dx + static_cast<size_t>(b) * s.inH * s.inW * s.cin;
     for (int h = 0; h < s.inH; h++)
       for (int wq = 0; wq < s.inW; wq++)

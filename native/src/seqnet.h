@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "onednn_version.h"  // first: a clear #error when the headers are not oneDNN 2.x
 #include "oneapi/dnnl/dnnl.hpp"
 
 namespace runbook {
@@ -25,7 +26,7 @@ struct LayerSpec {
 
 struct Shape3 { int h, w, c; int size() const { return h * w * c; } };
 
-struct Plan;  // primitives and buffers for one batch size
+struct Plan;  // buffers and layer passes (layers.h) for one batch size
 
 class SeqNet {
  public:
@@ -50,9 +51,10 @@ class SeqNet {
 
  private:
   Plan& plan(int batch);
-  enum class ConvMode { OneDnn, Direct, DirectForward };
-  ConvMode convMode(const LayerSpec& l, int cin) const;
-  void forward(Plan& p, const float* x, bool training);
+  void forward(Plan& p, const float* x);
+  /** From the loss gradient in the last layer's gout: every parameter gradient, last layer first. */
+  void backward(Plan& p, const float* x);
+  void sgdUpdate(float lr, float momentum);
 
   Shape3 input_;
   std::vector<LayerSpec> layers_;

@@ -2,7 +2,8 @@
  * Loads the project's native kernels (native/ → native/build/Release/runbook_native.node, an N-API
  * addon on oneDNN built by scripts/build-native.sh during setup) and says why when it cannot
  * (article §5.2 training speed, issue #9). RUNBOOK_NATIVE=off disables it (the runbook then trains
- * on the tfjs backend alone). Nothing here throws: callers get the addon or a reason.
+ * on the tfjs backend alone); RUNBOOK_NATIVE_SIMD=baseline forces the portable conv kernels. Nothing
+ * here throws except for a malformed setting: callers get the addon or a reason.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -41,12 +42,25 @@ export interface NativeAddon {
   setNumThreads(n: number): void;
   getNumThreads(): number;
   version(): string;
+  /** Chooses the direct conv's SIMD kernels for nets created afterwards ('auto' = the best the CPU has); returns the one chosen. */
+  setSimd(name: 'auto' | NativeSimd): NativeSimd;
+  simd(): NativeSimd;
+  /** The kernel sets this CPU can run, slowest first. */
+  supportedSimd(): NativeSimd[];
 }
+
+/** The direct conv kernel's instruction sets (the addon itself is built for the x86-64 baseline). */
+export type NativeSimd = 'baseline' | 'avx2' | 'avx512';
 
 export const NATIVE_ENV = 'RUNBOOK_NATIVE';
 export const NATIVE_THREADS_ENV = 'RUNBOOK_NATIVE_THREADS';
+/** auto (default) | baseline | avx2 | avx512: which SIMD kernels the direct conv uses (baseline: tests of the portable path). */
+export const NATIVE_SIMD_ENV = 'RUNBOOK_NATIVE_SIMD';
+const SIMD_SETTINGS = ['auto', 'baseline', 'avx2', 'avx512'] as const;
 /** Where scripts/build-native.sh puts the addon (relative to the project root). */
 export const ADDON_RELATIVE_PATH = 'native/build/Release/runbook_native.node';
+/** The one line scripts/build-native.sh wrote when it could not build (e.g. the wrong oneDNN version). */
+const NOT_BUILT_RELATIVE_PATH = 'native/build/not-built.txt';
 
 /** The addon, or why it is not available. */
 export type NativeStatus = { ok: true; addon: NativeAddon; reason: string } | { ok: false; addon: null; reason: string };
@@ -67,17 +81,24 @@ export function loadNative(): NativeStatus {
   if (!/^[1-9][0-9]*$/.test(threadsSetting.trim())) {
     throw new Error(`${NATIVE_THREADS_ENV}=${threadsSetting}: expected a positive integer (the native step's thread count; default 1)`);
   }
+  const simdSetting = (process.env[NATIVE_SIMD_ENV] ?? 'auto').trim().toLowerCase();
+  if (!(SIMD_SETTINGS as readonly string[]).includes(simdSetting)) {
+    throw new Error(`${NATIVE_SIMD_ENV}=${process.env[NATIVE_SIMD_ENV]}: expected one of ${SIMD_SETTINGS.join(', ')} (the native conv kernel's instruction set; default auto)`);
+  }
   const file = path.join(PROJECT_ROOT, ADDON_RELATIVE_PATH);
   if (!fs.existsSync(file)) {
-    cached = { ok: false, addon: null, reason: `not built (${ADDON_RELATIVE_PATH} is missing; scripts/build-native.sh says why)` };
+    const whyFile = path.join(PROJECT_ROOT, NOT_BUILT_RELATIVE_PATH);
+    const why = fs.existsSync(whyFile) ? fs.readFileSync(whyFile, 'utf8').trim().split('\n')[0] : '';
+    cached = { ok: false, addon: null, reason: why ? `not built: ${why}` : `not built (${ADDON_RELATIVE_PATH} is missing; scripts/build-native.sh says why)` };
     return cached;
   }
   try {
     const addon = require(file) as NativeAddon;
     // One thread by default: on a shared 2-core machine OpenMP's second thread mostly waits (measured 5–10× slower).
     addon.setNumThreads(threads);
+    const simd = addon.setSimd(simdSetting as (typeof SIMD_SETTINGS)[number]);
     smokeTest(addon);
-    cached = { ok: true, addon, reason: `${addon.version()}, ${addon.getNumThreads()} thread(s)` };
+    cached = { ok: true, addon, reason: `${addon.version()}, ${addon.getNumThreads()} thread(s), ${simd} conv kernels` };
   } catch (e) {
     const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 200);
     cached = { ok: false, addon: null, reason: /smoke test/.test(msg) ? `failed its ${msg}` : `does not load: ${msg}` };
@@ -104,7 +125,7 @@ function smokeTest(addon: NativeAddon): void {
   }
 }
 
-/** Forgets the cached load result (tests switch RUNBOOK_NATIVE between cases). */
+/** Forgets the cached load result (tests switch RUNBOOK_NATIVE and RUNBOOK_NATIVE_SIMD between cases). */
 export function resetNativeForTests(): void {
   cached = null;
 }
