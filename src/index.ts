@@ -7,6 +7,7 @@ export * from "./core/notebook-format";
 export * from "./core/packages";
 export * from "./core/paths";
 export * from "./core/random";
+export * from "./core/validate";
 // engine/
 export * from "./engine/backend";
 export * from "./engine/host-view";

@@ -443,8 +443,8 @@ test('errors: length mismatch names both lengths', () => {
 });
 
 test('errors: non-finite scores name the index', () => {
-  assert.throws(() => rocAuc([0, 1, 1], [0.1, 0.2, NaN]), /rocAuc: scores\[2\] is NaN; expected a finite number/);
-  assert.throws(() => rocCurve([0, 1], [Infinity, 0.2]), /scores\[0\] is Infinity; expected a finite number/);
+  assert.throws(() => rocAuc([0, 1, 1], [0.1, 0.2, NaN]), /rocAuc: scores\[2\] must be a finite number; got NaN/);
+  assert.throws(() => rocCurve([0, 1], [Infinity, 0.2]), /scores\[0\] must be a finite number; got Infinity/);
   assert.throws(() => averagePrecision([0, 1], [0.3, -Infinity]), /scores\[1\] is -Infinity/);
 });
 
@@ -454,8 +454,8 @@ test('errors: labels outside 0..numClasses-1 or not class indices', () => {
   assert.throws(() => perClassAccuracy([0, -1], [0, 1]), /yTrue\[1\] is -1; expected a class index \(an integer >= 0\)/);
   assert.throws(() => precisionRecallF1([0, 1.5], [0, 1], { average: 'macro' }), /yTrue\[1\] is 1.5; expected a class index/);
   assert.throws(() => perClassReport([0, NaN], [0, 1]), /yTrue\[1\] is NaN; expected a class index/);
-  assert.throws(() => confusionMatrix([0], [0], 0), /numClasses is 0; expected an integer >= 1/);
-  assert.throws(() => confusionMatrix([0], [0], 2.5), /numClasses is 2.5; expected an integer >= 1/);
+  assert.throws(() => confusionMatrix([0], [0], 0), /numClasses must be a positive integer; got 0/);
+  assert.throws(() => confusionMatrix([0], [0], 2.5), /numClasses must be a positive integer; got 2.5/);
 });
 
 test('errors: precisionRecallF1 options', () => {

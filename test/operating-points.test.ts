@@ -81,7 +81,7 @@ test("highestThresholdForRecall picks the first (highest) threshold reaching the
 
 test("errors name the parameter and the expectation", () => {
   const pts = operatingPoints([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]);
-  assert.throws(() => highestThresholdForRecall(pts, 1.5), /minRecall is 1.5; expected a number in \[0, 1\]/);
+  assert.throws(() => highestThresholdForRecall(pts, 1.5), /minRecall must be in \[0, 1\]; got 1.5/);
   assert.throws(() => highestThresholdForRecall([], 0.5), /points is empty/);
   assert.throws(() => highestThresholdForRecall([...pts].reverse(), 0.5), /expected strictly decreasing thresholds/);
   assert.throws(() => operatingPoints([0, 0], [0.1, 0.2]), /rocCurve: only one class present in yTrue/);

@@ -56,7 +56,7 @@ test("coverage counts unknown tokens and truncated documents", () => {
 
 test("bad parameters are errors naming the parameter", () => {
   const enc = new WordEncoder(["free"]);
-  assert.throws(() => enc.encodeFixed("free", 0), /length is 0; expected a positive integer/);
+  assert.throws(() => enc.encodeFixed("free", 0), /length must be a positive integer; got 0/);
   assert.throws(() => enc.encodeBatch(["free"], 1.5), /length is 1.5/);
   assert.throws(() => enc.encodeFixed("free", 2, "middle" as "end"), /truncate is "middle"/);
   assert.throws(() => enc.tokenOf(3), /id 3 outside 0..2/);

@@ -19,6 +19,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { fileLoadHandler, fileSaveHandler } from "./model-io";
+import { requireInteger, requirePositiveInteger } from "../core/validate";
 
 /** Shape of a Transformer language model. */
 export interface TransformerConfig {
@@ -44,12 +45,12 @@ const LN_EPS = 1e-5;
 function checkConfig(c: TransformerConfig): Required<TransformerConfig> {
   for (const key of ["vocabSize", "contextLength", "dModel", "numHeads", "numLayers"] as const) {
     const v = c[key];
-    if (!Number.isInteger(v) || v <= 0) throw new Error(`Transformer: ${key} must be a positive integer; got ${v}`);
+    requirePositiveInteger("Transformer", key, v);
   }
   if (c.dModel % c.numHeads !== 0) throw new Error(`Transformer: numHeads (${c.numHeads}) must divide dModel (${c.dModel})`);
   const dFF = c.dFF ?? 4 * c.dModel;
-  if (!Number.isInteger(dFF) || dFF <= 0) throw new Error(`Transformer: dFF must be a positive integer; got ${dFF}`);
-  if (!Number.isInteger(c.seed)) throw new Error(`Transformer: seed must be an integer; got ${c.seed}`);
+  requirePositiveInteger("Transformer", "dFF", dFF);
+  requireInteger("Transformer", "seed", c.seed);
   return { ...c, dFF, tieWeights: c.tieWeights ?? true };
 }
 

@@ -14,12 +14,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { PAD_ID } from "./sequence-encoder";
+import { requirePositiveInteger } from "../core/validate";
 
 type LayerShape = (number | null)[];
-
-function checkPositiveInteger(fn: string, name: string, v: number): void {
-  if (!Number.isInteger(v) || v < 1) throw new Error(`${fn}: ${name} is ${v}; expected a positive integer`);
-}
 
 /**
  * Rows `ids` of `table`; id PAD_ID maps to the zero vector and is never updated. The gradient is
@@ -70,8 +67,8 @@ export class WordEmbedding extends tf.layers.Layer {
 
   constructor(args: WordEmbeddingArgs) {
     super({ name: args.name });
-    checkPositiveInteger("WordEmbedding", "inputDim", args.inputDim);
-    checkPositiveInteger("WordEmbedding", "outputDim", args.outputDim);
+    requirePositiveInteger("WordEmbedding", "inputDim", args.inputDim);
+    requirePositiveInteger("WordEmbedding", "outputDim", args.outputDim);
     this.inputDim = args.inputDim;
     this.outputDim = args.outputDim;
     this.seed = args.seed;
@@ -124,7 +121,7 @@ export interface ConvTextOptions {
 export function buildConvTextClassifier(opts: ConvTextOptions): tf.LayersModel {
   const { vocabSize, sequenceLength, embeddingDim, filters, kernelSize, numClasses = 2, seed } = opts;
   const fn = "buildConvTextClassifier";
-  for (const [name, v] of Object.entries({ vocabSize, sequenceLength, embeddingDim, filters, kernelSize, numClasses })) checkPositiveInteger(fn, name, v);
+  for (const [name, v] of Object.entries({ vocabSize, sequenceLength, embeddingDim, filters, kernelSize, numClasses })) requirePositiveInteger(fn, name, v);
   if (vocabSize < 3) throw new Error(`${fn}: vocabSize is ${vocabSize}; expected at least 3 (padding, unknown and one word)`);
   if (kernelSize > sequenceLength) throw new Error(`${fn}: kernelSize ${kernelSize} is longer than sequenceLength ${sequenceLength}; expected kernelSize <= sequenceLength`);
   const ids = tf.input({ shape: [sequenceLength], dtype: "int32", name: "word_ids" }); // [batch, T]
