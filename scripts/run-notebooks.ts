@@ -27,6 +27,7 @@ import {
 import { FACTS_ENV, readFacts } from "../src/core/facts";
 import { checkRenderedNotebooks } from "../src/runner/report-check";
 import { packageVersion } from "../src/core/packages";
+import { envJupyterPrefix, envPython } from "../src/core/env";
 import { type NotebookRun, type NotebookStatus, type RunSummary, renderIndexHtml, renderJunitXml } from "../src/runner/report-index";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -214,7 +215,8 @@ interface Jupyter {
 /** Finds a Python with nbclient/nbconvert and the project's tslab kernelspec, or explains what is missing. */
 function checkJupyter(): Jupyter {
   // RUNBOOK_PYTHON, when set, is the only candidate: a wrong value must not be papered over.
-  const candidates = process.env.RUNBOOK_PYTHON ? [process.env.RUNBOOK_PYTHON] : ["/usr/bin/python3", "python3"];
+  const chosenPython = envPython();
+  const candidates = chosenPython ? [chosenPython] : ["/usr/bin/python3", "python3"];
   const probe = "import json, nbclient, nbconvert, jupyter_client; print(json.dumps({'nbclient': nbclient.__version__, 'nbconvert': nbconvert.__version__, 'jupyter_client': jupyter_client.__version__}))";
   let python: string | undefined;
   let versions: Record<string, string> = {};
@@ -233,7 +235,7 @@ function checkJupyter(): Jupyter {
         "`pipx install nbconvert` then set RUNBOOK_PYTHON to that environment's python",
     );
   }
-  const jupyterPath = path.join(process.env.RUNBOOK_JUPYTER_PREFIX ?? path.join(ROOT, ".jupyter"), "share", "jupyter");
+  const jupyterPath = path.join(envJupyterPrefix(), "share", "jupyter");
   const spec = path.join(jupyterPath, "kernels", "tslab", "kernel.json");
   if (!fs.existsSync(spec)) {
     throw new UsageError(`the tslab kernel is not registered (${path.relative(ROOT, spec)} is missing): run \`npm run setup\``);

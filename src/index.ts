@@ -1,5 +1,6 @@
 // core/
 export * from "./core/atomic-write";
+export * from "./core/env";
 export * from "./core/facts";
 export * from "./core/figure";
 export * from "./core/html";
@@ -34,6 +35,7 @@ export * from "./data/tang-poetry";
 export * from "./data/tar";
 export * from "./data/wav";
 // models/
+export * from "./models/embedding";
 export * from "./models/model-io";
 export * from "./models/model";
 export * from "./models/predict";

@@ -38,7 +38,7 @@ test("pointAtThreshold agrees with operatingPoints at every one of its threshold
 test("pointAtThreshold: errors name the problem", () => {
   assert.throws(() => pointAtThreshold([0, 1], [0.5], 0.5), /yTrue has 2 labels but scores has 1/);
   assert.throws(() => pointAtThreshold([], [], 0.5), /no samples/);
-  assert.throws(() => pointAtThreshold([0, 1], [0.5, NaN], 0.5), /scores\[1\] is NaN/);
+  assert.throws(() => pointAtThreshold([0, 1], [0.5, NaN], 0.5), /scores\[1\] must be a finite number; got NaN/);
   assert.throws(() => pointAtThreshold([0, 1], [0.5, 0.2], NaN), /threshold is NaN/);
 });
 
@@ -47,8 +47,8 @@ test("expectedCost: (20·FN + 1·FP) / n per 100, by hand", () => {
   close(expectedCost({ tp: 40, fn: 2, fp: 5, tn: 67 }, { falseNegative: 20, falsePositive: 1 }), 4500 / 114, "cost");
   close(expectedCost({ tp: 1, fn: 1, fp: 1, tn: 1 }, { falseNegative: 3, falsePositive: 1 }, 1), 1, "per case");
   assert.throws(() => expectedCost({ tp: 0, fn: 0, fp: 0, tn: 0 }, { falseNegative: 1, falsePositive: 1 }), /all counts are 0/);
-  assert.throws(() => expectedCost({ tp: 1, fn: 0.5, fp: 0, tn: 0 }, { falseNegative: 1, falsePositive: 1 }), /fn is 0.5/);
-  assert.throws(() => expectedCost({ tp: 1, fn: 0, fp: 0, tn: 0 }, { falseNegative: -1, falsePositive: 1 }), /costs.falseNegative is -1/);
+  assert.throws(() => expectedCost({ tp: 1, fn: 0.5, fp: 0, tn: 0 }, { falseNegative: 1, falsePositive: 1 }), /expectedCost: fn must be a non-negative integer; got 0\.5/);
+  assert.throws(() => expectedCost({ tp: 1, fn: 0, fp: 0, tn: 0 }, { falseNegative: -1, falsePositive: 1 }), /costs\.falseNegative must be a finite number ≥ 0; got -1/);
   assert.throws(() => expectedCost({ tp: 1, fn: 0, fp: 0, tn: 0 }, { falseNegative: 0, falsePositive: 0 }), /both costs are 0/);
 });
 

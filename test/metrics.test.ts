@@ -445,7 +445,7 @@ test('errors: length mismatch names both lengths', () => {
 test('errors: non-finite scores name the index', () => {
   assert.throws(() => rocAuc([0, 1, 1], [0.1, 0.2, NaN]), /rocAuc: scores\[2\] must be a finite number; got NaN/);
   assert.throws(() => rocCurve([0, 1], [Infinity, 0.2]), /scores\[0\] must be a finite number; got Infinity/);
-  assert.throws(() => averagePrecision([0, 1], [0.3, -Infinity]), /scores\[1\] is -Infinity/);
+  assert.throws(() => averagePrecision([0, 1], [0.3, -Infinity]), /scores\[1\] must be a finite number; got -Infinity/);
 });
 
 test('errors: labels outside 0..numClasses-1 or not class indices', () => {

@@ -94,5 +94,5 @@ test('buildMlp: dense ReLU layers to logits, PyTorch-style init, [] hidden is lo
   const out = tf.tidy(() => (logistic.predict(tf.ones([4, 30])) as tf.Tensor).shape);
   assert.deepEqual(out, [4, 2]);
   assert.throws(() => buildMlp({ inputSize: 30, hidden: [0], numClasses: 2, seed: 1 }), /buildMlp: hidden\[0\] must be a positive integer; got 0/);
-  assert.throws(() => buildMlp({ inputSize: 0, hidden: [], numClasses: 2, seed: 1 }), /inputSize is 0/);
+  assert.throws(() => buildMlp({ inputSize: 0, hidden: [], numClasses: 2, seed: 1 }), /inputSize must be a positive integer; got 0/);
 });

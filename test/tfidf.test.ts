@@ -70,7 +70,7 @@ test("maxFeatures and minDocFreq restrict the vocabulary", () => {
 test("bad parameters are errors naming the parameter", () => {
   assert.throws(() => fitTfidf([], { maxFeatures: 5 }), /trainDocs is empty/);
   assert.throws(() => fitTfidf(DOCS, { maxFeatures: 0 }), /fitTfidf: maxFeatures must be a positive integer; got 0/);
-  assert.throws(() => fitTfidf(DOCS, { maxFeatures: 2.5 }), /maxFeatures is 2.5/);
-  assert.throws(() => fitTfidf(DOCS, { maxFeatures: 5, minDocFreq: 0 }), /minDocFreq is 0/);
+  assert.throws(() => fitTfidf(DOCS, { maxFeatures: 2.5 }), /maxFeatures must be [^;]+; got 2\.5/);
+  assert.throws(() => fitTfidf(DOCS, { maxFeatures: 5, minDocFreq: 0 }), /minDocFreq must be [^;]+; got 0/);
   assert.throws(() => fitTfidf(DOCS, { maxFeatures: 5, minDocFreq: 4 }), /no token occurs in 4 or more of the 3 training documents/);
 });

@@ -4,12 +4,13 @@
  * notebook it executes; in an interactive session the variable is unset and recording is a no-op.
  */
 import * as fs from "fs";
-import { FACTS_ENV, type FactRecord, type FactValue, type Headline } from "../core/facts";
+import { envFactsFile } from "../core/env";
+import { type FactRecord, type FactValue, type Headline } from "../core/facts";
 import { requireFinite } from "../core/validate";
 
 /** Appends one record to the runner's facts file, if this notebook runs under the runner. */
 export function recordFact(record: FactRecord): void {
-  const file = process.env[FACTS_ENV];
+  const file = envFactsFile();
   if (!file) return;
   fs.appendFileSync(file, JSON.stringify(record) + "\n");
 }

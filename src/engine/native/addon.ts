@@ -2,11 +2,13 @@
  * Loads the project's native kernels (native/ → native/build/Release/runbook_native.node, an N-API
  * addon on oneDNN built by scripts/build-native.sh during setup) and says why when it cannot
  * (article §5.2 training speed, issue #9). RUNBOOK_NATIVE=off disables it (the runbook then trains
- * on the tfjs backend alone). Nothing here throws: callers get the addon or a reason.
+ * on the tfjs backend alone), RUNBOOK_NATIVE_THREADS=N sets its threads (both read through
+ * src/core/env.ts). Nothing here throws but a bad setting: callers get the addon or a reason.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../../core/paths';
+import { envNativeEnabled, envNativeThreads, readEnvText } from '../../core/env';
 
 /** One layer of a sequential net as the addon takes it (tfjs NHWC layouts; paddings explicit). */
 export interface NativeLayerSpec {
@@ -44,7 +46,6 @@ export interface NativeAddon {
 }
 
 export const NATIVE_ENV = 'RUNBOOK_NATIVE';
-export const NATIVE_THREADS_ENV = 'RUNBOOK_NATIVE_THREADS';
 /** Where scripts/build-native.sh puts the addon (relative to the project root). */
 export const ADDON_RELATIVE_PATH = 'native/build/Release/runbook_native.node';
 
@@ -57,16 +58,11 @@ let cached: NativeStatus | null = null;
 /** Loads the native addon once per process; `{ok: false, reason}` when disabled, not built or not loadable. */
 export function loadNative(): NativeStatus {
   if (cached) return cached;
-  const setting = (process.env[NATIVE_ENV] ?? '').toLowerCase();
-  if (setting === 'off' || setting === '0' || setting === 'false') {
-    cached = { ok: false, addon: null, reason: `disabled by ${NATIVE_ENV}=${process.env[NATIVE_ENV]}` };
+  if (!envNativeEnabled()) {
+    cached = { ok: false, addon: null, reason: `disabled by ${NATIVE_ENV}=${readEnvText(NATIVE_ENV)}` };
     return cached;
   }
-  const threadsSetting = process.env[NATIVE_THREADS_ENV] ?? '1';
-  const threads = Number(threadsSetting);
-  if (!/^[1-9][0-9]*$/.test(threadsSetting.trim())) {
-    throw new Error(`${NATIVE_THREADS_ENV}=${threadsSetting}: expected a positive integer (the native step's thread count; default 1)`);
-  }
+  const threads = envNativeThreads();
   const file = path.join(PROJECT_ROOT, ADDON_RELATIVE_PATH);
   if (!fs.existsSync(file)) {
     cached = { ok: false, addon: null, reason: `not built (${ADDON_RELATIVE_PATH} is missing; scripts/build-native.sh says why)` };
