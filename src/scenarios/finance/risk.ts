@@ -170,7 +170,7 @@ export function regularizedGammaQ(a: number, x: number): number {
 }
 
 function checkChi(name: string, x: number, dof: number): void {
-  if (!(dof > 0)) throw new Error(`${name}: degrees of freedom must be > 0; got ${dof}`);
+  requireAbove(name, "degrees of freedom", dof, 0);
   if (Number.isNaN(x)) throw new Error(`${name}: x is NaN`);
 }
 

@@ -5,7 +5,7 @@
  * feature scaler is fitted on the training period only.
  */
 import { type Standardizer, fitStandardizer } from "../../data/tabular";
-import { requirePositiveInteger } from "../../core/validate";
+import { requireIntegerInRange, requirePositiveInteger } from "../../core/validate";
 
 /** Windows over a daily series; window i ends on day endIndex[i] and predicts day targetIndex[i]. */
 export interface WindowSet {
@@ -68,7 +68,7 @@ export function selectWindows(set: WindowSet, indices: readonly number[]): Windo
   const endIndex = new Int32Array(indices.length);
   const targetIndex = new Int32Array(indices.length);
   indices.forEach((w, i) => {
-    if (!Number.isInteger(w) || w < 0 || w >= set.n) throw new Error(`selectWindows: index ${w} outside 0..${set.n - 1}`);
+    requireIntegerInRange("selectWindows", "index", w, 0, set.n - 1);
     X.set(set.X.subarray(w * per, (w + 1) * per), i * per);
     y[i] = set.y[w];
     endIndex[i] = set.endIndex[w];

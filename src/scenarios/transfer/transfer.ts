@@ -11,7 +11,7 @@ import * as tf from "@tensorflow/tfjs";
 import { pytorchUniformInit } from "../../models/model";
 import { mulberry32, shuffleInPlace } from "../../core/random";
 import type { LabelledSet } from "../../training/train";
-import { requireIntegerAtLeast, requirePositiveInteger } from "../../core/validate";
+import { requireIntegerAtLeast, requireIntegerInRange, requirePositiveInteger } from "../../core/validate";
 
 /** A tfjs layer (the type of `model.layers[i]`). */
 export type Layer = tf.layers.Layer;
@@ -81,7 +81,7 @@ export function remapLabels(labels: ArrayLike<number>, classes: readonly number[
 export function gatherExamples(X: tf.Tensor, labels: ArrayLike<number>, indices: readonly number[], classes: readonly number[]): LabelledSet {
   if (labels.length !== X.shape[0]) throw new Error(`gatherExamples: X has ${X.shape[0]} examples but labels has ${labels.length}; expected equal counts`);
   for (const i of indices) {
-    if (!Number.isInteger(i) || i < 0 || i >= labels.length) throw new Error(`gatherExamples: index ${i} outside 0..${labels.length - 1}`);
+    requireIntegerInRange("gatherExamples", "index", i, 0, labels.length - 1);
   }
   const y = remapLabels(indices.map((i) => labels[i]), classes); // throws on a label outside `classes`
   return tf.tidy(() => ({ X: tf.gather(X, tf.tensor1d(Array.from(indices), "int32")), y: tf.tensor1d(y, "int32") }));
