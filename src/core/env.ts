@@ -10,7 +10,7 @@ import * as path from "path";
 import { PROJECT_ROOT } from "./paths";
 
 /** The environment readers look at: `process.env` unless a test passes its own. */
-export type Env = Readonly<Record<string, string | undefined>>;
+export type EnvironmentValues = Readonly<Record<string, string | undefined>>;
 
 export interface EnvVariable {
   name: string;
@@ -162,14 +162,14 @@ function badValue(name: string, raw: string, expected: string): never {
 }
 
 /** The raw value of a listed variable; unset and empty are both `undefined`. */
-export function readEnvText(name: string, env: Env = process.env): string | undefined {
+export function readEnvText(name: string, env: EnvironmentValues = process.env): string | undefined {
   envVariable(name);
   const raw = env[name];
   return raw === undefined || raw === "" ? undefined : raw;
 }
 
 /** An on/off switch: on|off, 1|0, true|false, yes|no (any case); `fallback` when unset. */
-export function readEnvSwitch(name: string, fallback: boolean, env: Env = process.env): boolean {
+export function readEnvSwitch(name: string, fallback: boolean, env: EnvironmentValues = process.env): boolean {
   const raw = readEnvText(name, env);
   if (raw === undefined) return fallback;
   const v = raw.trim().toLowerCase();
@@ -179,7 +179,7 @@ export function readEnvSwitch(name: string, fallback: boolean, env: Env = proces
 }
 
 /** A positive integer written in decimal; `fallback` when unset. */
-export function readEnvPositiveInteger(name: string, fallback: number, env: Env = process.env): number {
+export function readEnvPositiveInteger(name: string, fallback: number, env: EnvironmentValues = process.env): number {
   const raw = readEnvText(name, env);
   if (raw === undefined) return fallback;
   if (!/^[1-9][0-9]*$/.test(raw.trim())) return badValue(name, raw, "a positive integer");
@@ -187,7 +187,7 @@ export function readEnvPositiveInteger(name: string, fallback: number, env: Env 
 }
 
 /** One of `allowed`; `undefined` when unset. */
-export function readEnvChoice<T extends string>(name: string, allowed: readonly T[], env: Env = process.env): T | undefined {
+export function readEnvChoice<T extends string>(name: string, allowed: readonly T[], env: EnvironmentValues = process.env): T | undefined {
   const raw = readEnvText(name, env);
   if (raw === undefined) return undefined;
   if (!allowed.includes(raw as T)) return badValue(name, raw, `one of ${allowed.join(", ")}`);
@@ -198,62 +198,62 @@ export function readEnvChoice<T extends string>(name: string, allowed: readonly 
 // One typed reader per variable that TypeScript reads.
 
 /** RUNBOOK_BACKEND: the forced backend, or null to try them in order. */
-export function envBackend(env: Env = process.env): BackendName | null {
+export function envBackend(env: EnvironmentValues = process.env): BackendName | null {
   return readEnvChoice("RUNBOOK_BACKEND", BACKEND_CHOICES, env) ?? null;
 }
 
 /** RUNBOOK_NATIVE: whether the native step may be used (default on). */
-export function envNativeEnabled(env: Env = process.env): boolean {
+export function envNativeEnabled(env: EnvironmentValues = process.env): boolean {
   return readEnvSwitch("RUNBOOK_NATIVE", true, env);
 }
 
 /** RUNBOOK_NATIVE_THREADS: the native step's thread count (default 1). */
-export function envNativeThreads(env: Env = process.env): number {
+export function envNativeThreads(env: EnvironmentValues = process.env): number {
   return readEnvPositiveInteger("RUNBOOK_NATIVE_THREADS", 1, env);
 }
 
 /** RUNBOOK_DATA_KEY: the data key text (hex or base64), or undefined. */
-export function envDataKey(env: Env = process.env): string | undefined {
+export function envDataKey(env: EnvironmentValues = process.env): string | undefined {
   return readEnvText("RUNBOOK_DATA_KEY", env);
 }
 
 /** RUNBOOK_DATA_KEY_FILE: the data key file as given (relative to the working directory), or undefined. */
-export function envDataKeyFile(env: Env = process.env): string | undefined {
+export function envDataKeyFile(env: EnvironmentValues = process.env): string | undefined {
   return readEnvText("RUNBOOK_DATA_KEY_FILE", env);
 }
 
 /** RUNBOOK_PYTHON: the Python the user chose, or undefined (callers pick their defaults). */
-export function envPython(env: Env = process.env): string | undefined {
+export function envPython(env: EnvironmentValues = process.env): string | undefined {
   return readEnvText("RUNBOOK_PYTHON", env);
 }
 
 /** RUNBOOK_JUPYTER_PREFIX: where the tslab kernelspec lives (default `<project>/.jupyter`). */
-export function envJupyterPrefix(env: Env = process.env): string {
+export function envJupyterPrefix(env: EnvironmentValues = process.env): string {
   return readEnvText("RUNBOOK_JUPYTER_PREFIX", env) ?? path.join(PROJECT_ROOT, ".jupyter");
 }
 
 /** RUNBOOK_CHROMIUM: the Chromium binary (default /usr/bin/chromium). */
-export function envChromium(env: Env = process.env): string {
+export function envChromium(env: EnvironmentValues = process.env): string {
   return readEnvText("RUNBOOK_CHROMIUM", env) ?? "/usr/bin/chromium";
 }
 
 /** RUNBOOK_BROWSER_CHECK: whether the runner checks rendered pages in Chromium (default on). */
-export function envBrowserCheck(env: Env = process.env): boolean {
+export function envBrowserCheck(env: EnvironmentValues = process.env): boolean {
   return readEnvSwitch("RUNBOOK_BROWSER_CHECK", true, env);
 }
 
 /** RUNBOOK_FACTS_FILE: the runner's facts file for this notebook, or undefined outside the runner. */
-export function envFactsFile(env: Env = process.env): string | undefined {
+export function envFactsFile(env: EnvironmentValues = process.env): string | undefined {
   return readEnvText("RUNBOOK_FACTS_FILE", env);
 }
 
 /** RUNBOOK_REPORT: whether this notebook runs for the HTML report. */
-export function envReportRun(env: Env = process.env): boolean {
+export function envReportRun(env: EnvironmentValues = process.env): boolean {
   return readEnvSwitch("RUNBOOK_REPORT", false, env);
 }
 
 /** RUNBOOK_LEAK_NOTEBOOK: the notebook the report-leak test renders, or undefined for its default. */
-export function envLeakNotebook(env: Env = process.env): string | undefined {
+export function envLeakNotebook(env: EnvironmentValues = process.env): string | undefined {
   return readEnvText("RUNBOOK_LEAK_NOTEBOOK", env);
 }
 

@@ -1,7 +1,7 @@
 // Shared shape of an in-memory image classification dataset, plus the
 // normalisation both image loaders use (PyTorch's ToTensor + Normalize(0.5, 0.5)).
 import type * as tf from '@tensorflow/tfjs';
-import { requireNonNegativeInteger } from "../core/validate";
+import { requireNonNegativeInteger } from '../core/validate';
 
 /** Which part of a dataset to load (article §5.1). */
 export type Split = 'train' | 'test';

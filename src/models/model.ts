@@ -16,7 +16,7 @@
  * only matters when copying PyTorch weights into fc1.
  */
 import * as tf from '@tensorflow/tfjs';
-import { requirePositiveInteger, requireShape } from "../core/validate";
+import { requirePositiveInteger, requireShape } from '../core/validate';
 
 /** Options for {@link buildLeNet}. */
 export interface LeNetOptions {

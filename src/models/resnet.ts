@@ -18,7 +18,7 @@
  * Layer names: `stem_*`, `stage<k>_block<j>_*`, `head_*`, so parameters can be tallied per stage.
  */
 import * as tf from '@tensorflow/tfjs';
-import { requireOneOf, requirePositiveInteger, requireShape } from "../core/validate";
+import { requireOneOf, requirePositiveInteger, requireShape } from '../core/validate';
 
 type Initializer = ReturnType<typeof tf.initializers.heNormal>;
 type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;

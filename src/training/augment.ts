@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { mulberry32, randomInt, type Rng } from '../core/random';
-import { requireInRange, requireNonNegativeInteger, requireOneOf } from "../core/validate";
+import { requireInRange, requireNonNegativeInteger, requireOneOf } from '../core/validate';
 
 /** How the border is filled before cropping: a constant (`value`, default 0) or a mirror image without repeating the edge (numpy/torch 'reflect'). */
 export type PadMode = 'constant' | 'reflect';

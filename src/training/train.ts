@@ -10,7 +10,7 @@ import { shuffledIndices } from '../core/random';
 import { nativeTrainerFor } from '../engine/native/seq-train';
 import { NativeBatches } from '../engine/native/batches';
 import { hostView } from '../engine/host-view';
-import { requireAbove, requirePositiveInteger } from "../core/validate";
+import { requireAbove, requirePositiveInteger } from '../core/validate';
 
 /** A labelled dataset: images (or features) X and integer class labels y. */
 export interface LabelledSet {

@@ -10,7 +10,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_ROOT } from "../../core/paths";
-import { type Env, envDataKey, envDataKeyFile } from "../../core/env";
+import { type EnvironmentValues, envDataKey, envDataKeyFile } from "../../core/env";
 
 const DATA_KEY_ENV = "RUNBOOK_DATA_KEY";
 const DATA_KEY_FILE_ENV = "RUNBOOK_DATA_KEY_FILE";
@@ -93,7 +93,7 @@ export function readKeyFile(file: string): DataKey {
 }
 
 /** The data key: RUNBOOK_DATA_KEY, else the file named by RUNBOOK_DATA_KEY_FILE, else .keys/runbook-data.key (article §9.4). */
-export function loadDataKey(env: Env = process.env, defaultFile = DEFAULT_DATA_KEY_FILE): DataKey {
+export function loadDataKey(env: EnvironmentValues = process.env, defaultFile = DEFAULT_DATA_KEY_FILE): DataKey {
   const fromEnv = envDataKey(env);
   if (fromEnv !== undefined) return new DataKey(parseKeyText(fromEnv, `env ${DATA_KEY_ENV}`), `env ${DATA_KEY_ENV}`);
   const file = envDataKeyFile(env);
