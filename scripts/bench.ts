@@ -16,9 +16,10 @@ import * as readline from 'node:readline';
 import { backendSummary, initBackend } from '../src/engine/backend';
 import { buildLeNet } from '../src/models/model';
 import { mulberry32 } from '../src/core/random';
+import { envPython } from '../src/core/env';
 import { evaluateClassifier, trainClassifier } from '../src/training/train';
 
-const PYTHON = process.env.RUNBOOK_PYTHON ?? '/usr/bin/python3';
+const PYTHON = envPython() ?? '/usr/bin/python3';
 const REPS = Number(process.env.BENCH_REPS ?? 5);
 const N = 4096;
 const CASES = [

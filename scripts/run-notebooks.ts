@@ -18,6 +18,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { packageVersion } from "../src/core/packages";
+import { envBrowserCheck } from "../src/core/env";
 import { PROJECT_ROOT } from "../src/core/paths";
 import { type CacheKey, computeCacheKey } from "../src/runner/cache-key";
 import { type RunnerOptions, UsageError, parseMergeArgs, parseRunArgs } from "../src/runner/cli-options";
@@ -134,7 +135,7 @@ async function run(opts: RunnerOptions): Promise<number> {
   writeReportSite(staging, runs.map((r) => r.name), { selfContained: opts.selfContained });
   const unchecked = [...executed, ...[...hits].filter(([, e]) => !e.browserChecked).map(([p]) => restored.get(p) as NotebookRun)];
   await checkRenderedNotebooks(unchecked, staging);
-  const browserChecked = !/^(0|off|false|no)$/i.test(process.env.RUNBOOK_BROWSER_CHECK ?? "");
+  const browserChecked = envBrowserCheck();
   for (const [i, p] of prepared.entries()) {
     const r = runs[i];
     const page = path.join(staging, `${r.name}.html`);

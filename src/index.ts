@@ -4,6 +4,7 @@
  */
 // core/
 export * from "./core/atomic-write";
+export * from "./core/env";
 export * from "./core/facts";
 export * from "./core/figure";
 export * from "./core/html";
@@ -12,6 +13,7 @@ export * from "./core/packages";
 export * from "./core/paths";
 export * from "./core/random";
 export * from "./core/statistics";
+export * from "./core/validate";
 // engine/
 export * from "./engine/backend";
 export * from "./engine/host-view";
@@ -39,6 +41,7 @@ export * from "./data/tang-poetry";
 export * from "./data/tar";
 export * from "./data/wav";
 // models/
+export * from "./models/embedding";
 export * from "./models/model-figures";
 export * from "./models/model-io";
 export * from "./models/model";

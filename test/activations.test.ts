@@ -72,7 +72,7 @@ test("kinks follow TF.js: ReLU′(0) = 0, leaky ReLU′(0) = slope; the slope pa
   assert.equal(leakyRelu(3, 0.01), 3);
   const want = tf.tidy(() => Array.from(tf.grad((x: tf.Tensor) => tf.leakyRelu(x, 0.01))(tf.tensor1d([-1, 0, 1])).dataSync()));
   [-1, 0, 1].forEach((x, i) => assert.ok(Math.abs(leakyReluDerivative(x, 0.01) - want[i]) < 1e-7, `leaky ReLU′(${x}): ${want[i]} in TF.js`));
-  assert.throws(() => leakyRelu(1, -0.1), /slope is -0.1; expected a finite number >= 0/);
+  assert.throws(() => leakyRelu(1, -0.1), /leakyRelu: slope must be a finite number ≥ 0; got -0.1/);
 });
 
 test("GELU: values from its definition, and the tanh approximation within 5e-4 of the exact form", () => {
@@ -94,5 +94,5 @@ test("getActivation names the known activations; activationFigure has one trace 
   const fig = activationFigure(["relu", "tanh"], [-1, 0, 1], "derivative");
   assert.equal(fig.data.length, 2);
   assert.deepEqual(fig.data[0].y, [0, 0, 1]);
-  assert.throws(() => linspace(0, 1, 1), /expected an integer >= 2/);
+  assert.throws(() => linspace(0, 1, 1), /linspace: n must be an integer ≥ 2; got 1/);
 });

@@ -5,6 +5,7 @@ import {
   SPEECH_LOG_MEL, timeAveragedLogMel, trimSilence, type LogMelOptions,
 } from "../src/scenarios/audio/features";
 import { mulberry32 } from "../src/core/random";
+import { assertArraysClose } from "./helpers/numeric";
 
 // References. Numbers marked "numpy" were computed once with numpy 1.24.2 (/usr/bin/python3) and
 // pasted here; no Python runs at test time. The script, in full:
@@ -79,13 +80,6 @@ const LOGMEL_FRAME_11 = [
   -1.8005979, -1.8536, -1.8889335, -1.9167831,
 ];
 
-function assertArraysClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: length ${actual.length}, expected ${expected.length}`);
-  for (let i = 0; i < expected.length; i++) {
-    assert.ok(Math.abs(actual[i] - expected[i]) <= tol, `${what}[${i}]: got ${actual[i]}, expected ${expected[i]} (tol ${tol})`);
-  }
-}
-
 /** The DFT by its definition, O(N²), as an independent reference for the FFT. */
 function dftByDefinition(x: ArrayLike<number>): { re: number[]; im: number[] } {
   const n = x.length;
@@ -105,14 +99,14 @@ function dftByDefinition(x: ArrayLike<number>): { re: number[]; im: number[] } {
 }
 
 test("the periodic Hann window matches numpy", () => {
-  assertArraysClose(hannWindow(8), HANN_8, 1e-11, "hann(8)");
+  assertArraysClose(hannWindow(8), HANN_8, "hann(8)", 1e-11);
   assert.throws(() => hannWindow(0), /hannWindow: n must be a positive integer; got 0/);
 });
 
 test("rfft of a small real signal matches np.fft.rfft", () => {
   const { re, im } = rfft([1, -2, 3, 0.5, 0, -1.5, 2.5, 4]);
-  assertArraysClose(re, RFFT_RE, 1e-10, "re");
-  assertArraysClose(im, RFFT_IM, 1e-10, "im");
+  assertArraysClose(re, RFFT_RE, "re", 1e-10);
+  assertArraysClose(im, RFFT_IM, "im", 1e-10);
 });
 
 test("the complex FFT equals the DFT by definition (N = 64, random complex input)", () => {
@@ -125,8 +119,8 @@ test("the complex FFT equals the DFT by definition (N = 64, random complex input
   const re = xr.slice();
   const im = xi.slice();
   fftInPlace(re, im);
-  assertArraysClose(re, a.re.map((v, k) => v - b.im[k]), 1e-10, "re");
-  assertArraysClose(im, a.im.map((v, k) => v + b.re[k]), 1e-10, "im");
+  assertArraysClose(re, a.re.map((v, k) => v - b.im[k]), "re", 1e-10);
+  assertArraysClose(im, a.im.map((v, k) => v + b.re[k]), "im", 1e-10);
 });
 
 test("rfft of a real signal equals bins 0..N/2 of the DFT by definition (N = 256)", () => {
@@ -135,8 +129,8 @@ test("rfft of a real signal equals bins 0..N/2 of the DFT by definition (N = 256
   const ref = dftByDefinition(x);
   const { re, im } = rfft(x);
   assert.equal(re.length, 129);
-  assertArraysClose(re, ref.re.slice(0, 129), 1e-9, "re");
-  assertArraysClose(im, ref.im.slice(0, 129), 1e-9, "im");
+  assertArraysClose(re, ref.re.slice(0, 129), "re", 1e-9);
+  assertArraysClose(im, ref.im.slice(0, 129), "im", 1e-9);
 });
 
 test("a pure sine puts its power in its own bin: peak at k0 with |X| = N/2", () => {
@@ -180,14 +174,14 @@ test("mel filterbank matches numpy (librosa htk=True, norm=None) on a small bank
   assert.equal(bank.length, 6);
   const expected = Array.from({ length: 6 }, () => new Array<number>(33).fill(0));
   for (const [m, k, w] of SMALL_BANK_NONZERO) expected[m][k] = w;
-  bank.forEach((row, m) => assertArraysClose(row, expected[m], 1e-11, `filter ${m}`));
+  bank.forEach((row, m) => assertArraysClose(row, expected[m], `filter ${m}`, 1e-11));
 });
 
 test("mel filterbank with the speech settings (40 mels, 50 Hz–8 kHz, 512-point FFT at 22,050 Hz) matches numpy's row sums", () => {
   const bank = melFilterbank(SPEECH_LOG_MEL);
   assert.equal(bank.length, 40);
   assert.equal(bank[0].length, 257);
-  assertArraysClose(bank.map((r) => r.reduce((s, v) => s + v, 0)), BIG_BANK_ROW_SUMS, 1e-9, "row sums");
+  assertArraysClose(bank.map((r) => r.reduce((s, v) => s + v, 0)), BIG_BANK_ROW_SUMS, "row sums", 1e-9);
   for (const row of bank) assert.ok(Math.max(...row) <= 1 && Math.min(...row) >= 0);
 });
 
@@ -204,10 +198,10 @@ test("log-mel spectrogram of a two-tone signal matches numpy; frames past the cl
   assert.equal(lm.data.length, 16 * 40);
   assert.equal(lm.framesWithSignal, 12); // frames starting at 0, 256, …, 2816 < 3000
   // float32 input and output: compare to 1e-3 in log units (relative error ≈ 0.1% of the energy)
-  assertArraysClose(lm.data.slice(0, 40), LOGMEL_FRAME_0, 1e-3, "frame 0");
-  assertArraysClose(lm.data.slice(5 * 40, 6 * 40), LOGMEL_FRAME_5, 1e-3, "frame 5");
-  assertArraysClose(lm.data.slice(11 * 40, 12 * 40), LOGMEL_FRAME_11, 1e-3, "frame 11");
-  assertArraysClose(lm.data.slice(15 * 40), new Array(40).fill(Math.log(1e-6)), 1e-5, "frame 15 (silence)");
+  assertArraysClose(lm.data.slice(0, 40), LOGMEL_FRAME_0, "frame 0", 1e-3);
+  assertArraysClose(lm.data.slice(5 * 40, 6 * 40), LOGMEL_FRAME_5, "frame 5", 1e-3);
+  assertArraysClose(lm.data.slice(11 * 40, 12 * 40), LOGMEL_FRAME_11, "frame 11", 1e-3);
+  assertArraysClose(lm.data.slice(15 * 40), new Array(40).fill(Math.log(1e-6)), "frame 15 (silence)", 1e-5);
 });
 
 test("a clip longer than numFrames is cropped: the first frames are the same as the long clip's", () => {

@@ -127,5 +127,5 @@ test("mlpForward validates shapes and labels, naming the parameter", () => {
   assert.throws(() => mlpForward(params, [[1, 2]], [0]), /W1 is \[3, 2\] but X has 2 features/);
   assert.throws(() => mlpForward(params, [[1, 2, 3]], [2]), /y\[0\] is 2; expected a class index in 0..1/);
   assert.throws(() => mlpForward(params, [[1, 2, 3]], [0, 1]), /y has 2 labels but X has 1 rows/);
-  assert.throws(() => initMlpParams(3, 0, 2, 1), /hiddenSize is 0; expected a positive integer/);
+  assert.throws(() => initMlpParams(3, 0, 2, 1), /initMlpParams: hiddenSize must be a positive integer; got 0/);
 });

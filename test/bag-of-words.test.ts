@@ -13,7 +13,7 @@ test("vocabulary counts documents, not occurrences, and breaks ties alphabetical
   const docs = ["free free free win", "free now win", "free now zzz"];
   assert.deepEqual(buildVocabulary(docs, 3), ["free", "now", "win"]);
   assert.deepEqual(buildVocabulary(docs, 10, 3), ["free"]);
-  assert.throws(() => buildVocabulary(docs, 0), /size is 0/);
+  assert.throws(() => buildVocabulary(docs, 0), /buildVocabulary: size must be a positive integer; got 0/);
 });
 
 test("bagOfWords marks presence", () => {

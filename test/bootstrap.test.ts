@@ -39,6 +39,6 @@ test("seeded: the same seed gives the same interval; the interval width matches 
 test("bad parameters are errors naming the parameter", () => {
   assert.throws(() => pairedBootstrap([], [], [], accuracy, { seed: 1 }), /yTrue is empty/);
   assert.throws(() => pairedBootstrap([1, 0], [1], [1, 0], accuracy, { seed: 1 }), /predA 1, predB 2; expected equal lengths/);
-  assert.throws(() => pairedBootstrap([1], [1], [1], accuracy, { seed: 1, numResamples: 0 }), /numResamples is 0/);
-  assert.throws(() => pairedBootstrap([1], [1], [1], accuracy, { seed: 1, confidence: 1 }), /confidence is 1/);
+  assert.throws(() => pairedBootstrap([1], [1], [1], accuracy, { seed: 1, numResamples: 0 }), /numResamples must be a positive integer; got 0/);
+  assert.throws(() => pairedBootstrap([1], [1], [1], accuracy, { seed: 1, confidence: 1 }), /confidence must be [^;]+; got 1/);
 });

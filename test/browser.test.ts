@@ -26,6 +26,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { type ReportProblem, checkRenderedNotebooks, checkReportPage, describeProblems, launchChromium, newOfflinePage } from "../src/runner/report-check";
 import type { RunSummary } from "../src/runner/report-index";
+import { withEnv } from "./helpers/env";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const RUNNER = path.join(ROOT, "dist", "scripts", "run-notebooks.js");
@@ -193,17 +194,13 @@ test("checkRenderedNotebooks (the runner's browser check) fails the notebook who
     .filter((n) => names.includes(n.name))
     .map((n) => ({ ...n, status: "passed" as const, failedCell: null, failedCellLabel: undefined, message: null }));
   const lines: string[] = [];
-  const previous = process.env.RUNBOOK_BROWSER_CHECK;
-  try {
-    process.env.RUNBOOK_BROWSER_CHECK = "off";
+  await withEnv({ RUNBOOK_BROWSER_CHECK: "off" }, async () => {
     assert.equal(await checkRenderedNotebooks(runs, dir, (l) => lines.push(l)), 0, "RUNBOOK_BROWSER_CHECK=off checks nothing");
-    assert.ok(runs.every((r) => r.status === "passed"));
-    delete process.env.RUNBOOK_BROWSER_CHECK;
+  });
+  assert.ok(runs.every((r) => r.status === "passed"));
+  await withEnv({ RUNBOOK_BROWSER_CHECK: undefined }, async () => {
     assert.equal(await checkRenderedNotebooks(runs, dir, (l) => lines.push(l)), 1);
-  } finally {
-    if (previous === undefined) delete process.env.RUNBOOK_BROWSER_CHECK;
-    else process.env.RUNBOOK_BROWSER_CHECK = previous;
-  }
+  });
   const byName = Object.fromEntries(runs.map((r) => [r.name, r]));
   assert.equal(byName["figures"].status, "passed");
   assert.equal(byName["broken-figure"].status, "failed");

@@ -104,10 +104,10 @@ test("Adam's first step moves every coordinate by lr (the bias-corrected m̂/√
 });
 
 test("options are validated; the figure has the contour, one line per path and the minimum", () => {
-  assert.throws(() => gradientDescent({ lr: 0 }), /lr is 0; expected a positive number/);
-  assert.throws(() => momentum({ lr: 0.1, momentum: 1 }), /momentum is 1; expected a number in \[0, 1\)/);
-  assert.throws(() => adam({ lr: 0.1, beta2: 1.5 }), /beta2 is 1.5/);
-  assert.throws(() => descentPath(rosenbrock(), [0, 0], adam({ lr: 0.1 }), -1), /steps is -1/);
+  assert.throws(() => gradientDescent({ lr: 0 }), /lr must be a finite number > 0; got 0/);
+  assert.throws(() => momentum({ lr: 0.1, momentum: 1 }), /momentum must be in \[0, 1\); got 1/);
+  assert.throws(() => adam({ lr: 0.1, beta2: 1.5 }), /adam: beta2 must be in \[0, 1\); got 1\.5/);
+  assert.throws(() => descentPath(rosenbrock(), [0, 0], adam({ lr: 0.1 }), -1), /steps must be [^;]+; got -1/);
   const q = elongatedQuadratic();
   const grid = surfaceGrid(q, 5);
   assert.equal(grid.z.length, 5);

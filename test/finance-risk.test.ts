@@ -8,16 +8,13 @@ import { ewmaForecast, ewmaVolatilityForecast, fitHar, forecastErrors, persisten
 import { mulberry32 } from "../src/core/random";
 import { quantile } from "../src/core/statistics";
 import { erf } from "../src/from-scratch/activations";
-
-const close = (a: number, b: number, tol: number, what: string): void => {
-  assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b} (tolerance ${tol})`);
-};
+import { assertClose } from "./helpers/numeric";
 
 test("log returns: ln(p[i+1]/p[i]), by hand", () => {
   const r = logReturns([100, 110, 99]);
   assert.equal(r.length, 2);
-  close(r[0], Math.log(1.1), 1e-15, "r0");
-  close(r[1], Math.log(0.9), 1e-15, "r1");
+  assertClose(r[0], Math.log(1.1), "r0", 1e-15);
+  assertClose(r[1], Math.log(0.9), "r1", 1e-15);
   assert.throws(() => logReturns([100]), /expected at least 2/);
   assert.throws(() => logReturns([100, 0, 5]), /prices\[1\] is 0; expected positive finite prices/);
 });
@@ -25,24 +22,24 @@ test("log returns: ln(p[i+1]/p[i]), by hand", () => {
 test("rolling standard deviation (n − 1 denominator), by hand", () => {
   const s = rollingStd([1, 2, 3, 4, 10], 3);
   assert.ok(Number.isNaN(s[0]) && Number.isNaN(s[1]));
-  close(s[2], 1, 1e-15, "std(1,2,3)"); // mean 2, squares 1+0+1, /2 → 1
-  close(s[3], 1, 1e-15, "std(2,3,4)");
-  close(s[4], Math.sqrt(((3 - 17 / 3) ** 2 + (4 - 17 / 3) ** 2 + (10 - 17 / 3) ** 2) / 2), 1e-12, "std(3,4,10)");
+  assertClose(s[2], 1, "std(1,2,3)", 1e-15); // mean 2, squares 1+0+1, /2 → 1
+  assertClose(s[3], 1, "std(2,3,4)", 1e-15);
+  assertClose(s[4], Math.sqrt(((3 - 17 / 3) ** 2 + (4 - 17 / 3) ** 2 + (10 - 17 / 3) ** 2) / 2), "std(3,4,10)", 1e-12);
   assert.throws(() => rollingStd([1, 2], 3), /window 3 is longer than the series/);
   assert.throws(() => rollingStd([1, 2], 1), /window must be an integer ≥ 2/);
 });
 
 test("Parkinson range volatility: ln(H/L)/√(4 ln 2)", () => {
   const v = parkinsonVolatility([100 * Math.exp(0.02), 50], [100, 50]);
-  close(v[0], 0.0120112240878645, 1e-15, "0.02 / 1.66511"); // computed with Python math
+  assertClose(v[0], 0.0120112240878645, "0.02 / 1.66511", 1e-15); // computed with Python math
   assert.equal(v[1], 0);
   assert.throws(() => parkinsonVolatility([1], [2]), /expected 0 < low ≤ high/);
 });
 
 test("quantile: linear interpolation between order statistics (numpy's default)", () => {
   const xs = [10, 1, 9, 2, 8, 3, 7, 4, 6, 5];
-  close(quantile(xs, 0.1), 1.9, 1e-12, "position 0.9 between 1 and 2");
-  close(quantile(xs, 0.5), 5.5, 1e-12, "median");
+  assertClose(quantile(xs, 0.1), 1.9, "position 0.9 between 1 and 2", 1e-12);
+  assertClose(quantile(xs, 0.5), 5.5, "median", 1e-12);
   assert.equal(quantile(xs, 0), 1);
   assert.equal(quantile(xs, 1), 10);
   assert.throws(() => quantile([], 0.5), /no values/);
@@ -53,9 +50,9 @@ test("historical VaR uses only the returns before the day, and hits are losses b
   const v = historicalVaR(r, { window: 5, level: 0.8 });
   for (let t = 0; t < 5; t++) assert.ok(Number.isNaN(v[t]));
   // Day 5: sorted window −0.05, −0.02, −0.01, 0.02, 0.03; 20% quantile at position 0.8 → −0.05 + 0.8·0.03 = −0.026.
-  close(v[5], 0.026, 1e-12, "VaR day 5");
+  assertClose(v[5], 0.026, "VaR day 5", 1e-12);
   // Day 6: window −0.01, 0.02, 0.03, −0.02, −0.03 → sorted −0.03, −0.02, …; position 0.8 → −0.03 + 0.8·0.01 = −0.022.
-  close(v[6], 0.022, 1e-12, "VaR day 6");
+  assertClose(v[6], 0.022, "VaR day 6", 1e-12);
   assert.deepEqual(Array.from(varExceedances(r, v)), [0, 0, 0, 0, 0, 1, 0]); // −0.03 < −0.026
   // Changing day 6's own return does not change its VaR (no look-ahead).
   const r2 = [...r];
@@ -65,33 +62,33 @@ test("historical VaR uses only the returns before the day, and hits are losses b
 });
 
 test("special functions against reference values (scipy 1.10 / math.lgamma)", () => {
-  close(lnGamma(5), Math.log(24), 1e-13, "lnΓ(5)");
-  close(lnGamma(0.5), 0.5 * Math.log(Math.PI), 1e-13, "lnΓ(1/2)");
-  close(lnGamma(0.3), 1.0957979948180752, 1e-13, "lnΓ(0.3)");
-  close(lnGamma(10.5), 13.940625219403763, 1e-12, "lnΓ(10.5)");
-  close(lnGamma(100), 359.1342053695754, 1e-10, "lnΓ(100)");
-  close(erf(0.5), 0.5204998778130465, 1e-14, "erf(0.5)");
-  close(erf(1), 0.8427007929497148, 1e-14, "erf(1)");
-  close(erf(2.5), 0.999593047982555, 1e-14, "erf(2.5)");
-  close(erf(-1), -0.8427007929497148, 1e-14, "erf(−1)");
-  close(regularizedGammaP(2.5, 1.3), 0.23863473215498604, 1e-13, "P(2.5, 1.3)");
-  close(regularizedGammaQ(2.5, 1.3), 0.761365267845014, 1e-13, "Q(2.5, 1.3)");
+  assertClose(lnGamma(5), Math.log(24), "lnΓ(5)", 1e-13);
+  assertClose(lnGamma(0.5), 0.5 * Math.log(Math.PI), "lnΓ(1/2)", 1e-13);
+  assertClose(lnGamma(0.3), 1.0957979948180752, "lnΓ(0.3)", 1e-13);
+  assertClose(lnGamma(10.5), 13.940625219403763, "lnΓ(10.5)", 1e-12);
+  assertClose(lnGamma(100), 359.1342053695754, "lnΓ(100)", 1e-10);
+  assertClose(erf(0.5), 0.5204998778130465, "erf(0.5)", 1e-14);
+  assertClose(erf(1), 0.8427007929497148, "erf(1)", 1e-14);
+  assertClose(erf(2.5), 0.999593047982555, "erf(2.5)", 1e-14);
+  assertClose(erf(-1), -0.8427007929497148, "erf(−1)", 1e-14);
+  assertClose(regularizedGammaP(2.5, 1.3), 0.23863473215498604, "P(2.5, 1.3)", 1e-13);
+  assertClose(regularizedGammaQ(2.5, 1.3), 0.761365267845014, "Q(2.5, 1.3)", 1e-13);
   const q = regularizedGammaQ(0.5, 40);
   assert.ok(Math.abs(q - 3.744097384202887e-19) / 3.744097384202887e-19 < 1e-9, `Q(0.5, 40) = ${q}: the far tail keeps its relative accuracy`);
 });
 
 test("chi-square CDF and survival function: critical values and closed forms", () => {
-  close(chiSquareSf(3.841458820694124, 1), 0.05, 1e-13, "χ²(1) 95% critical value");
-  close(chiSquareSf(6.634896601021214, 1), 0.01, 1e-13, "χ²(1) 99% critical value");
-  close(chiSquareSf(0.5, 1), 0.47950012218695337, 1e-13, "sf(0.5; 1)");
+  assertClose(chiSquareSf(3.841458820694124, 1), 0.05, "χ²(1) 95% critical value", 1e-13);
+  assertClose(chiSquareSf(6.634896601021214, 1), 0.01, "χ²(1) 99% critical value", 1e-13);
+  assertClose(chiSquareSf(0.5, 1), 0.47950012218695337, "sf(0.5; 1)", 1e-13);
   const tail = chiSquareSf(30, 1);
   assert.ok(Math.abs(tail - 4.3204630578274955e-8) / 4.3204630578274955e-8 < 1e-9, `sf(30; 1) = ${tail}`);
-  close(chiSquareCdf(3, 4), 0.4421745996289252, 1e-13, "cdf(3; 4)");
-  close(chiSquareCdf(9.487729036781154, 4), 0.95, 1e-13, "χ²(4) 95% critical value");
+  assertClose(chiSquareCdf(3, 4), 0.4421745996289252, "cdf(3; 4)", 1e-13);
+  assertClose(chiSquareCdf(9.487729036781154, 4), 0.95, "χ²(4) 95% critical value", 1e-13);
   // Two degrees of freedom: cdf(x) = 1 − e^(−x/2) in closed form.
-  for (const x of [0.1, 1, 2, 7.5]) close(chiSquareCdf(x, 2), 1 - Math.exp(-x / 2), 1e-14, `cdf(${x}; 2)`);
+  for (const x of [0.1, 1, 2, 7.5]) assertClose(chiSquareCdf(x, 2), 1 - Math.exp(-x / 2), `cdf(${x}; 2)`, 1e-14);
   // One degree of freedom: sf(x) = 1 − erf(√(x/2)).
-  for (const x of [0.2, 1, 3]) close(chiSquareSf(x, 1), 1 - erf(Math.sqrt(x / 2)), 1e-14, `sf(${x}; 1) via erf`);
+  for (const x of [0.2, 1, 3]) assertClose(chiSquareSf(x, 1), 1 - erf(Math.sqrt(x / 2)), `sf(${x}; 1) via erf`, 1e-14);
   assert.equal(chiSquareCdf(0, 1), 0);
   assert.equal(chiSquareSf(-1, 1), 1);
   assert.throws(() => chiSquareSf(1, 0), /degrees of freedom must be > 0/);
@@ -100,16 +97,16 @@ test("chi-square CDF and survival function: critical values and closed forms", (
 test("Kupiec proportion-of-failures test, by hand", () => {
   // n = 250, x = 5, p = 1%: LR = −2[245 ln(0.99/0.98) + 5 ln(0.01/0.02)] = 1.95681; p = 0.16185 (scipy chi2.sf).
   const k = kupiecTest(250, 5, 0.01);
-  close(k.lr, 1.956809788230622, 1e-10, "LR");
-  close(k.pValue, 0.1618549171960387, 1e-10, "p-value");
+  assertClose(k.lr, 1.956809788230622, "LR", 1e-10);
+  assertClose(k.pValue, 0.1618549171960387, "p-value", 1e-10);
   // No exceedance at all: LR = −2 n ln(1 − p) = 5.02517, rejected at 5% (p = 0.02498).
   const z = kupiecTest(250, 0, 0.01);
-  close(z.lr, 5.025167926750726, 1e-10, "LR at x = 0");
-  close(z.pValue, 0.02498150305344973, 1e-10, "p at x = 0");
+  assertClose(z.lr, 5.025167926750726, "LR at x = 0", 1e-10);
+  assertClose(z.pValue, 0.02498150305344973, "p at x = 0", 1e-10);
   // Exactly the nominal rate: LR = 0, p = 1.
   const e = kupiecTest(200, 10, 0.05);
-  close(e.lr, 0, 1e-12, "LR at x = np");
-  close(e.pValue, 1, 1e-12, "p at x = np");
+  assertClose(e.lr, 0, "LR at x = np", 1e-12);
+  assertClose(e.pValue, 1, "p at x = np", 1e-12);
   // 255 days at 1%: 6 exceedances pass at 5%, 7 fail (LR 3.4154 vs 5.3163 against 3.8415).
   assert.ok(kupiecTest(255, 6, 0.01).pValue > 0.05);
   assert.ok(kupiecTest(255, 7, 0.01).pValue < 0.05);
@@ -120,12 +117,12 @@ test("Christoffersen independence test, by hand", () => {
   // Transitions 00,01,11,10,00,00,01,10,00: n00 4, n01 2, n10 2, n11 1 → π01 = π11 = π = 1/3 → LR = 0.
   const flat = christoffersenIndependenceTest([0, 0, 1, 1, 0, 0, 0, 1, 0, 0]);
   assert.deepEqual([flat.n00, flat.n01, flat.n10, flat.n11], [4, 2, 2, 1]);
-  close(flat.lr, 0, 1e-12, "equal rates");
+  assertClose(flat.lr, 0, "equal rates", 1e-12);
   // A cluster: n00 5, n01 1, n10 1, n11 2 → LR 2.23144, p 0.13523 (computed with Python math / scipy).
   const clustered = christoffersenIndependenceTest([0, 0, 0, 1, 1, 1, 0, 0, 0, 0]);
   assert.deepEqual([clustered.n00, clustered.n01, clustered.n10, clustered.n11], [5, 1, 1, 2]);
-  close(clustered.lr, 2.231435513142097, 1e-10, "LR");
-  close(clustered.pValue, 0.13522815768706561, 1e-10, "p");
+  assertClose(clustered.lr, 2.231435513142097, "LR", 1e-10);
+  assertClose(clustered.pValue, 0.13522815768706561, "p", 1e-10);
 });
 
 test("VaR backtest counts hits over the days with a VaR value", () => {
@@ -134,9 +131,9 @@ test("VaR backtest counts hits over the days with a VaR value", () => {
   const b = backtestVaR(r, v, 0.99);
   assert.equal(b.days, 4);
   assert.equal(b.exceedances, 1);
-  close(b.rate, 0.25, 1e-15, "rate");
-  close(b.expectedExceedances, 0.04, 1e-15, "expected");
-  close(b.kupiec.lr, kupiecTest(4, 1, 0.01).lr, 1e-12, "Kupiec");
+  assertClose(b.rate, 0.25, "rate", 1e-15);
+  assertClose(b.expectedExceedances, 0.04, "expected", 1e-15);
+  assertClose(b.kupiec.lr, kupiecTest(4, 1, 0.01).lr, "Kupiec", 1e-12);
   const late = backtestVaR(r, v, 0.99, { from: 3 });
   assert.equal(late.days, 3);
   assert.equal(late.exceedances, 0);
@@ -150,8 +147,8 @@ test("baseline forecasts are aligned to the day they forecast and use only earli
   assert.deepEqual(Array.from(e), [NaN, 1, 1.5, 2.25, 3.125]); // m = 0.5 m + 0.5 x[d−1]
   // RiskMetrics on 1%, 2%, 3% with λ = 0.5: s1 = 1e-4, s2 = 0.5e-4 + 0.5·4e-4 = 2.5e-4.
   const v = ewmaVolatilityForecast([0.01, 0.02, 0.03], 0.5);
-  close(v[1], 0.01, 1e-15, "σ1");
-  close(v[2], 0.015811388300841896, 1e-15, "σ2");
+  assertClose(v[1], 0.01, "σ1", 1e-15);
+  assertClose(v[2], 0.015811388300841896, "σ2", 1e-15);
   // Changing the last value changes no forecast (each uses only earlier days).
   const y = [1, 2, 3, 4, 50];
   assert.deepEqual(Array.from(ewmaForecast(y, 0.5)), Array.from(e));
@@ -174,27 +171,27 @@ test("HAR regression recovers known coefficients from a simulated series", () =>
   }
   const days = Array.from({ length: 6000 - 22 }, (_, i) => i + 22);
   const har = fitHar(x, days);
-  har.coefficients.forEach((c, i) => close(c, b[i], 0.08, `coefficient ${i}`));
+  har.coefficients.forEach((c, i) => assertClose(c, b[i], `coefficient ${i}`, 0.08));
   const f = har.forecast(x);
   assert.ok(Number.isNaN(f[21]) && Number.isFinite(f[22]));
   // Residuals are the noise: uniform(−0.15, 0.15) has MAE 0.075.
-  close(forecastErrors(f, x, days).mae, 0.075, 0.005, "MAE of the fitted HAR");
+  assertClose(forecastErrors(f, x, days).mae, 0.075, "MAE of the fitted HAR", 0.005);
 });
 
 test("forecast errors: MAE, RMSE and bias by hand", () => {
   const e = forecastErrors([1, 2, 4, NaN], [1, 3, 2, 0], [0, 1, 2]);
   assert.equal(e.days, 3);
-  close(e.mae, 1, 1e-15, "MAE (0 + 1 + 2)/3");
-  close(e.rmse, Math.sqrt(5 / 3), 1e-15, "RMSE √((0 + 1 + 4)/3)");
-  close(e.bias, 1 / 3, 1e-15, "bias (0 − 1 + 2)/3");
+  assertClose(e.mae, 1, "MAE (0 + 1 + 2)/3", 1e-15);
+  assertClose(e.rmse, Math.sqrt(5 / 3), "RMSE √((0 + 1 + 4)/3)", 1e-15);
+  assertClose(e.bias, 1 / 3, "bias (0 − 1 + 2)/3", 1e-15);
   assert.throws(() => forecastErrors([1, 2, 4, NaN], [1, 3, 2, 0], [3]), /day 3 has forecast NaN/);
 });
 
 test("lag correlation, by hand", () => {
-  close(lagCorrelation([1, 2, 3, 4, 5]), 1, 1e-15, "a straight line");
-  close(lagCorrelation([1, -1, 1, -1, 1, -1]), -1, 1e-15, "alternating");
+  assertClose(lagCorrelation([1, 2, 3, 4, 5]), 1, "a straight line", 1e-15);
+  assertClose(lagCorrelation([1, -1, 1, -1, 1, -1]), -1, "alternating", 1e-15);
   // Pairs (1,3), (3,2), (2,5), (5,4): means 2.75 and 3.5; Σdx·dy = 0.5, Σdx² = 8.75, Σdy² = 5 → 0.5/√43.75
   // (numpy.corrcoef gives 0.07559289460184544).
-  close(lagCorrelation([1, 3, 2, 5, 4]), 0.07559289460184544, 1e-12, "by hand / numpy");
+  assertClose(lagCorrelation([1, 3, 2, 5, 4]), 0.07559289460184544, "by hand / numpy", 1e-12);
   assert.throws(() => lagCorrelation([1, 2], 1), /expected at least 3/);
 });

@@ -23,19 +23,13 @@ import {
   type Matrix,
 } from '../src/from-scratch/math-models';
 import { mulberry32 } from '../src/core/random';
+import { assertArraysClose } from './helpers/numeric';
 
 const TF_TOL = 1e-5;
 
 before(async () => {
   await tf.setBackend('cpu');
 });
-
-function assertAllClose(actual: number[] | number[][], expected: number[] | number[][], what: string, tol: number): void {
-  const a = (actual as unknown[]).flat(2) as number[];
-  const e = (expected as unknown[]).flat(2) as number[];
-  assert.equal(a.length, e.length, `${what}: ${a.length} values, expected ${e.length}`);
-  a.forEach((v, i) => assert.ok(Math.abs(v - e[i]) <= tol, `${what}[${i}]: got ${v}, expected ${e[i]} (tol ${tol})`));
-}
 
 /** A seeded matrix of uniform values in [-1, 1). */
 function randomMatrix(rows: number, cols: number, seed: number): Matrix {
@@ -81,11 +75,11 @@ test('articleMlpLayer differs from the standard layer: σ applied twice, bias ou
   // With a sigmoid they differ: z = sigmoid([5, 11, 17]) + 1, a = sigmoid(z).
   const s = (t: number): number => 1 / (1 + Math.exp(-t));
   const art = articleMlpLayer(W, x, b, 'sigmoid');
-  assertAllClose(art.z, [s(5) + 1, s(11) + 1, s(17) + 1], 'article z', 1e-12);
-  assertAllClose(art.a, [s(s(5) + 1), s(s(11) + 1), s(s(17) + 1)], 'article a', 1e-12);
+  assertArraysClose(art.z, [s(5) + 1, s(11) + 1, s(17) + 1], 'article z', 1e-12);
+  assertArraysClose(art.a, [s(s(5) + 1), s(s(11) + 1), s(s(17) + 1)], 'article a', 1e-12);
   // sigmoid(1.9933) ≈ 0.8801, well below the standard layer's sigmoid(6) ≈ 0.9975
   assert.ok(Math.abs(art.a[0] - 0.8801) < 1e-4, `article a[0] = ${art.a[0]}`);
-  assertAllClose(mlpLayerForward(W, x, b, 'sigmoid').a, [s(6), s(12), s(18)], 'standard a', 1e-12);
+  assertArraysClose(mlpLayerForward(W, x, b, 'sigmoid').a, [s(6), s(12), s(18)], 'standard a', 1e-12);
 });
 
 test('mlpLayerForward agrees with tf.matMul + add on random inputs', () => {
@@ -98,8 +92,8 @@ test('mlpLayerForward agrees with tf.matMul + add on random inputs', () => {
       const z = tf.add(tf.matMul(tf.tensor2d(Wr), tf.tensor2d(xr, [cols, 1])).reshape([rows]), tf.tensor1d(br)); // [rows]
       return [Array.from(z.dataSync()), Array.from(tf.tanh(z).dataSync())];
     });
-    assertAllClose(ours.z, zTf, `z ${rows}×${cols}`, TF_TOL);
-    assertAllClose(ours.a, aTf, `a ${rows}×${cols}`, TF_TOL);
+    assertArraysClose(ours.z, zTf, `z ${rows}×${cols}`, TF_TOL);
+    assertArraysClose(ours.a, aTf, `a ${rows}×${cols}`, TF_TOL);
   }
 });
 
@@ -164,7 +158,7 @@ test('conv2dLoop agrees with tf.conv2d (valid, same, flipped, even kernels) on r
           return (y.squeeze([0, 3]) as tf.Tensor2D).arraySync();
         });
         assert.equal(ours.length, ref.length, `rows, ${H}×${Wd} * ${kh}×${kw} ${padding} flip=${flip}`);
-        assertAllClose(ours, ref, `${H}×${Wd} * ${kh}×${kw} ${padding} flip=${flip}`, TF_TOL);
+        assertArraysClose(ours, ref, `${H}×${Wd} * ${kh}×${kw} ${padding} flip=${flip}`, TF_TOL);
       }
     }
   });
@@ -190,7 +184,7 @@ test('maxPool2dLoop agrees with tf.maxPool on random inputs', () => {
     const xin = randomMatrix(H, Wd, 30 + n);
     const ref = tf.tidy(() =>
       (tf.maxPool(tf.tensor2d(xin).reshape([1, H, Wd, 1]) as tf.Tensor4D, size, stride, 'valid').squeeze([0, 3]) as tf.Tensor2D).arraySync());
-    assertAllClose(maxPool2dLoop(xin, size, stride), ref, `${H}×${Wd} pool ${size} stride ${stride}`, TF_TOL);
+    assertArraysClose(maxPool2dLoop(xin, size, stride), ref, `${H}×${Wd} pool ${size} stride ${stride}`, TF_TOL);
   });
 });
 
@@ -213,7 +207,7 @@ test('elmanRnnLoop: a 2-unit linear RNN by hand', () => {
   //   h1 = tanh([1.5, 2]); h2 = tanh([2 + 0.5·h1[0], 4 − h1[1] + 1])
   const t = elmanRnnLoop({ Wxh: [[1], [2]], Whh: [[0.5, 0], [0, -1]], bh: [0, 1], h0: [1, 1], xs: [[1], [2]] });
   const h1 = [Math.tanh(1.5), Math.tanh(2)];
-  assertAllClose(t.hiddenStates, [h1, [Math.tanh(2 + 0.5 * h1[0]), Math.tanh(4 - h1[1] + 1)]], 'tanh rnn', 1e-12);
+  assertArraysClose(t.hiddenStates, [h1, [Math.tanh(2 + 0.5 * h1[0]), Math.tanh(4 - h1[1] + 1)]], 'tanh rnn', 1e-12);
   assert.equal(t.outputs, undefined);
 });
 
@@ -247,7 +241,7 @@ test('elmanRnnLoop agrees with tf ops and with tf.layers.simpleRNN (kernel = Wxh
     }
     return out;
   });
-  assertAllClose(ours.hiddenStates, opsStates, 'loop vs tf ops', TF_TOL);
+  assertArraysClose(ours.hiddenStates, opsStates, 'loop vs tf ops', TF_TOL);
 
   // Keras layout: kernel [input, units] = Wxh^T, recurrent kernel [units, units] = Whh^T.
   const layer = tf.layers.simpleRNN({ units: hidden, returnSequences: true, activation: 'tanh' });
@@ -259,7 +253,7 @@ test('elmanRnnLoop agrees with tf ops and with tf.layers.simpleRNN (kernel = Wxh
     const y = layer.apply(seq, { initialState: [init] }) as tf.Tensor3D; // [1, T, hidden]
     return y.squeeze([0]).arraySync() as number[][];
   });
-  assertAllClose(ours.hiddenStates, layerStates, 'loop vs simpleRNN', TF_TOL);
+  assertArraysClose(ours.hiddenStates, layerStates, 'loop vs simpleRNN', TF_TOL);
   // Forgetting the transposition gives a different answer (so the test can tell).
   const wrong = tf.tidy(() => {
     const seq = tf.tensor3d([xs]);

@@ -49,7 +49,7 @@ test("precisionRecallFigure draws steps and the no-skill line at the positive ra
   assert.equal(fig.data[0].name, "model (AP 0.833)");
   assert.deepEqual(fig.data[1].y, [0.5, 0.5]);
   assert.equal(precisionRecallFigure([{ name: "m", pr }]).data.length, 1, "no baseline without positiveRate");
-  assert.throws(() => precisionRecallFigure([{ name: "m", pr }], { positiveRate: 2 }), /positiveRate is 2/);
+  assert.throws(() => precisionRecallFigure([{ name: "m", pr }], { positiveRate: 2 }), /positiveRate must be in \[0, 1\]; got 2/);
 });
 
 test("articleRocVersusRocFigure puts the article's axes left and the ROC right", () => {

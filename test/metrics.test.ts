@@ -13,25 +13,13 @@ import {
   rocCurve,
 } from '../src/evaluation/metrics';
 import { mulberry32 } from '../src/core/random';
+import { assertArraysClose, assertClose } from './helpers/numeric';
 
 // References: every expected number below is either worked out by hand in the comment beside it,
 // or quoted from a scikit-learn docstring *and* re-derived by hand in the comment (sklearn itself
 // was not available; nothing here is computed by the code under test).
 
 const TOL = 1e-12;
-
-function assertClose(actual: number, expected: number, what: string, tol = TOL): void {
-  assert.ok(Math.abs(actual - expected) <= tol, `${what}: got ${actual}, expected ${expected} (tol ${tol})`);
-}
-
-function assertArraysClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, tol = TOL): void {
-  assert.equal(actual.length, expected.length, `${what}: length ${actual.length}, expected ${expected.length}`);
-  for (let i = 0; i < expected.length; i++) {
-    // Infinity === Infinity (a threshold), otherwise compare with tolerance.
-    if (actual[i] === expected[i]) continue;
-    assertClose(actual[i], expected[i], `${what}[${i}]`, tol);
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Hand-worked binary case.
@@ -69,13 +57,13 @@ test('confusionMatrix: sklearn confusion_matrix docstring example', () => {
 
 test('accuracy and binary precision / recall / F1: hand-worked case', () => {
   // accuracy = (TP + TN) / n = (3 + 4) / 10 = 0.7
-  assertClose(accuracy(binTrue, binPred), 0.7, 'accuracy');
+  assertClose(accuracy(binTrue, binPred), 0.7, 'accuracy', TOL);
   // precision = TP/(TP+FP) = 3/5 = 0.6; recall = TP/(TP+FN) = 3/4 = 0.75;
   // F1 = 2PR/(P+R) = 2*0.6*0.75/1.35 = 0.9/1.35 = 2/3 (= 2TP/(2TP+FP+FN) = 6/9); support = 4.
   const r = precisionRecallF1(binTrue, binPred, { average: 'binary' });
-  assertClose(r.precision, 0.6, 'precision');
-  assertClose(r.recall, 0.75, 'recall');
-  assertClose(r.f1, 2 / 3, 'f1');
+  assertClose(r.precision, 0.6, 'precision', TOL);
+  assertClose(r.recall, 0.75, 'recall', TOL);
+  assertClose(r.f1, 2 / 3, 'f1', TOL);
   assert.equal(r.support, 4);
   // The article's §9.2 definition, harmonic mean of accuracy and recall, would give
   // 2*0.7*0.75/1.45 = 0.7241...: a different number, so the test pins the correct one.
@@ -84,9 +72,9 @@ test('accuracy and binary precision / recall / F1: hand-worked case', () => {
   // positiveLabel 0: TP = 4 (6..9), FP = 1 (idx 3 predicted 0), FN = 2 (idx 4,5 predicted 1)
   // precision = 4/5, recall = 4/6 = 2/3, F1 = 8/(8+1+2) = 8/11, support = 6.
   const r0 = precisionRecallF1(binTrue, binPred, { average: 'binary', positiveLabel: 0 });
-  assertClose(r0.precision, 0.8, 'precision(pos=0)');
-  assertClose(r0.recall, 2 / 3, 'recall(pos=0)');
-  assertClose(r0.f1, 8 / 11, 'f1(pos=0)');
+  assertClose(r0.precision, 0.8, 'precision(pos=0)', TOL);
+  assertClose(r0.recall, 2 / 3, 'recall(pos=0)', TOL);
+  assertClose(r0.f1, 8 / 11, 'f1(pos=0)', TOL);
   assert.equal(r0.support, 6);
 });
 
@@ -104,20 +92,20 @@ test('precisionRecallF1: sklearn precision_recall_fscore_support docstring (macr
   // micro: TP = 2 of 6 predictions and 6 true samples -> P = R = F1 = 1/3
   // weighted: supports are 2, 2, 2, so weighted = macro.
   const macro = precisionRecallF1(yTrue, yPred, { average: 'macro' });
-  assertClose(macro.precision, 2 / 9, 'macro P');
-  assertClose(macro.recall, 1 / 3, 'macro R');
-  assertClose(macro.f1, 0.8 / 3, 'macro F1');
+  assertClose(macro.precision, 2 / 9, 'macro P', TOL);
+  assertClose(macro.recall, 1 / 3, 'macro R', TOL);
+  assertClose(macro.f1, 0.8 / 3, 'macro F1', TOL);
   assert.equal(macro.support, 6);
   const micro = precisionRecallF1(yTrue, yPred, { average: 'micro' });
-  assertArraysClose([micro.precision, micro.recall, micro.f1], [1 / 3, 1 / 3, 1 / 3], 'micro');
+  assertArraysClose([micro.precision, micro.recall, micro.f1], [1 / 3, 1 / 3, 1 / 3], 'micro', TOL);
   const weighted = precisionRecallF1(yTrue, yPred, { average: 'weighted' });
-  assertArraysClose([weighted.precision, weighted.recall, weighted.f1], [2 / 9, 1 / 3, 0.8 / 3], 'weighted');
+  assertArraysClose([weighted.precision, weighted.recall, weighted.f1], [2 / 9, 1 / 3, 0.8 / 3], 'weighted', TOL);
   // sklearn docstring, average=None: P = [0.66, 0, 0], R = [1, 0, 0], F = [0.8, 0, 0], support [2, 2, 2]
   // (docstring lists labels in order pig, dog, cat; reordered here to cat, dog, pig).
   const rows = perClassReport(yTrue, yPred).classes;
-  assertArraysClose(rows.map((c) => c.precision), [2 / 3, 0, 0], 'per-class P');
-  assertArraysClose(rows.map((c) => c.recall), [1, 0, 0], 'per-class R');
-  assertArraysClose(rows.map((c) => c.f1), [0.8, 0, 0], 'per-class F1');
+  assertArraysClose(rows.map((c) => c.precision), [2 / 3, 0, 0], 'per-class P', TOL);
+  assertArraysClose(rows.map((c) => c.recall), [1, 0, 0], 'per-class R', TOL);
+  assertArraysClose(rows.map((c) => c.f1), [0.8, 0, 0], 'per-class F1', TOL);
   assert.deepEqual(rows.map((c) => c.support), [2, 2, 2]);
 });
 
@@ -135,13 +123,13 @@ test('perClassReport: sklearn classification_report docstring example (unequal s
   //   weighted: P = (0.5 + 0 + 3*1)/5 = 0.7, R = (1 + 0 + 3*2/3)/5 = 0.6, F1 = (2/3 + 3*0.8)/5 = 46/75
   const rep = perClassReport(crTrue, crPred);
   assert.deepEqual(rep.classes.map((c) => c.label), [0, 1, 2]);
-  assertArraysClose(rep.classes.map((c) => c.precision), [0.5, 0, 1], 'P');
-  assertArraysClose(rep.classes.map((c) => c.recall), [1, 0, 2 / 3], 'R');
-  assertArraysClose(rep.classes.map((c) => c.f1), [2 / 3, 0, 0.8], 'F1');
+  assertArraysClose(rep.classes.map((c) => c.precision), [0.5, 0, 1], 'P', TOL);
+  assertArraysClose(rep.classes.map((c) => c.recall), [1, 0, 2 / 3], 'R', TOL);
+  assertArraysClose(rep.classes.map((c) => c.f1), [2 / 3, 0, 0.8], 'F1', TOL);
   assert.deepEqual(rep.classes.map((c) => c.support), [1, 1, 3]);
-  assertClose(rep.accuracy, 0.6, 'accuracy');
-  assertArraysClose([rep.macroAvg.precision, rep.macroAvg.recall, rep.macroAvg.f1], [0.5, 5 / 9, 22 / 45], 'macro');
-  assertArraysClose([rep.weightedAvg.precision, rep.weightedAvg.recall, rep.weightedAvg.f1], [0.7, 0.6, 46 / 75], 'weighted');
+  assertClose(rep.accuracy, 0.6, 'accuracy', TOL);
+  assertArraysClose([rep.macroAvg.precision, rep.macroAvg.recall, rep.macroAvg.f1], [0.5, 5 / 9, 22 / 45], 'macro', TOL);
+  assertArraysClose([rep.weightedAvg.precision, rep.weightedAvg.recall, rep.weightedAvg.f1], [0.7, 0.6, 46 / 75], 'weighted', TOL);
   assert.equal(rep.macroAvg.support, 5);
   // The averages agree with precisionRecallF1.
   const macro = precisionRecallF1(crTrue, crPred, { average: 'macro' });
@@ -149,7 +137,7 @@ test('perClassReport: sklearn classification_report docstring example (unequal s
   assert.deepEqual(macro, rep.macroAvg);
   assert.deepEqual(weighted, rep.weightedAvg);
   // perClassAccuracy = per-class recall: [1/1, 0/1, 2/3]
-  assertArraysClose(perClassAccuracy(crTrue, crPred), [1, 0, 2 / 3], 'perClassAccuracy');
+  assertArraysClose(perClassAccuracy(crTrue, crPred), [1, 0, 2 / 3], 'perClassAccuracy', TOL);
 });
 
 test('formatReport reproduces the sklearn classification_report docstring layout', () => {
@@ -184,8 +172,8 @@ test('zero division: a ratio with denominator 0 is 0 (sklearn zero_division=0)',
   });
   // A class in 0..numClasses-1 with no samples and no predictions scores 0 and counts in the macro average:
   // yTrue = yPred = [0, 1], numClasses 3 -> per class F1 [1, 1, 0], macro F1 = 2/3; weighted ignores it (support 0) -> 1.
-  assertClose(precisionRecallF1([0, 1], [0, 1], { average: 'macro', numClasses: 3 }).f1, 2 / 3, 'macro F1');
-  assertClose(precisionRecallF1([0, 1], [0, 1], { average: 'weighted', numClasses: 3 }).f1, 1, 'weighted F1');
+  assertClose(precisionRecallF1([0, 1], [0, 1], { average: 'macro', numClasses: 3 }).f1, 2 / 3, 'macro F1', TOL);
+  assertClose(precisionRecallF1([0, 1], [0, 1], { average: 'weighted', numClasses: 3 }).f1, 1, 'weighted F1', TOL);
   // perClassAccuracy of a class with no samples is 0 (not NaN).
   assert.deepEqual(perClassAccuracy([0, 1], [0, 1], 3), [1, 1, 0]);
 });
@@ -196,7 +184,7 @@ test('label functions accept typed arrays', () => {
     [4, 2],
     [1, 3],
   ]);
-  assertClose(accuracy(Float32Array.from(binTrue), Int32Array.from(binPred)), 0.7, 'accuracy');
+  assertClose(accuracy(Float32Array.from(binTrue), Int32Array.from(binPred)), 0.7, 'accuracy', TOL);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -213,12 +201,12 @@ test('rocCurve / rocAuc: sklearn roc_curve docstring example (pos_label = 2)', (
   const y = [1, 1, 2, 2];
   const s = [0.1, 0.4, 0.35, 0.8];
   const roc = rocCurve(y, s, { positiveLabel: 2 });
-  assertArraysClose(roc.fpr, [0, 0, 0.5, 0.5, 1], 'fpr');
-  assertArraysClose(roc.tpr, [0, 0.5, 0.5, 1, 1], 'tpr');
+  assertArraysClose(roc.fpr, [0, 0, 0.5, 0.5, 1], 'fpr', TOL);
+  assertArraysClose(roc.tpr, [0, 0.5, 0.5, 1, 1], 'tpr', TOL);
   assert.deepEqual(roc.thresholds, [Infinity, 0.8, 0.4, 0.35, 0.1]);
-  assertClose(rocAuc(y, s, { positiveLabel: 2 }), 0.75, 'AUC');
+  assertClose(rocAuc(y, s, { positiveLabel: 2 }), 0.75, 'AUC', TOL);
   // The same problem with 0/1 targets (older roc_auc_score docstring: [0,0,1,1] -> 0.75).
-  assertClose(rocAuc([0, 0, 1, 1], s), 0.75, 'AUC 0/1');
+  assertClose(rocAuc([0, 0, 1, 1], s), 0.75, 'AUC 0/1', TOL);
 });
 
 test('rocCurve groups tied scores into one point; AUC gives ties half credit', () => {
@@ -227,10 +215,10 @@ test('rocCurve groups tied scores into one point; AUC gives ties half credit', (
   //   AUC = 0.5*(0.5+1)/2 + 0.5*(1+1)/2 = 0.375 + 0.5 = 0.875
   //   pairs (pos, neg): (0.5,0.5) tie 1/2, (0.5,0.2) 1, (0.9,0.5) 1, (0.9,0.2) 1 -> 3.5/4 = 0.875.
   const roc = rocCurve([0, 1, 0, 1], [0.5, 0.5, 0.2, 0.9]);
-  assertArraysClose(roc.fpr, [0, 0, 0.5, 1], 'fpr');
-  assertArraysClose(roc.tpr, [0, 0.5, 1, 1], 'tpr');
+  assertArraysClose(roc.fpr, [0, 0, 0.5, 1], 'fpr', TOL);
+  assertArraysClose(roc.tpr, [0, 0.5, 1, 1], 'tpr', TOL);
   assert.deepEqual(roc.thresholds, [Infinity, 0.9, 0.5, 0.2]);
-  assertClose(rocAuc([0, 1, 0, 1], [0.5, 0.5, 0.2, 0.9]), 0.875, 'AUC');
+  assertClose(rocAuc([0, 1, 0, 1], [0.5, 0.5, 0.2, 0.9]), 0.875, 'AUC', TOL);
 });
 
 test('rocAuc: all scores equal gives 0.5 (one diagonal segment)', () => {
@@ -257,26 +245,26 @@ test('precisionRecallCurve / averagePrecision: sklearn docstring example', () =>
   const y = [0, 0, 1, 1];
   const s = [0.1, 0.4, 0.35, 0.8];
   const pr = precisionRecallCurve(y, s);
-  assertArraysClose(pr.precision, [0.5, 2 / 3, 0.5, 1, 1], 'precision');
-  assertArraysClose(pr.recall, [1, 1, 0.5, 0.5, 0], 'recall');
+  assertArraysClose(pr.precision, [0.5, 2 / 3, 0.5, 1, 1], 'precision', TOL);
+  assertArraysClose(pr.recall, [1, 1, 0.5, 0.5, 0], 'recall', TOL);
   assert.deepEqual(pr.thresholds, [0.1, 0.35, 0.4, 0.8]);
-  assertClose(averagePrecision(y, s), 5 / 6, 'AP');
+  assertClose(averagePrecision(y, s), 5 / 6, 'AP', TOL);
 });
 
 test('averagePrecision with ties and with all-positive targets', () => {
   // yTrue = [0, 1, 0, 1], scores = [0.5, 0.5, 0.2, 0.9]:
   //   0.9: TP 1 FP 0 -> P 1, R 0.5; 0.5 (tie): TP 2 FP 1 -> P 2/3, R 1; 0.2: P 0.5, R 1
   //   AP = 0.5*1 + 0.5*2/3 + 0 = 5/6
-  assertClose(averagePrecision([0, 1, 0, 1], [0.5, 0.5, 0.2, 0.9]), 5 / 6, 'AP ties');
+  assertClose(averagePrecision([0, 1, 0, 1], [0.5, 0.5, 0.2, 0.9]), 5 / 6, 'AP ties', TOL);
   // All scores tied: one point, P = 2/4, R = 1 -> AP = 1 * 0.5 = 0.5 (the positive rate).
-  assertClose(averagePrecision([0, 1, 0, 1], [0.7, 0.7, 0.7, 0.7]), 0.5, 'AP all tied');
+  assertClose(averagePrecision([0, 1, 0, 1], [0.7, 0.7, 0.7, 0.7]), 0.5, 'AP all tied', TOL);
   // Only positives: precision 1 everywhere, AP = 1 (ROC would be undefined here).
-  assertClose(averagePrecision([1, 1, 1], [0.2, 0.5, 0.9]), 1, 'AP all positive');
+  assertClose(averagePrecision([1, 1, 1], [0.2, 0.5, 0.9]), 1, 'AP all positive', TOL);
 });
 
 test('curves accept typed arrays', () => {
-  assertClose(rocAuc(Uint8Array.from([0, 0, 1, 1]), Float32Array.from([0.1, 0.4, 0.35, 0.8])), 0.75, 'AUC');
-  assertClose(averagePrecision(Int32Array.from([0, 0, 1, 1]), Float64Array.from([0.1, 0.4, 0.35, 0.8])), 5 / 6, 'AP');
+  assertClose(rocAuc(Uint8Array.from([0, 0, 1, 1]), Float32Array.from([0.1, 0.4, 0.35, 0.8])), 0.75, 'AUC', TOL);
+  assertClose(averagePrecision(Int32Array.from([0, 0, 1, 1]), Float64Array.from([0.1, 0.4, 0.35, 0.8])), 5 / 6, 'AP', TOL);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -399,23 +387,23 @@ test('property: single-label multi-class — micro P = R = F1 = accuracy = weigh
     const yPred = yTrue.map((t) => (rng() < 0.6 ? t : Math.floor(rng() * k)));
     const acc = accuracy(yTrue, yPred, k);
     const micro = precisionRecallF1(yTrue, yPred, { average: 'micro', numClasses: k });
-    assertClose(micro.precision, acc, `micro P seed ${seed}`);
-    assertClose(micro.recall, acc, `micro R seed ${seed}`);
-    assertClose(micro.f1, acc, `micro F1 seed ${seed}`);
+    assertClose(micro.precision, acc, `micro P seed ${seed}`, TOL);
+    assertClose(micro.recall, acc, `micro R seed ${seed}`, TOL);
+    assertClose(micro.f1, acc, `micro F1 seed ${seed}`, TOL);
     // weighted recall = Σ_c (n_c / n) (TP_c / n_c) = Σ TP_c / n = accuracy
-    assertClose(precisionRecallF1(yTrue, yPred, { average: 'weighted', numClasses: k }).recall, acc, `weighted R seed ${seed}`);
+    assertClose(precisionRecallF1(yTrue, yPred, { average: 'weighted', numClasses: k }).recall, acc, `weighted R seed ${seed}`, TOL);
     const cm = confusionMatrix(yTrue, yPred, k);
     const total = cm.flat().reduce((a, b) => a + b, 0);
     assert.equal(total, n);
     const trace = cm.reduce((a, row, i) => a + row[i], 0);
-    assertClose(trace / n, acc, `trace/n seed ${seed}`);
+    assertClose(trace / n, acc, `trace/n seed ${seed}`, TOL);
     const rep = perClassReport(yTrue, yPred, k);
     const pca = perClassAccuracy(yTrue, yPred, k);
     for (let c = 0; c < k; c++) {
       const rowSum = cm[c].reduce((a, b) => a + b, 0);
       assert.equal(rep.classes[c].support, rowSum);
-      assertClose(pca[c], cm[c][c] / rowSum, `perClassAccuracy[${c}]`);
-      assertClose(rep.classes[c].recall, pca[c], `recall[${c}]`);
+      assertClose(pca[c], cm[c][c] / rowSum, `perClassAccuracy[${c}]`, TOL);
+      assertClose(rep.classes[c].recall, pca[c], `recall[${c}]`, TOL);
     }
   }
 });
@@ -443,9 +431,9 @@ test('errors: length mismatch names both lengths', () => {
 });
 
 test('errors: non-finite scores name the index', () => {
-  assert.throws(() => rocAuc([0, 1, 1], [0.1, 0.2, NaN]), /rocAuc: scores\[2\] is NaN; expected a finite number/);
-  assert.throws(() => rocCurve([0, 1], [Infinity, 0.2]), /scores\[0\] is Infinity; expected a finite number/);
-  assert.throws(() => averagePrecision([0, 1], [0.3, -Infinity]), /scores\[1\] is -Infinity/);
+  assert.throws(() => rocAuc([0, 1, 1], [0.1, 0.2, NaN]), /rocAuc: scores\[2\] must be a finite number; got NaN/);
+  assert.throws(() => rocCurve([0, 1], [Infinity, 0.2]), /scores\[0\] must be a finite number; got Infinity/);
+  assert.throws(() => averagePrecision([0, 1], [0.3, -Infinity]), /scores\[1\] must be a finite number; got -Infinity/);
 });
 
 test('errors: labels outside 0..numClasses-1 or not class indices', () => {
@@ -454,8 +442,8 @@ test('errors: labels outside 0..numClasses-1 or not class indices', () => {
   assert.throws(() => perClassAccuracy([0, -1], [0, 1]), /yTrue\[1\] is -1; expected a class index \(an integer >= 0\)/);
   assert.throws(() => precisionRecallF1([0, 1.5], [0, 1], { average: 'macro' }), /yTrue\[1\] is 1.5; expected a class index/);
   assert.throws(() => perClassReport([0, NaN], [0, 1]), /yTrue\[1\] is NaN; expected a class index/);
-  assert.throws(() => confusionMatrix([0], [0], 0), /numClasses is 0; expected an integer >= 1/);
-  assert.throws(() => confusionMatrix([0], [0], 2.5), /numClasses is 2.5; expected an integer >= 1/);
+  assert.throws(() => confusionMatrix([0], [0], 0), /numClasses must be a positive integer; got 0/);
+  assert.throws(() => confusionMatrix([0], [0], 2.5), /numClasses must be a positive integer; got 2.5/);
 });
 
 test('errors: precisionRecallF1 options', () => {

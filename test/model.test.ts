@@ -93,8 +93,8 @@ test('buildMlp: dense ReLU layers to logits, PyTorch-style init, [] hidden is lo
   assert.equal(countParameters(logistic), 62);
   const out = tf.tidy(() => (logistic.predict(tf.ones([4, 30])) as tf.Tensor).shape);
   assert.deepEqual(out, [4, 2]);
-  assert.throws(() => buildMlp({ inputSize: 30, hidden: [0], numClasses: 2, seed: 1 }), /hidden\[0\] is 0; expected a positive integer/);
-  assert.throws(() => buildMlp({ inputSize: 0, hidden: [], numClasses: 2, seed: 1 }), /inputSize is 0/);
+  assert.throws(() => buildMlp({ inputSize: 30, hidden: [0], numClasses: 2, seed: 1 }), /buildMlp: hidden\[0\] must be a positive integer; got 0/);
+  assert.throws(() => buildMlp({ inputSize: 0, hidden: [], numClasses: 2, seed: 1 }), /inputSize must be a positive integer; got 0/);
 });
 
 test('buildMlp: "he-normal" and "glorot-uniform" inits give the weights of the hand-built Keras-style networks', () => {

@@ -15,11 +15,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { loadNative, resetNativeForTests, NATIVE_SIMD_ENV } from '../src/engine/native/addon';
+import { loadNative, resetNativeForTests } from '../src/engine/native/addon';
+
+const NATIVE_SIMD_ENV = 'RUNBOOK_NATIVE_SIMD';
 import { nativeTrainerFor, planNativeTraining, NativeSeqTrainer } from '../src/engine/native/seq-train';
 import { buildLeNet } from '../src/models/model';
 import { mulberry32 } from '../src/core/random';
 import { evaluateClassifier, trainClassifier } from '../src/training/train';
+import { readEnvText } from '../src/core/env';
 
 const status = loadNative();
 const toolsPresent = spawnSync('sh', ['-c', 'command -v g++'], { stdio: 'ignore' }).status === 0
@@ -97,7 +100,7 @@ function checkGradients(name: string, build: () => tf.LayersModel, inShape: numb
 }
 
 test('the native addon builds and loads where g++ and libdnnl-dev are present; else a reason is given', () => {
-  if (toolsPresent && process.env.RUNBOOK_NATIVE === undefined) assert.ok(status.ok, `g++ and oneDNN are here but the addon is unavailable: ${status.reason}`);
+  if (toolsPresent && readEnvText('RUNBOOK_NATIVE') === undefined) assert.ok(status.ok, `g++ and oneDNN are here but the addon is unavailable: ${status.reason}`);
   if (status.ok) assert.match(status.reason, /^oneDNN \d+\.\d+/);
   else assert.match(status.reason, /not built|does not load|disabled/);
 });

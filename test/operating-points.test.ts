@@ -3,12 +3,9 @@ import * as assert from "node:assert/strict";
 import { highestThresholdForRecall, operatingPoints } from "../src/evaluation/operating-points";
 import { accuracy, precisionRecallF1 } from "../src/evaluation/metrics";
 import { mulberry32 } from "../src/core/random";
+import { assertClose } from "./helpers/numeric";
 
 const TOL = 1e-12;
-
-function close(actual: number, expected: number, what: string): void {
-  assert.ok(Math.abs(actual - expected) <= TOL, `${what}: ${actual} vs ${expected} (tolerance ${TOL})`);
-}
 
 test("operatingPoints: sklearn's docstring example, counted by hand", () => {
   // y = [0, 0, 1, 1], scores = [0.1, 0.4, 0.35, 0.8] (sklearn's roc_curve / precision_recall_curve example).
@@ -26,11 +23,11 @@ test("operatingPoints: sklearn's docstring example, counted by hand", () => {
   ];
   pts.forEach((p, i) => {
     const [recall, fpr, precision, acc] = expected[i];
-    close(p.recall, recall, `recall ${i}`);
-    close(p.fpr, fpr, `fpr ${i}`);
-    close(p.precision, precision, `precision ${i}`);
-    close(p.accuracy, acc, `accuracy ${i}`);
-    close(p.errorRate, 1 - acc, `errorRate ${i}`);
+    assertClose(p.recall, recall, `recall ${i}`, TOL);
+    assertClose(p.fpr, fpr, `fpr ${i}`, TOL);
+    assertClose(p.precision, precision, `precision ${i}`, TOL);
+    assertClose(p.accuracy, acc, `accuracy ${i}`, TOL);
+    assertClose(p.errorRate, 1 - acc, `errorRate ${i}`, TOL);
   });
 });
 
@@ -63,10 +60,10 @@ test("property: every point equals brute-force counting and metrics.ts at that t
       assert.deepEqual([p.tp, p.fp, p.fn, p.tn], [tp, fp, fn, tn], `seed ${seed} threshold ${p.threshold}`);
       const yPred = s.map((v) => (v >= p.threshold ? 1 : 0));
       const prf = precisionRecallF1(y, yPred, { average: "binary", numClasses: 2 });
-      close(p.precision, prf.precision, `precision seed ${seed}`);
-      close(p.recall, prf.recall, `recall seed ${seed}`);
-      close(p.accuracy, accuracy(y, yPred, 2), `accuracy seed ${seed}`);
-      close(p.accuracy + p.errorRate, 1, `accuracy + error rate seed ${seed}`);
+      assertClose(p.precision, prf.precision, `precision seed ${seed}`, TOL);
+      assertClose(p.recall, prf.recall, `recall seed ${seed}`, TOL);
+      assertClose(p.accuracy, accuracy(y, yPred, 2), `accuracy seed ${seed}`, TOL);
+      assertClose(p.accuracy + p.errorRate, 1, `accuracy + error rate seed ${seed}`, TOL);
     }
   }
 });
@@ -81,7 +78,7 @@ test("highestThresholdForRecall picks the first (highest) threshold reaching the
 
 test("errors name the parameter and the expectation", () => {
   const pts = operatingPoints([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]);
-  assert.throws(() => highestThresholdForRecall(pts, 1.5), /minRecall is 1.5; expected a number in \[0, 1\]/);
+  assert.throws(() => highestThresholdForRecall(pts, 1.5), /minRecall must be in \[0, 1\]; got 1.5/);
   assert.throws(() => highestThresholdForRecall([], 0.5), /points is empty/);
   assert.throws(() => highestThresholdForRecall([...pts].reverse(), 0.5), /expected strictly decreasing thresholds/);
   assert.throws(() => operatingPoints([0, 0], [0.1, 0.2]), /rocCurve: only one class present in yTrue/);

@@ -17,6 +17,6 @@ test("predictProbabilities is softmax of the logits in batches, and leaves no te
   p.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - expected[i][j]) < 1e-6, `${i},${j}: ${v}`)));
   assert.deepEqual(Array.from(predictClassScores(net, X, 1)).map((v) => Math.round(v * 100) / 100), [0.5, 0.25, 0.8]);
   assert.throws(() => predictClassScores(net, X, 2), /positive class 2; expected 0\.\.1/);
-  assert.throws(() => predictProbabilities(net, X, 0), /batchSize is 0/);
+  assert.throws(() => predictProbabilities(net, X, 0), /batchSize must be [^;]+; got 0/);
   X.dispose();
 });

@@ -17,9 +17,10 @@ import * as path from "node:path";
 import { loadSpamAssassin } from "../src/data/spam-assassin";
 import { detectPii, normalizePii, type PiiType } from "../src/scenarios/privacy/pii";
 import { DEFAULT_DATA_KEY_FILE, createKeyFile, parseKeyText } from "../src/scenarios/privacy/keys";
+import { envDataKey, envLeakNotebook } from "../src/core/env";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const NOTEBOOK = process.env.RUNBOOK_LEAK_NOTEBOOK ?? path.join(ROOT, "notebooks", "09-4-privacy-and-security.ipynb");
+const NOTEBOOK = envLeakNotebook() ?? path.join(ROOT, "notebooks", "09-4-privacy-and-security.ipynb");
 const SCANNED = /\.(html|ipynb|json|xml)$/;
 const TYPES: PiiType[] = ["email", "phone"];
 
@@ -90,7 +91,8 @@ test("the privacy notebook's report leaks no corpus email address, phone number 
     const keys = keyForms(keyBytesOf(keyFile));
     // Also the keys a developer's own reports could contain: the default key file and the env key.
     if (fs.existsSync(DEFAULT_DATA_KEY_FILE)) keys.push(...keyForms(keyBytesOf(DEFAULT_DATA_KEY_FILE)));
-    if (process.env.RUNBOOK_DATA_KEY) keys.push(...keyForms(parseKeyText(process.env.RUNBOOK_DATA_KEY, "env")));
+    const envKey = envDataKey();
+    if (envKey) keys.push(...keyForms(parseKeyText(envKey, "env")));
     const leaks = scan(files, corpus, keys);
     assert.deepEqual(leaks, [], `leaks in the generated report:\n${leaks.join("\n")}`);
     // The notebook really ran on the data: its executed copy shows masked values.

@@ -82,9 +82,9 @@ test("search sections: one per heading, visible text only, anchors as nbconvert 
   assert.equal(long[0].text.length, SECTION_TEXT_LIMIT);
   const script = searchIndexScript([{ page: "p", pageTitle: "t", anchor: "a", heading: "h", text: "</script><b>" }]);
   assert.doesNotMatch(script, /<\//);
-  const window: { RUNBOOK_SEARCH_INDEX?: unknown } = {};
+  const window: { runbookSearchIndex?: unknown } = {};
   new Function("window", script)(window);
-  assert.deepEqual(window.RUNBOOK_SEARCH_INDEX, [{ page: "p", pageTitle: "t", anchor: "a", heading: "h", text: "</script><b>" }]);
+  assert.deepEqual(window.runbookSearchIndex, [{ page: "p", pageTitle: "t", anchor: "a", heading: "h", text: "</script><b>" }]);
 });
 
 test("writeReportSite writes assets/ once for all pages and indexes every page", () => {

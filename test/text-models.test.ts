@@ -2,7 +2,8 @@
 import { test, before } from "node:test";
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { buildConvTextClassifier, WordEmbedding } from "../src/text/text-models";
+import { WordEmbedding } from "../src/models/embedding";
+import { buildConvTextClassifier } from "../src/text/text-models";
 import { countParameters, modelSummaryRows } from "../src/models/model";
 import { trainClassifier, evaluateClassifier } from "../src/training/train";
 
@@ -42,7 +43,7 @@ test("WordEmbedding: padding is the zero vector; the gradient equals one-hot × 
   assert.deepEqual(rows[1][0], Array.from(table.slice([2, 0], [1, 3]).dataSync())); // id 2 → row 2
   // Reference gradient of Σ (out ⊙ c), by tf's own matmul of the one-hot ids (padding masked).
   const c = tf.randomNormal([2, 3, 3], 0, 1, "float32", 4);
-  // Our gradient, through the layer's own variable (the scatter-add in text-models.ts):
+  // Our gradient, through the layer's own variable (the scatter-add in src/models/embedding.ts):
   const { grads } = tf.variableGrads(() => tf.sum(tf.mul(layer.apply(ids) as tf.Tensor, c)) as tf.Scalar, [layer.trainableWeights[0].read() as tf.Variable]);
   const ours = Object.values(grads)[0]; // [5, 3]
   const reference = tf.grad((t: tf.Tensor) => {
@@ -90,6 +91,6 @@ test("bad parameters are errors naming the parameter", () => {
   const ok = { vocabSize: 10, sequenceLength: 5, embeddingDim: 2, filters: 2, kernelSize: 3, seed: 1 };
   assert.throws(() => buildConvTextClassifier({ ...ok, kernelSize: 6 }), /kernelSize 6 is longer than sequenceLength 5/);
   assert.throws(() => buildConvTextClassifier({ ...ok, vocabSize: 2 }), /vocabSize is 2; expected at least 3/);
-  assert.throws(() => buildConvTextClassifier({ ...ok, filters: 1.5 }), /filters is 1.5/);
-  assert.throws(() => new WordEmbedding({ inputDim: 5, outputDim: 0, seed: 1 }), /outputDim is 0/);
+  assert.throws(() => buildConvTextClassifier({ ...ok, filters: 1.5 }), /filters must be [^;]+; got 1\.5/);
+  assert.throws(() => new WordEmbedding({ inputDim: 5, outputDim: 0, seed: 1 }), /outputDim must be [^;]+; got 0/);
 });

@@ -3,12 +3,7 @@ import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { fitTfidf, tfidfMatrix, tfidfRows } from "../src/text/tfidf";
-
-/** Element-wise |actual − expected| <= tol. */
-function assertClose(actual: number[], expected: number[], tol: number): void {
-  assert.equal(actual.length, expected.length, `length ${actual.length} vs ${expected.length}`);
-  actual.forEach((a, i) => assert.ok(Math.abs(a - expected[i]) <= tol, `element ${i}: ${a} vs ${expected[i]} (tolerance ${tol})`));
-}
+import { assertArraysClose } from "./helpers/numeric";
 
 // Three training documents; tokens: [free, money, free], [money, now], [hello, now, now].
 // Document frequencies: money 2, now 2, free 1, hello 1 → vocabulary order money, now, free, hello
@@ -33,30 +28,30 @@ test("vocabulary, document frequencies and smooth idf match the hand computation
   assert.deepEqual(m.vocabulary, ["money", "now", "free", "hello"]);
   assert.deepEqual(Array.from(m.documentFrequency), [2, 2, 1, 1]);
   assert.equal(m.numDocs, 3);
-  assertClose(Array.from(m.idf), IDF, 1e-12);
+  assertArraysClose(Array.from(m.idf), IDF, "values", 1e-12);
 });
 
 test("rows are count × idf, L2-normalised", () => {
   const m = fitTfidf(DOCS, { maxFeatures: 10, minDocFreq: 1 });
   const rows = tfidfRows(m, DOCS);
-  assertClose(Array.from(rows), ROWS.flat(), TOL);
+  assertArraysClose(Array.from(rows), ROWS.flat(), "values", TOL);
   const x = tfidfMatrix(m, DOCS);
   assert.deepEqual(x.shape, [3, 4]);
-  assertClose(Array.from(x.dataSync()), ROWS.flat(), TOL);
+  assertArraysClose(Array.from(x.dataSync()), ROWS.flat(), "values", TOL);
   tf.dispose(x);
 });
 
 test("sublinear tf uses 1 + ln(count)", () => {
   // doc 2 with sublinear tf: now → (1 + ln 2) · 1.28768 = 2.18027, hello → 1.69315; / 2.76050 (Python by hand)
   const m = fitTfidf(DOCS, { maxFeatures: 10, minDocFreq: 1, sublinearTf: true });
-  assertClose(Array.from(tfidfRows(m, [DOCS[2]])), [0, 0.7898069290660905, 0, 0.6133555370249717], TOL);
+  assertArraysClose(Array.from(tfidfRows(m, [DOCS[2]])), [0, 0.7898069290660905, 0, 0.6133555370249717], "values", TOL);
 });
 
 test("idf comes from the training documents only; unseen words give a zero row", () => {
   const m = fitTfidf(DOCS, { maxFeatures: 10, minDocFreq: 1 });
   // A test document full of "free" does not change the fitted idf, and scales like doc 0's "free" alone.
-  assertClose(Array.from(tfidfRows(m, ["free free free free"])), [0, 0, 1, 0], TOL);
-  assertClose(Array.from(m.idf), IDF, 1e-12);
+  assertArraysClose(Array.from(tfidfRows(m, ["free free free free"])), [0, 0, 1, 0], "values", TOL);
+  assertArraysClose(Array.from(m.idf), IDF, "values", 1e-12);
   assert.deepEqual(Array.from(tfidfRows(m, ["completely unseen words", ""])), new Array(8).fill(0));
 });
 
@@ -64,13 +59,13 @@ test("maxFeatures and minDocFreq restrict the vocabulary", () => {
   assert.deepEqual(fitTfidf(DOCS, { maxFeatures: 2, minDocFreq: 1 }).vocabulary, ["money", "now"]);
   assert.deepEqual(fitTfidf(DOCS, { maxFeatures: 10 }).vocabulary, ["money", "now"]); // default minDocFreq 2
   // idf of a word depends on n, the number of training documents, not on the vocabulary size.
-  assertClose(Array.from(fitTfidf(DOCS, { maxFeatures: 2, minDocFreq: 1 }).idf), IDF.slice(0, 2), 1e-12);
+  assertArraysClose(Array.from(fitTfidf(DOCS, { maxFeatures: 2, minDocFreq: 1 }).idf), IDF.slice(0, 2), "values", 1e-12);
 });
 
 test("bad parameters are errors naming the parameter", () => {
   assert.throws(() => fitTfidf([], { maxFeatures: 5 }), /trainDocs is empty/);
-  assert.throws(() => fitTfidf(DOCS, { maxFeatures: 0 }), /maxFeatures is 0; expected a positive integer/);
-  assert.throws(() => fitTfidf(DOCS, { maxFeatures: 2.5 }), /maxFeatures is 2.5/);
-  assert.throws(() => fitTfidf(DOCS, { maxFeatures: 5, minDocFreq: 0 }), /minDocFreq is 0/);
+  assert.throws(() => fitTfidf(DOCS, { maxFeatures: 0 }), /fitTfidf: maxFeatures must be a positive integer; got 0/);
+  assert.throws(() => fitTfidf(DOCS, { maxFeatures: 2.5 }), /maxFeatures must be [^;]+; got 2\.5/);
+  assert.throws(() => fitTfidf(DOCS, { maxFeatures: 5, minDocFreq: 0 }), /minDocFreq must be [^;]+; got 0/);
   assert.throws(() => fitTfidf(DOCS, { maxFeatures: 5, minDocFreq: 4 }), /no token occurs in 4 or more of the 3 training documents/);
 });

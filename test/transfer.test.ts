@@ -70,7 +70,7 @@ test("gatherExamples: rows at the indices, labels renumbered; bad input is an er
   assert.deepEqual(set.X.arraySync(), [[2, 2], [0, 0], [3, 3]]);
   assert.deepEqual(Array.from(set.y.dataSync()), [2, 1, 0]);
   assert.equal(set.y.dtype, "int32");
-  assert.throws(() => gatherExamples(X, labels, [4], [5, 7, 9]), /index 4 outside 0..3/);
+  assert.throws(() => gatherExamples(X, labels, [4], [5, 7, 9]), /gatherExamples: index must be an integer in 0\.\.3; got 4/);
   assert.throws(() => gatherExamples(X, labels, [0], [5, 9]), /label 7 at index 0 is not in classes/);
   assert.throws(() => gatherExamples(X, [1, 2], [0], [1, 2]), /X has 4 examples but labels has 2/);
   tf.dispose([X, set.X, set.y]);

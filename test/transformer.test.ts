@@ -8,18 +8,13 @@ import {
   Transformer, countNonEmbeddingParameters, countTransformerParameters, loadTransformer, matMul2d,
   saveTransformer, sparseSoftmaxCrossEntropy, type TransformerConfig,
 } from '../src/models/transformer';
+import { maxAbsDiff } from './helpers/numeric';
 
 before(async () => {
   await tf.setBackend('cpu');
 });
 
 const config: TransformerConfig = { vocabSize: 30, contextLength: 10, dModel: 16, numHeads: 4, numLayers: 2, seed: 1 };
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 test('shapes: tokens [B, T] → logits [B, T, V] for every T ≤ contextLength; longer inputs are rejected', () => {
   const m = new Transformer(config);

@@ -12,49 +12,16 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmConv2DBackpropFilter } from '../src/engine/wasm-conv2d-filter-grad';
+import { type ConvCase, compareConvGradient } from './helpers/conv-grad';
 import { maxRelErr, randn } from './helpers/numeric';
 
 const TOL = 1e-4;
 /** Tolerance for a dW whose elements each sum L = n·oh·ow products (see header). */
 const tolFor = (L: number): number => TOL * Math.max(1, Math.sqrt(L / 1024));
-type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
-type Shape4 = [number, number, number, number];
-
-interface Case {
-  name: string;
-  x: Shape4; // [n, H, W, ci]
-  w: Shape4; // [kh, kw, ci, co]
-  strides: number | [number, number];
-  pad: Pad;
-}
-
-/** Seeded normal values generated on cpu, so both backends see identical inputs. */
-
-/** max |a − b| / max(1, |b|) over all elements. */
-
-/** d/dw sum(conv2d(x, w) * r) on the given backend, returned as plain values. */
-async function filterGrad(backend: string, c: Case, xv: Float32Array, wv: Float32Array, rv: Float32Array, yShape: number[]): Promise<Float32Array> {
-  await tf.setBackend(backend);
-  return tf.tidy(() => {
-    const x = tf.tensor4d(xv, c.x);
-    const w = tf.tensor4d(wv, c.w);
-    const r = tf.tensor(rv, yShape);
-    const g = tf.grad((wt: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, wt as tf.Tensor4D, c.strides, c.pad), r)))(w);
-    assert.deepEqual(g.shape, c.w);
-    return g.dataSync().slice() as Float32Array;
-  });
-}
-
-/** Max error of the wasm filter gradient vs the cpu one for one case (all inputs seeded on cpu). */
-async function compare(c: Case, seed: number): Promise<{ err: number; tol: number }> {
-  await tf.setBackend('cpu');
-  const xv = randn(c.x, seed);
-  const wv = randn(c.w, seed + 1);
-  const yShape = tf.tidy(() => tf.conv2d(tf.tensor4d(xv, c.x), tf.tensor4d(wv, c.w), c.strides, c.pad).shape);
-  const rv = randn(yShape, seed + 2);
-  const ref = await filterGrad('cpu', c, xv, wv, rv, yShape);
-  const got = await filterGrad('wasm', c, xv, wv, rv, yShape);
-  return { err: maxRelErr(got, ref), tol: tolFor(yShape[0] * yShape[1] * yShape[2]) };
+/** The wasm filter gradient against cpu's for one case, with its tolerance. */
+async function compare(c: ConvCase, seed: number): Promise<{ err: number; tol: number }> {
+  const { err, reductionLength } = await compareConvGradient(c, 'filter', seed);
+  return { err, tol: tolFor(reductionLength) };
 }
 
 before(async () => {
@@ -89,7 +56,7 @@ test('filter gradient matches cpu over sizes × kernels × strides × padding ×
       for (const s of [1, 2]) {
         for (const pad of ['valid', 'same'] as const) {
           for (const n of [1, 4]) {
-            const c: Case = { name: `${size}x${size} k${k} s${s} ${pad} n${n}`, x: [n, size, size, 2], w: [k, k, 2, 3], strides: s, pad };
+            const c: ConvCase = { name: `${size}x${size} k${k} s${s} ${pad} n${n}`, x: [n, size, size, 2], w: [k, k, 2, 3], strides: s, pad };
             const { err, tol } = await compare(c, (seed += 10));
             worst = Math.max(worst, err);
             results.push(`${c.name}: ${err.toExponential(2)}`);
@@ -103,7 +70,7 @@ test('filter gradient matches cpu over sizes × kernels × strides × padding ×
   console.log(`[grid] worst ${worst.toExponential(2)}\n  ` + results.join('\n  '));
 });
 
-const namedCases: Case[] = [
+const namedCases: ConvCase[] = [
   { name: 'LeNet conv1 32x32 3→6 k5 s1 valid n1', x: [1, 32, 32, 3], w: [5, 5, 3, 6], strides: 1, pad: 'valid' },
   { name: 'LeNet conv1 32x32 3→6 k5 s1 valid n4', x: [4, 32, 32, 3], w: [5, 5, 3, 6], strides: 1, pad: 'valid' },
   { name: 'LeNet conv2 14x14 6→16 k5 s1 valid n4', x: [4, 14, 14, 6], w: [5, 5, 6, 16], strides: 1, pad: 'valid' },

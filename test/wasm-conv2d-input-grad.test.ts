@@ -11,45 +11,9 @@ import '@tensorflow/tfjs-backend-wasm';
 import {
   registerWasmConv2DBackpropInputViaConv, restoreWasmConv2DBackpropInput, wasmConv2DBackpropInputViaConvActive,
 } from '../src/engine/wasm-conv2d-input-grad';
-import { maxRelErr, randn } from './helpers/numeric';
+import { type ConvCase, compareConvGradient } from './helpers/conv-grad';
 
 const TOL = 1e-4;
-type Pad = 'valid' | 'same' | number;
-type Shape4 = [number, number, number, number];
-
-interface Case {
-  name: string;
-  x: Shape4; // [n, H, W, ci]
-  w: Shape4; // [kh, kw, ci, co]
-  strides: number | [number, number];
-  pad: Pad;
-}
-
-
-
-/** d/dx sum(conv2d(x, w) * r) on the given backend. */
-async function inputGrad(backend: string, c: Case, xv: Float32Array, wv: Float32Array, rv: Float32Array, yShape: number[]): Promise<Float32Array> {
-  await tf.setBackend(backend);
-  return tf.tidy(() => {
-    const x = tf.tensor4d(xv, c.x);
-    const w = tf.tensor4d(wv, c.w);
-    const r = tf.tensor(rv, yShape);
-    const g = tf.grad((xt: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(xt as tf.Tensor4D, w, c.strides, c.pad), r)))(x);
-    assert.deepEqual(g.shape, c.x);
-    return g.dataSync().slice() as Float32Array;
-  });
-}
-
-async function compare(c: Case, seed: number): Promise<number> {
-  await tf.setBackend('cpu');
-  const xv = randn(c.x, seed);
-  const wv = randn(c.w, seed + 1);
-  const yShape = tf.tidy(() => tf.conv2d(tf.tensor4d(xv, c.x), tf.tensor4d(wv, c.w), c.strides, c.pad).shape);
-  const rv = randn(yShape, seed + 2);
-  const ref = await inputGrad('cpu', c, xv, wv, rv, yShape);
-  const got = await inputGrad('wasm', c, xv, wv, rv, yShape);
-  return maxRelErr(got, ref);
-}
 
 before(async () => {
   await tf.setBackend('wasm');
@@ -70,7 +34,7 @@ test('registration replaces the built-in kernel, is idempotent, and can be undon
   assert.ok(wasmConv2DBackpropInputViaConvActive());
 });
 
-const cases: Case[] = [
+const cases: ConvCase[] = [
   { name: '3×3 stride 1 same (ResNet-20 body)', x: [2, 8, 8, 4], w: [3, 3, 4, 5], strides: 1, pad: 'same' },
   { name: '3×3 stride 2 same, even input (TF pads 0 before, 1 after)', x: [2, 8, 8, 3], w: [3, 3, 3, 4], strides: 2, pad: 'same' },
   { name: '3×3 stride 2 same, odd input', x: [1, 9, 7, 2], w: [3, 3, 2, 3], strides: 2, pad: 'same' },
@@ -85,7 +49,7 @@ const cases: Case[] = [
 
 for (const [i, c] of cases.entries()) {
   test(`matches the cpu kernel: ${c.name}`, async () => {
-    const err = await compare(c, 100 + 3 * i);
+    const { err } = await compareConvGradient(c, 'input', 100 + 3 * i);
     assert.ok(err < TOL, `max relative error ${err} ≥ ${TOL}`);
   });
 }

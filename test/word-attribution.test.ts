@@ -59,12 +59,12 @@ test("topWords sorts by score, ties alphabetically", () => {
 
 test("bad parameters are errors naming the parameter", () => {
   assert.throws(() => topWords([1, 2], ["a"], 1), /2 scores for 1 words/);
-  assert.throws(() => topWords([1], ["a"], 0), /k is 0/);
+  assert.throws(() => topWords([1], ["a"], 0), /k must be [^;]+; got 0/);
   const net = buildMlp({ inputSize: 2, hidden: [], numClasses: 2, seed: 1 });
   const empty = tf.zeros([0, 2]) as tf.Tensor2D;
   assert.throws(() => gradientTimesInput(net, empty), /X has no rows/);
   const X = tf.ones([1, 2]) as tf.Tensor2D;
-  assert.throws(() => gradientTimesInput(net, X, 0), /batchSize is 0/);
+  assert.throws(() => gradientTimesInput(net, X, 0), /batchSize must be [^;]+; got 0/);
   const three = buildMlp({ inputSize: 2, hidden: [], numClasses: 3, seed: 1 });
   assert.throws(() => gradientTimesInput(three, X), /expected two-class logits/);
   tf.dispose([empty, X]);

@@ -12,47 +12,47 @@ namespace runbook {
 // compiled for the x86-64 baseline (so it loads on any x86-64 CPU, see binding.gyp); the AVX2 and
 // AVX-512 copies are compiled for those targets here and only called where the CPU has them.
 namespace isa_baseline {
-#define RUNBOOK_ISA_NAME "baseline"
-#define RUNBOOK_VEC_FLOATS 4
-#define RUNBOOK_MAX_NCO 3
+#define DCONV_ISA_NAME "baseline"
+#define DCONV_VEC_FLOATS 4
+#define DCONV_MAX_NCO 3
 #include "direct_conv_kernels.inc"
-#undef RUNBOOK_ISA_NAME
-#undef RUNBOOK_VEC_FLOATS
-#undef RUNBOOK_MAX_NCO
+#undef DCONV_ISA_NAME
+#undef DCONV_VEC_FLOATS
+#undef DCONV_MAX_NCO
 }  // namespace isa_baseline
 
 #if defined(__x86_64__) && defined(__GNUC__)
-#define RUNBOOK_X86_DISPATCH 1
+#define DCONV_X86_DISPATCH 1
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
 namespace isa_avx2 {
-#define RUNBOOK_ISA_NAME "avx2"
-#define RUNBOOK_VEC_FLOATS 8
-#define RUNBOOK_MAX_NCO 6
+#define DCONV_ISA_NAME "avx2"
+#define DCONV_VEC_FLOATS 8
+#define DCONV_MAX_NCO 6
 #include "direct_conv_kernels.inc"
-#undef RUNBOOK_ISA_NAME
-#undef RUNBOOK_VEC_FLOATS
-#undef RUNBOOK_MAX_NCO
+#undef DCONV_ISA_NAME
+#undef DCONV_VEC_FLOATS
+#undef DCONV_MAX_NCO
 }  // namespace isa_avx2
 #pragma GCC pop_options
 
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx2,fma")
 namespace isa_avx512 {
-#define RUNBOOK_ISA_NAME "avx512"
-#define RUNBOOK_VEC_FLOATS 16
-#define RUNBOOK_MAX_NCO 8
+#define DCONV_ISA_NAME "avx512"
+#define DCONV_VEC_FLOATS 16
+#define DCONV_MAX_NCO 8
 #include "direct_conv_kernels.inc"
-#undef RUNBOOK_ISA_NAME
-#undef RUNBOOK_VEC_FLOATS
-#undef RUNBOOK_MAX_NCO
+#undef DCONV_ISA_NAME
+#undef DCONV_VEC_FLOATS
+#undef DCONV_MAX_NCO
 }  // namespace isa_avx512
 #pragma GCC pop_options
 #endif
 
 std::vector<std::string> supportedSimd() {
   std::vector<std::string> names = {"baseline"};
-#ifdef RUNBOOK_X86_DISPATCH
+#ifdef DCONV_X86_DISPATCH
   __builtin_cpu_init();
   bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   if (avx2) names.push_back("avx2");
@@ -63,7 +63,7 @@ std::vector<std::string> supportedSimd() {
 
 static const DirectConvKernels* kernelsNamed(const std::string& name) {
   if (name == "baseline") return &isa_baseline::kernels;
-#ifdef RUNBOOK_X86_DISPATCH
+#ifdef DCONV_X86_DISPATCH
   if (name == "avx2") return &isa_avx2::kernels;
   if (name == "avx512") return &isa_avx512::kernels;
 #endif

@@ -5,6 +5,7 @@
  * (article §5.2); here the permutation for epoch e is `shuffledIndices(n, seed + e)`,
  * so a run is reproducible from its seed alone.
  */
+import { requireNonNegativeInteger } from "./validate";
 
 /** A function returning uniform floats in [0, 1). */
 export type Rng = () => number;
@@ -39,9 +40,7 @@ export function shuffleInPlace<T extends { length: number; [i: number]: unknown 
 
 /** A deterministic permutation of 0..n-1 (Fisher–Yates, mulberry32(seed)): the per-epoch shuffle of article §5.2. */
 export function shuffledIndices(n: number, seed: number): Int32Array {
-  if (!Number.isInteger(n) || n < 0) {
-    throw new Error(`shuffledIndices: n must be a non-negative integer; got ${n}`);
-  }
+  requireNonNegativeInteger("shuffledIndices", "n", n);
   const indices = new Int32Array(n);
   for (let i = 0; i < n; i++) indices[i] = i;
   return shuffleInPlace(indices, mulberry32(seed));

@@ -1,4 +1,5 @@
 /** Descriptive statistics shared across layers. */
+import { requireInRange } from "./validate";
 
 /**
  * The p-quantile of values by linear interpolation between order statistics (Hyndman & Fan type 7,
@@ -6,7 +7,7 @@
  */
 export function quantile(values: ArrayLike<number>, p: number): number {
   if (values.length === 0) throw new Error("quantile: no values");
-  if (!(p >= 0 && p <= 1)) throw new Error(`quantile: p must be in [0, 1]; got ${p}`);
+  requireInRange("quantile", "p", p, 0, 1);
   const sorted = Float64Array.from(values).sort();
   const pos = (sorted.length - 1) * p;
   const lo = Math.floor(pos);

@@ -1,6 +1,7 @@
 // Shared shape of an in-memory image classification dataset, plus the
 // normalisation both image loaders use (PyTorch's ToTensor + Normalize(0.5, 0.5)).
 import type * as tf from '@tensorflow/tfjs';
+import { requireNonNegativeInteger } from '../core/validate';
 
 /** Which part of a dataset to load (article §5.1). */
 export type Split = 'train' | 'test';
@@ -86,8 +87,6 @@ export function byteNormalisationTable(mean = 0.5, std = 0.5): Float32Array {
 /** Check and normalise an optional `limit` against the number of available examples (article §5.1). */
 export function resolveLimit(limit: number | undefined, available: number, what: string): number {
   if (limit === undefined) return available;
-  if (!Number.isInteger(limit) || limit < 0) {
-    throw new Error(`limit for ${what} must be a non-negative integer; got ${limit}`);
-  }
+  requireNonNegativeInteger(what, "limit", limit); // e.g. "CIFAR-10 train: limit must be …"
   return Math.min(limit, available);
 }

@@ -6,6 +6,7 @@
  * mbox "From " line, RFC 822 headers and body, and labels spam = 1.
  */
 import * as crypto from "crypto";
+import { requireNonEmptyString } from "../core/validate";
 
 /** The corpus groups and how many messages each holds in 0.2.3. */
 export const SPAM_ASSASSIN_GROUPS: Readonly<Record<SpamAssassinGroup, number>> = {
@@ -142,7 +143,7 @@ function validateRecord(r: unknown, i: number): RawSpamAssassinRecord & { group:
   const where = `spam-assassin record ${i}`;
   if (r === null || typeof r !== "object") throw new Error(`${where}: expected an object {id, group, checksum, text}; got ${r === null ? "null" : typeof r}`);
   const o = r as Record<string, unknown>;
-  if (typeof o.id !== "string" || o.id === "") throw new Error(`${where}: id must be a non-empty string`);
+  requireNonEmptyString(where, "id", o.id);
   if (typeof o.group !== "string" || !isGroup(o.group)) {
     throw new Error(`${where} (id ${o.id}): group "${String(o.group)}"; expected one of ${Object.keys(SPAM_ASSASSIN_GROUPS).join(", ")}`);
   }

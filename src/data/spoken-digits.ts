@@ -17,6 +17,7 @@ import * as path from "path";
 import { PROJECT_ROOT } from "../core/paths";
 import { readWav, type WavAudio } from "./wav";
 import { mulberry32, shuffleInPlace } from "../core/random";
+import { requireInRange, requireInteger, requirePositiveInteger } from "../core/validate";
 
 /** The ten words, index = digit. */
 export const DIGIT_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"] as const;
@@ -153,10 +154,8 @@ function checkPlanOptions(o: SpokenDigitsPlanOptions): void {
   if (!(Number.isInteger(o.numVoices) && o.numVoices >= 2 && o.numVoices <= ESPEAK_VARIANTS.length)) {
     throw new Error(`spoken digits: numVoices must be an integer in 2..${ESPEAK_VARIANTS.length} (one variant per voice); got ${o.numVoices}`);
   }
-  if (!(Number.isInteger(o.takesPerDigit) && o.takesPerDigit >= 1)) {
-    throw new Error(`spoken digits: takesPerDigit must be a positive integer; got ${o.takesPerDigit}`);
-  }
-  if (!Number.isInteger(o.seed)) throw new Error(`spoken digits: seed must be an integer; got ${o.seed}`);
+  requirePositiveInteger("spoken digits", "takesPerDigit", o.takesPerDigit);
+  requireInteger("spoken digits", "seed", o.seed);
 }
 
 const clampInt = (x: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, Math.round(x)));
@@ -208,7 +207,7 @@ export async function synthesizeClips(
   opts: { concurrency?: number; espeakBin?: string; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<void> {
   const { concurrency = 2, espeakBin = "espeak-ng", onProgress } = opts;
-  if (!(Number.isInteger(concurrency) && concurrency >= 1)) throw new Error(`synthesizeClips: concurrency must be a positive integer; got ${concurrency}`);
+  requirePositiveInteger("synthesizeClips", "concurrency", concurrency);
   let next = 0;
   let done = 0;
   let failed = false;
@@ -318,7 +317,7 @@ export function loadClip(set: Pick<SpokenDigitsSet, "dir">, clip: ClipSpec): Wav
  * voice has (one variant per voice); accents are shared (there are only eight) (article §6).
  */
 export function splitVoices(voices: readonly string[], testFraction: number, seed: number): { train: string[]; test: string[] } {
-  if (!(testFraction > 0 && testFraction < 1)) throw new Error(`splitVoices: testFraction must be in (0, 1); got ${testFraction}`);
+  requireInRange("splitVoices", "testFraction", testFraction, 0, 1, "()");
   if (new Set(voices).size !== voices.length) throw new Error(`splitVoices: voices must be distinct`);
   const nTest = Math.round(testFraction * voices.length);
   if (nTest < 1 || nTest >= voices.length) throw new Error(`splitVoices: ${voices.length} voices × testFraction ${testFraction} leaves ${nTest} test voices; expected at least one in each split`);

@@ -7,6 +7,7 @@
  * (not PCM, not 16-bit, not mono), a missing chunk, or data cut short.
  */
 import * as fs from "fs";
+import { requireOneOf, requirePositiveInteger } from "../core/validate";
 
 /** A decoded mono clip: samples scaled to [-1, 1) (int16 / 32768). */
 export interface WavAudio {
@@ -75,8 +76,8 @@ export function readWav(file: string): WavAudio {
  * (half the size; only for listening, see {@link audioDataUri}). Values outside [-1, 1] are clipped.
  */
 export function encodeWav(samples: ArrayLike<number>, sampleRate: number, bitsPerSample: 8 | 16 = 16): Uint8Array {
-  if (!(Number.isInteger(sampleRate) && sampleRate > 0)) throw new Error(`encodeWav: sampleRate must be a positive integer; got ${sampleRate}`);
-  if (bitsPerSample !== 8 && bitsPerSample !== 16) throw new Error(`encodeWav: bitsPerSample must be 8 or 16; got ${bitsPerSample}`);
+  requirePositiveInteger("encodeWav", "sampleRate", sampleRate);
+  requireOneOf("encodeWav", "bitsPerSample", bitsPerSample, [8, 16] as const);
   const bytesPerSample = bitsPerSample / 8;
   const dataSize = samples.length * bytesPerSample;
   const out = new Uint8Array(44 + dataSize + (dataSize % 2));
@@ -109,7 +110,7 @@ export function encodeWav(samples: ArrayLike<number>, sampleRate: number, bitsPe
  * 8-bit. About 10 KB for a second of speech at 22,050 / 3 = 7,350 Hz (article §6).
  */
 export function audioDataUri(audio: WavAudio, factor = 3): string {
-  if (!(Number.isInteger(factor) && factor >= 1)) throw new Error(`audioDataUri: factor must be a positive integer; got ${factor}`);
+  requirePositiveInteger("audioDataUri", "factor", factor);
   const n = Math.floor(audio.samples.length / factor);
   const small = new Float32Array(n);
   let peak = 0;

@@ -12,13 +12,15 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { installedPackage } from "../core/packages";
+import { BACKEND_CHOICES, type BackendName, envBackend } from "../core/env";
 import { registerWasmConv2DBackpropFilter } from "./wasm-conv2d-filter-grad";
 import { registerWasmConv2DBackpropInputViaConv } from "./wasm-conv2d-input-grad";
 import { loadNative } from "./native/addon";
 
-export type BackendChoice = "node-gpu" | "node" | "wasm" | "cpu";
-export const BACKEND_ORDER: readonly BackendChoice[] = ["node-gpu", "node", "wasm", "cpu"];
-export const BACKEND_ENV = "RUNBOOK_BACKEND";
+export type BackendChoice = BackendName;
+/** The order initBackend tries them in (RUNBOOK_BACKEND forces one). */
+export const BACKEND_ORDER: readonly BackendChoice[] = BACKEND_CHOICES;
+const BACKEND_ENV = "RUNBOOK_BACKEND";
 
 export interface BackendAttempt {
   choice: BackendChoice;
@@ -118,11 +120,9 @@ let current: BackendReport | null = null;
  * tried; later calls return the same report. `prefer` (or RUNBOOK_BACKEND) forces one backend.
  */
 export async function initBackend(prefer?: BackendChoice): Promise<BackendReport> {
-  const forced = prefer ?? (process.env[BACKEND_ENV] as BackendChoice | undefined) ?? null;
+  if (prefer !== undefined && !BACKEND_ORDER.includes(prefer)) throw new Error(`initBackend: prefer must be one of ${BACKEND_ORDER.join(", ")}; got ${String(prefer)}`);
+  const forced = prefer ?? envBackend();
   if (current && (!forced || current.choice === forced)) return current;
-  if (forced && !BACKEND_ORDER.includes(forced)) {
-    throw new Error(`${BACKEND_ENV}=${forced}: expected one of ${BACKEND_ORDER.join(", ")}`);
-  }
   const order = forced ? [forced] : BACKEND_ORDER;
   const attempts: BackendAttempt[] = [];
   for (const choice of order) {

@@ -5,6 +5,7 @@
  * really better than model B, or is the gap a few test items?".
  */
 import { mulberry32 } from "../core/random";
+import { requireInRange, requirePositiveInteger } from "../core/validate";
 
 /** A metric of predictions against true labels, e.g. F1 of the positive class. */
 export type LabelMetric = (yTrue: Int32Array, yPred: Int32Array) => number;
@@ -40,8 +41,8 @@ export function pairedBootstrap(
   if (predA.length !== n || predB.length !== n) {
     throw new Error(`pairedBootstrap: yTrue has ${n} items, predA ${predA.length}, predB ${predB.length}; expected equal lengths`);
   }
-  if (!Number.isInteger(numResamples) || numResamples < 1) throw new Error(`pairedBootstrap: numResamples is ${numResamples}; expected a positive integer`);
-  if (!(confidence > 0 && confidence < 1)) throw new Error(`pairedBootstrap: confidence is ${confidence}; expected a number between 0 and 1`);
+  requirePositiveInteger("pairedBootstrap", "numResamples", numResamples);
+  requireInRange("pairedBootstrap", "confidence", confidence, 0, 1, "()");
   const y = Int32Array.from(yTrue);
   const a = Int32Array.from(predA);
   const b = Int32Array.from(predB);

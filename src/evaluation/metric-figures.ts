@@ -5,6 +5,7 @@
  */
 import type { PrecisionRecallCurve, RocCurve } from "./metrics";
 import { type Figure, type Trace, heatmap } from "../core/figure";
+import { requireInRange } from "../core/validate";
 
 /** plotly's default colour cycle, so a series keeps its colour across panels. */
 const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
@@ -122,7 +123,7 @@ export function precisionRecallFigure(curves: readonly PrSeries[], opts: { title
   }));
   if (opts.positiveRate !== undefined) {
     const r = opts.positiveRate;
-    if (!(r >= 0 && r <= 1)) throw new Error(`precisionRecallFigure: positiveRate is ${r}; expected a number in [0, 1]`);
+    requireInRange("precisionRecallFigure", "positiveRate", r, 0, 1);
     data.push({ type: "scatter", mode: "lines", name: `no skill (precision ${r.toFixed(3)})`, x: [0, 1], y: [r, r], line: { color: "#999", dash: "dash", width: 1.5 } });
   }
   return {

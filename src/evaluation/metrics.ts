@@ -22,6 +22,8 @@
  *   so AUC gives a tied positive/negative pair the standard half credit.
  */
 
+import { requireFinite, requirePositiveInteger } from '../core/validate';
+
 /** Class labels or binary targets, one per sample: a number array or a typed array. */
 export type Labels = ArrayLike<number>;
 
@@ -114,9 +116,7 @@ function checkSameLength(
 }
 
 function checkNumClasses(fn: string, numClasses: number | undefined): void {
-  if (numClasses !== undefined && !(Number.isInteger(numClasses) && numClasses >= 1)) {
-    fail(fn, `numClasses is ${numClasses}; expected an integer >= 1`);
-  }
+  if (numClasses !== undefined) requirePositiveInteger(fn, 'numClasses', numClasses);
 }
 
 function checkClassLabels(fn: string, name: string, a: Labels, numClasses: number | undefined): void {
@@ -133,7 +133,7 @@ function checkClassLabels(fn: string, name: string, a: Labels, numClasses: numbe
 
 function checkScores(fn: string, name: string, s: Scores): void {
   for (let i = 0; i < s.length; i++) {
-    if (!Number.isFinite(s[i])) fail(fn, `${name}[${i}] is ${s[i]}; expected a finite number`);
+    requireFinite(fn, `${name}[${i}]`, s[i]);
   }
 }
 
@@ -338,7 +338,7 @@ function binaryTargets(fn: string, yTrue: Labels, positiveLabel: number | undefi
     }
     return isPos;
   }
-  if (!Number.isFinite(positiveLabel)) fail(fn, `positiveLabel is ${positiveLabel}; expected a finite number`);
+  requireFinite(fn, 'positiveLabel', positiveLabel);
   for (let i = 0; i < yTrue.length; i++) {
     if (!Number.isFinite(yTrue[i])) fail(fn, `yTrue[${i}] is ${yTrue[i]}; expected a finite label`);
   }

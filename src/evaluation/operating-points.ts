@@ -8,6 +8,7 @@
  * the point at threshold +Infinity where nothing is predicted positive.
  */
 import { type BinaryCurveOptions, type Labels, type Scores, rocCurve } from "./metrics";
+import { requireInRange } from "../core/validate";
 
 /** The confusion counts and the rates derived from them at one decision threshold. */
 export interface OperatingPoint {
@@ -64,9 +65,7 @@ export function operatingPoints(yTrue: Labels, scores: Scores, options: BinaryCu
  * catch that share of positives), from points ordered highest threshold first (article §9.2).
  */
 export function highestThresholdForRecall(points: readonly OperatingPoint[], minRecall: number): OperatingPoint {
-  if (!(minRecall >= 0 && minRecall <= 1)) {
-    throw new Error(`highestThresholdForRecall: minRecall is ${minRecall}; expected a number in [0, 1]`);
-  }
+  requireInRange("highestThresholdForRecall", "minRecall", minRecall, 0, 1);
   if (points.length === 0) throw new Error("highestThresholdForRecall: points is empty; expected the output of operatingPoints");
   for (let i = 1; i < points.length; i++) {
     if (!(points[i].threshold < points[i - 1].threshold)) {

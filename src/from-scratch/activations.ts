@@ -8,6 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Figure } from "../core/figure";
+import { requireIntegerAtLeast, requireNonNegative } from "../core/validate";
 
 /** Logistic sigmoid σ(x) = 1 / (1 + e^−x) (article §3.1). */
 export function sigmoid(x: number): number {
@@ -45,7 +46,7 @@ export function reluDerivative(x: number): number {
 }
 
 function checkSlope(fn: string, slope: number): void {
-  if (!Number.isFinite(slope) || slope < 0) throw new Error(`${fn}: slope is ${slope}; expected a finite number >= 0`);
+  requireNonNegative(fn, "slope", slope);
 }
 
 /** Leaky ReLU: x for x > 0, slope·x otherwise (TF.js's default slope is 0.2, PyTorch's 0.01) (article §3.1). */
@@ -156,7 +157,7 @@ export function getActivation(name: string): Activation {
 
 /** n evenly spaced points from lo to hi inclusive (the x axis of the activation plots). */
 export function linspace(lo: number, hi: number, n: number): number[] {
-  if (!Number.isInteger(n) || n < 2) throw new Error(`linspace: n is ${n}; expected an integer >= 2`);
+  requireIntegerAtLeast("linspace", "n", n, 2);
   return Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
 }
 

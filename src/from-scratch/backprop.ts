@@ -18,6 +18,7 @@
 import { type ActivationName, getActivation } from "./activations";
 import { mulberry32 } from "../core/random";
 import type { Matrix, Vector } from "./math-models";
+import { requirePositiveInteger } from "../core/validate";
 
 
 /** Named parameter tensors (vectors or matrices): what finite differences perturb. */
@@ -156,7 +157,7 @@ function zeros(rows: number, cols: number): Matrix {
 /** Seeded initial parameters: weights uniform in ±√(6/(fan_in+fan_out)) (Glorot), biases small and non-zero (article §3.1). */
 export function initMlpParams(inputSize: number, hiddenSize: number, numClasses: number, seed: number): MlpParams {
   for (const [name, v] of [["inputSize", inputSize], ["hiddenSize", hiddenSize], ["numClasses", numClasses]] as const) {
-    if (!Number.isInteger(v) || v < 1) throw new Error(`initMlpParams: ${name} is ${v}; expected a positive integer`);
+    requirePositiveInteger("initMlpParams", name, v);
   }
   const rng = mulberry32(seed);
   const uniform = (bound: number) => (rng() * 2 - 1) * bound;

@@ -10,6 +10,7 @@
  * test/descent.test.ts checks each against TF.js's optimiser on the same function.
  */
 import type { Figure, Trace } from "../core/figure";
+import { requireAbove, requireInRange, requireIntegerAtLeast, requireNonNegativeInteger, requirePositive } from "../core/validate";
 
 /** A differentiable function of two variables with its gradient: a toy loss surface. */
 export interface Surface2D {
@@ -61,7 +62,7 @@ export interface StepRule {
 }
 
 function checkLr(fn: string, lr: number): void {
-  if (!(lr > 0) || !Number.isFinite(lr)) throw new Error(`${fn}: lr is ${lr}; expected a positive number`);
+  requirePositive(fn, "lr", lr);
 }
 
 /** Plain gradient descent θ ← θ − lr·g (tf.train.sgd) (article §3.1). */
@@ -78,7 +79,7 @@ export function gradientDescent(opts: { lr: number }): StepRule {
 export function momentum(opts: { lr: number; momentum: number }): StepRule {
   const { lr, momentum: mu } = opts;
   checkLr("momentum", lr);
-  if (!(mu >= 0 && mu < 1)) throw new Error(`momentum: momentum is ${mu}; expected a number in [0, 1)`);
+  requireInRange("momentum", "momentum", mu, 0, 1, "[)");
   let v: number[] | null = null;
   return {
     name: `momentum (lr ${lr}, μ ${mu})`,
@@ -96,9 +97,9 @@ export function adam(opts: { lr: number; beta1?: number; beta2?: number; epsilon
   const { lr, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7 } = opts;
   checkLr("adam", lr);
   for (const [name, b] of [["beta1", beta1], ["beta2", beta2]] as const) {
-    if (!(b >= 0 && b < 1)) throw new Error(`adam: ${name} is ${b}; expected a number in [0, 1)`);
+    requireInRange("adam", name, b, 0, 1, "[)");
   }
-  if (!(epsilon > 0)) throw new Error(`adam: epsilon is ${epsilon}; expected a small positive number`);
+  requireAbove("adam", "epsilon", epsilon, 0);
   let m: number[] | null = null;
   let s: number[] | null = null;
   let t = 0;
@@ -130,7 +131,7 @@ export interface DescentPath {
 
 /** Runs `rule` for `steps` steps from `start` on `surface` (article §3.1). */
 export function descentPath(surface: Surface2D, start: readonly [number, number], rule: StepRule, steps: number): DescentPath {
-  if (!Number.isInteger(steps) || steps < 0) throw new Error(`descentPath: steps is ${steps}; expected a non-negative integer`);
+  requireNonNegativeInteger("descentPath", "steps", steps);
   let theta: number[] = [start[0], start[1]];
   const points: [number, number][] = [[theta[0], theta[1]]];
   const losses = [surface.f(theta[0], theta[1])];
@@ -144,7 +145,7 @@ export function descentPath(surface: Surface2D, start: readonly [number, number]
 
 /** f on an n×n grid over the surface's window: x [n], y [n], z [n][n] with z[row = y][col = x] as plotly's contour wants. */
 export function surfaceGrid(surface: Surface2D, n = 120, transform: (z: number) => number = (z) => z): { x: number[]; y: number[]; z: number[][] } {
-  if (!Number.isInteger(n) || n < 2) throw new Error(`surfaceGrid: n is ${n}; expected an integer >= 2`);
+  requireIntegerAtLeast("surfaceGrid", "n", n, 2);
   const axis = ([lo, hi]: [number, number]) => Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
   const x = axis(surface.xRange);
   const y = axis(surface.yRange);

@@ -9,6 +9,7 @@
  */
 
 import { relu, sigmoid, tanh } from "./activations";
+import { requireFinite, requireOneOf, requirePositiveInteger } from "../core/validate";
 
 export type Vector = number[];
 export type Matrix = number[][];
@@ -138,11 +139,11 @@ export function flipKernel(kernel: Matrix): Matrix {
  */
 export function conv2dLoop(image: Matrix, kernel: Matrix, opts: Conv2dOptions = {}): Matrix {
   const padding = opts.padding ?? "valid";
-  if (padding !== "valid" && padding !== "same") throw new Error(`conv2dLoop: padding must be "valid" or "same", got "${String(padding)}"`);
+  requireOneOf("conv2dLoop", "padding", padding, ["valid", "same"] as const);
   const [H, W] = matrixShape(image, "image");
   const [kh, kw] = matrixShape(kernel, "kernel");
   const bias = opts.bias ?? 0;
-  if (!Number.isFinite(bias)) throw new Error(`conv2dLoop: bias must be a finite number, got ${bias}`);
+  requireFinite("conv2dLoop", "bias", bias);
   const k = opts.flip ? flipKernel(kernel) : kernel;
   const padTop = padding === "same" ? Math.floor((kh - 1) / 2) : 0;
   const padLeft = padding === "same" ? Math.floor((kw - 1) / 2) : 0;
@@ -176,8 +177,8 @@ export function conv2dLoop(image: Matrix, kernel: Matrix, opts: Conv2dOptions = 
  */
 export function maxPool2dLoop(x: Matrix, size: number, stride: number = size): Matrix {
   const [H, W] = matrixShape(x, "x");
-  if (!Number.isInteger(size) || size < 1) throw new Error(`maxPool2dLoop: size must be a positive integer, got ${size}`);
-  if (!Number.isInteger(stride) || stride < 1) throw new Error(`maxPool2dLoop: stride must be a positive integer, got ${stride}`);
+  requirePositiveInteger("maxPool2dLoop", "size", size);
+  requirePositiveInteger("maxPool2dLoop", "stride", stride);
   if (size > H || size > W) throw new Error(`maxPool2dLoop: window ${size}×${size} is larger than x (${H}×${W})`);
   const oh = Math.floor((H - size) / stride) + 1;
   const ow = Math.floor((W - size) / stride) + 1;

@@ -16,6 +16,7 @@
  * only matters when copying PyTorch weights into fc1.
  */
 import * as tf from '@tensorflow/tfjs';
+import { requirePositiveInteger, requireShape } from '../core/validate';
 
 /** Options for {@link buildLeNet}. */
 export interface LeNetOptions {
@@ -42,9 +43,7 @@ export function pytorchUniformInit(fanIn: number, seed: number): ReturnType<type
 export function buildLeNet(options: LeNetOptions): tf.LayersModel {
   const { inputShape, numClasses = 10, seed } = options;
   const [h, w, c] = inputShape;
-  if (![h, w, c].every((d) => Number.isInteger(d) && d > 0)) {
-    throw new Error(`buildLeNet: inputShape must be [height, width, channels] of positive integers; got [${inputShape.join(', ')}]`);
-  }
+  requireShape('buildLeNet', 'inputShape', inputShape, ['height', 'width', 'channels']);
   // Spatial size after conv5 (valid) → pool2 → conv5 → pool2.
   const h2 = Math.floor((Math.floor((h - 4) / 2) - 4) / 2);
   const w2 = Math.floor((Math.floor((w - 4) / 2) - 4) / 2);
@@ -158,7 +157,7 @@ function mlpInitializers(init: MlpInit, fanIn: number, seed: number, i: number, 
 export function buildMlp(options: MlpOptions): tf.LayersModel {
   const { inputSize, inputShape, hidden, numClasses, seed, init = 'pytorch-uniform' } = options;
   for (const [name, v] of [['inputSize', inputSize], ['numClasses', numClasses], ...hidden.map((h, i) => [`hidden[${i}]`, h] as const)] as const) {
-    if (!Number.isInteger(v) || (v as number) < 1) throw new Error(`buildMlp: ${name} is ${v}; expected a positive integer`);
+    requirePositiveInteger("buildMlp", name, v);
   }
   if (!['pytorch-uniform', 'he-normal', 'glorot-uniform'].includes(init)) {
     throw new Error(`buildMlp: init is "${init}"; expected "pytorch-uniform", "he-normal" or "glorot-uniform"`);

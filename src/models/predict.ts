@@ -4,10 +4,11 @@
  * thresholds need scores, not only the argmax labels).
  */
 import * as tf from "@tensorflow/tfjs";
+import { requirePositiveInteger } from "../core/validate";
 
 /** softmax(net(X)) as rows of probabilities: [n][numClasses]. */
 export function predictProbabilities(net: tf.LayersModel, X: tf.Tensor, batchSize = 256): number[][] {
-  if (!Number.isInteger(batchSize) || batchSize <= 0) throw new Error(`predictProbabilities: batchSize is ${batchSize}; expected a positive integer`);
+  requirePositiveInteger("predictProbabilities", "batchSize", batchSize);
   const n = X.shape[0];
   const rows: number[][] = [];
   for (let start = 0; start < n; start += batchSize) {

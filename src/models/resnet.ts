@@ -18,6 +18,7 @@
  * Layer names: `stem_*`, `stage<k>_block<j>_*`, `head_*`, so parameters can be tallied per stage.
  */
 import * as tf from '@tensorflow/tfjs';
+import { requireOneOf, requirePositiveInteger, requireShape } from '../core/validate';
 
 type Initializer = ReturnType<typeof tf.initializers.heNormal>;
 type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
@@ -40,18 +41,14 @@ class SeedCounter {
 }
 
 function checkShape(fn: string, inputShape: readonly number[], minSide: number): void {
-  if (inputShape.length !== 3 || !inputShape.every((d) => Number.isInteger(d) && d > 0)) {
-    throw new Error(`${fn}: inputShape must be [height, width, channels] of positive integers; got [${inputShape.join(', ')}]`);
-  }
+  requireShape(fn, 'inputShape', inputShape, ['height', 'width', 'channels']);
   if (inputShape[0] < minSide || inputShape[1] < minSide) {
     throw new Error(`${fn}: inputShape [${inputShape.join(', ')}] is too small; need at least ${minSide}×${minSide}`);
   }
 }
 
 function checkClasses(fn: string, numClasses: number): void {
-  if (!Number.isInteger(numClasses) || numClasses < 1) {
-    throw new Error(`${fn}: numClasses must be a positive integer; got ${numClasses}`);
-  }
+  requirePositiveInteger(fn, "numClasses", numClasses);
 }
 
 interface ConvBnArgs {
@@ -186,10 +183,8 @@ export class ShortcutA extends tf.layers.Layer {
 
   constructor(args: ShortcutAArgs) {
     super(args);
-    if (!Number.isInteger(args.outChannels) || args.outChannels < 1) {
-      throw new Error(`ShortcutA: outChannels must be a positive integer; got ${args.outChannels}`);
-    }
-    if (args.stride !== 1 && args.stride !== 2) throw new Error(`ShortcutA: stride must be 1 or 2; got ${args.stride}`);
+    requirePositiveInteger("ShortcutA", "outChannels", args.outChannels);
+    requireOneOf('ShortcutA', 'stride', args.stride, [1, 2] as const);
     this.outChannels = args.outChannels;
     this.stride = args.stride;
   }
@@ -252,7 +247,7 @@ export function buildCifarResNet(options: CifarResNetOptions): tf.LayersModel {
   if (!Number.isInteger(depth) || depth < 8 || (depth - 2) % 6 !== 0) {
     throw new Error(`buildCifarResNet: depth must be 6n + 2 with n ≥ 1 (20, 32, 44, 56, 110); got ${depth}`);
   }
-  if (shortcut !== 'A' && shortcut !== 'B') throw new Error(`buildCifarResNet: shortcut must be 'A' or 'B'; got ${String(shortcut)}`);
+  requireOneOf('buildCifarResNet', 'shortcut', shortcut, ['A', 'B'] as const);
   checkShape('buildCifarResNet', inputShape, 8);
   checkClasses('buildCifarResNet', numClasses);
   const n = (depth - 2) / 6;

@@ -6,6 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { mulberry32, type Rng } from "../core/random";
 import type { Transformer } from "./transformer";
+import { requireNonNegative, requireNonNegativeInteger, requirePositiveInteger } from "../core/validate";
 
 /** How to turn logits into a token. */
 export interface SamplingOptions {
@@ -21,9 +22,9 @@ export interface SamplingOptions {
 export function samplingDistribution(logits: ArrayLike<number>, opts: SamplingOptions = {}): Float64Array {
   const V = logits.length;
   const temperature = opts.temperature ?? 1;
-  if (!(temperature >= 0) || !Number.isFinite(temperature)) throw new Error(`sampling: temperature must be a finite number ≥ 0; got ${temperature}`);
+  requireNonNegative("sampling", "temperature", temperature);
   const topK = opts.topK ?? V;
-  if (!Number.isInteger(topK) || topK < 1) throw new Error(`sampling: topK must be a positive integer; got ${topK}`);
+  requirePositiveInteger("sampling", "topK", topK);
   const z = Float64Array.from(logits as ArrayLike<number>);
   for (const s of opts.suppress ?? []) if (s >= 0 && s < V) z[s] = -Infinity;
   // Candidates: the top k by logit (ties broken by lower id, so the set is deterministic).
@@ -73,7 +74,7 @@ export interface GenerateOptions extends SamplingOptions {
 /** Extend `prompt` token by token with `model`, seeded; returns prompt + new tokens (article §2.2 text generation). */
 export function generate(model: Transformer, prompt: readonly number[], opts: GenerateOptions): number[] {
   if (prompt.length === 0) throw new Error("generate: the prompt needs at least one token (e.g. <bos>)");
-  if (!Number.isInteger(opts.maxNewTokens) || opts.maxNewTokens < 0) throw new Error(`generate: maxNewTokens must be an integer ≥ 0; got ${opts.maxNewTokens}`);
+  requireNonNegativeInteger("generate", "maxNewTokens", opts.maxNewTokens);
   const rng = mulberry32(opts.seed);
   const T = model.config.contextLength;
   const out = [...prompt];

@@ -13,12 +13,13 @@
  * shared with the output projection, which the Layers API does not express; training goes
  * through src/train-lm.ts. Saved with model-io's file handlers (model.json + weights.bin).
  *
- * The wasm backend has no UnsortedSegmentSum kernel, which tf.gather's gradient needs; the
- * embedding lookup therefore has its own gradient (a scatter-add of the output gradient into
- * the rows that were looked up).
+ * The token embedding is looked up with the runbook's one embedding op (src/models/embedding.ts),
+ * whose gradient does not need the UnsortedSegmentSum kernel the wasm backend lacks.
  */
 import * as tf from "@tensorflow/tfjs";
+import { embeddingLookup } from "./embedding";
 import { fileLoadHandler, fileSaveHandler } from "./model-io";
+import { requireInteger, requirePositiveInteger } from "../core/validate";
 
 /** Shape of a Transformer language model. */
 export interface TransformerConfig {
@@ -44,12 +45,12 @@ const LN_EPS = 1e-5;
 function checkConfig(c: TransformerConfig): Required<TransformerConfig> {
   for (const key of ["vocabSize", "contextLength", "dModel", "numHeads", "numLayers"] as const) {
     const v = c[key];
-    if (!Number.isInteger(v) || v <= 0) throw new Error(`Transformer: ${key} must be a positive integer; got ${v}`);
+    requirePositiveInteger("Transformer", key, v);
   }
   if (c.dModel % c.numHeads !== 0) throw new Error(`Transformer: numHeads (${c.numHeads}) must divide dModel (${c.dModel})`);
   const dFF = c.dFF ?? 4 * c.dModel;
-  if (!Number.isInteger(dFF) || dFF <= 0) throw new Error(`Transformer: dFF must be a positive integer; got ${dFF}`);
-  if (!Number.isInteger(c.seed)) throw new Error(`Transformer: seed must be an integer; got ${c.seed}`);
+  requirePositiveInteger("Transformer", "dFF", dFF);
+  requireInteger("Transformer", "seed", c.seed);
   return { ...c, dFF, tieWeights: c.tieWeights ?? true };
 }
 
@@ -131,29 +132,6 @@ function dense(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor {
   const k = shape[shape.length - 1];
   const y = tf.add(matMul2d(tf.reshape(x, [-1, k]) as tf.Tensor2D, w as tf.Tensor2D), b); // [rows, m]
   return tf.reshape(y, [...shape.slice(0, -1), w.shape[1] as number]);
-}
-
-/** Rows `ids` of `table`, with a scatter-add gradient (no UnsortedSegmentSum needed). */
-function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
-  const [V, d] = table.shape;
-  const lookup = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const t = args[0] as tf.Tensor2D;
-    (args[1] as tf.GradSaveFunc)([ids]);
-    return {
-      value: tf.gather(t, ids) as tf.Tensor2D, // [rows, d]
-      gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
-        const g = dy.dataSync(); // [rows, d]
-        const idx = saved[0].dataSync();
-        const out = new Float32Array(V * d);
-        for (let r = 0; r < idx.length; r++) {
-          const o = idx[r] * d;
-          for (let j = 0; j < d; j++) out[o + j] += g[r * d + j];
-        }
-        return tf.tensor2d(out, [V, d]);
-      },
-    };
-  });
-  return lookup(table) as tf.Tensor2D;
 }
 
 /**

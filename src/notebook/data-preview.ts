@@ -4,6 +4,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { GridImage } from "./image";
 import { toBytes } from "./image";
+import { requireIntegerInRange } from "../core/validate";
 
 /**
  * Images `indices` of X ([n, h, w, c], normalised to [-1, 1]) as grid cells with captions.
@@ -11,7 +12,7 @@ import { toBytes } from "./image";
  */
 export function gridImages(X: tf.Tensor4D, indices: number[], caption: (i: number, k: number) => string, highlight?: (i: number) => boolean): GridImage[] {
   const [n, h, w, c] = X.shape;
-  for (const i of indices) if (!Number.isInteger(i) || i < 0 || i >= n) throw new Error(`gridImages: index ${i} outside 0..${n - 1}`);
+  for (const i of indices) requireIntegerInRange("gridImages", "index", i, 0, n - 1);
   const picked = tf.tidy(() => tf.gather(X, tf.tensor1d(indices, "int32"))); // [k, h, w, c]
   const values = picked.dataSync();
   picked.dispose();

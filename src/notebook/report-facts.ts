@@ -4,11 +4,13 @@
  * notebook it executes; in an interactive session the variable is unset and recording is a no-op.
  */
 import * as fs from "fs";
-import { FACTS_ENV, type FactRecord, type FactValue, type Headline } from "../core/facts";
+import { envFactsFile } from "../core/env";
+import { type FactRecord, type FactValue, type Headline } from "../core/facts";
+import { requireFinite } from "../core/validate";
 
 /** Appends one record to the runner's facts file, if this notebook runs under the runner. */
 export function recordFact(record: FactRecord): void {
-  const file = process.env[FACTS_ENV];
+  const file = envFactsFile();
   if (!file) return;
   fs.appendFileSync(file, JSON.stringify(record) + "\n");
 }
@@ -24,7 +26,7 @@ export function recordFacts(facts: Record<string, FactValue>): void {
  */
 export function recordHeadline(h: Headline): void {
   for (const k of ["modelValue", "baselineValue", "margin"] as const) {
-    if (!Number.isFinite(h[k])) throw new Error(`recordHeadline: ${k} must be a finite number, got ${h[k]}`);
+    requireFinite("recordHeadline", k, h[k]);
   }
   const gain = h.higherIsBetter ? h.modelValue - h.baselineValue : h.baselineValue - h.modelValue;
   if (!(gain >= h.margin)) {

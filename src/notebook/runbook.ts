@@ -6,6 +6,7 @@ import * as path from "path";
 import { type BackendReport, backendRows, initBackend } from "../engine/backend";
 import { showTable } from "./display";
 import { PROJECT_ROOT } from "../core/paths";
+import { envReportRun } from "../core/env";
 import { type Notebook, cellSource } from "../core/notebook-format";
 import { recordFacts } from "./report-facts";
 
@@ -53,7 +54,8 @@ export function runbookSections(dir = path.join(PROJECT_ROOT, "notebooks")): Sec
 
 /** Link target for a notebook: its HTML page inside a report, the .ipynb in Jupyter. */
 export function sectionHref(file: string): string {
-  return process.env.RUNBOOK_REPORT ? file.replace(/\.ipynb$/, ".html") : file;
+  // RUNBOOK_REPORT is set by the runner when it renders the report.
+  return envReportRun() ? file.replace(/\.ipynb$/, ".html") : file;
 }
 
 /** The article's ten sections (see ../shared/ARTICLE.md), for the coverage table. */

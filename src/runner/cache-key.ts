@@ -17,6 +17,7 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import { envDataKeyFile } from "../core/env";
 import { type Notebook, cellSource } from "../core/notebook-format";
 import { PROJECT_ROOT } from "../core/paths";
 import type { ParamValue, Profile } from "./notebook-params";
@@ -210,7 +211,7 @@ function engineComponent(): string {
   });
   const addon = hashFile(path.join(PROJECT_ROOT, "native", "build", "Release", "runbook_native.node"));
   // The data key decides pseudonyms and ciphertexts (notebook 09-4): its file's content, not only its name.
-  const keyFiles = [process.env.RUNBOOK_DATA_KEY_FILE, path.join(PROJECT_ROOT, ".keys", "runbook-data.key")]
+  const keyFiles = [envDataKeyFile(), path.join(PROJECT_ROOT, ".keys", "runbook-data.key")]
     .filter((f): f is string => Boolean(f))
     .map((f) => hashFile(path.resolve(f)));
   return sha256(JSON.stringify([process.version, process.platform, process.arch, optional, `addon:${addon}`, settings, keyFiles]));

@@ -8,6 +8,7 @@
 import { type ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { envJupyterPrefix, envPython } from "../core/env";
 import { FACTS_ENV, readFacts } from "../core/facts";
 import { packageVersion } from "../core/packages";
 import { PROJECT_ROOT } from "../core/paths";
@@ -25,7 +26,8 @@ export interface Jupyter {
 /** Finds a Python with nbclient/nbconvert and the project's tslab kernelspec, or explains what is missing. */
 export function checkJupyter(): Jupyter {
   // RUNBOOK_PYTHON, when set, is the only candidate: a wrong value must not be papered over.
-  const candidates = process.env.RUNBOOK_PYTHON ? [process.env.RUNBOOK_PYTHON] : ["/usr/bin/python3", "python3"];
+  const chosen = envPython();
+  const candidates = chosen ? [chosen] : ["/usr/bin/python3", "python3"];
   const probe = "import json, nbclient, nbconvert, jupyter_client; print(json.dumps({'nbclient': nbclient.__version__, 'nbconvert': nbconvert.__version__, 'jupyter_client': jupyter_client.__version__}))";
   let python: string | undefined;
   let versions: Record<string, string> = {};
@@ -44,7 +46,7 @@ export function checkJupyter(): Jupyter {
         "`pipx install nbconvert` then set RUNBOOK_PYTHON to that environment's python",
     );
   }
-  const jupyterPath = path.join(process.env.RUNBOOK_JUPYTER_PREFIX ?? path.join(PROJECT_ROOT, ".jupyter"), "share", "jupyter");
+  const jupyterPath = path.join(envJupyterPrefix(), "share", "jupyter");
   const spec = path.join(jupyterPath, "kernels", "tslab", "kernel.json");
   if (!fs.existsSync(spec)) {
     throw new UsageError(`the tslab kernel is not registered (${path.relative(PROJECT_ROOT, spec)} is missing): run \`npm run setup\``);

@@ -11,10 +11,11 @@ import * as path from "path";
 import { pathToFileURL } from "url";
 import type { Browser, Page } from "playwright-core";
 import { escapeHtml } from "../core/html";
+import { envBrowserCheck, envChromium } from "../core/env";
 import type { NotebookRun } from "./report-index";
 
 /** Debian's Chromium (package `chromium`); `RUNBOOK_CHROMIUM` names another binary. */
-export const CHROMIUM_PATH = process.env.RUNBOOK_CHROMIUM ?? "/usr/bin/chromium";
+export const CHROMIUM_PATH = envChromium();
 
 /** Headless, no sandbox (root in CI), and nothing that phones home; no host name resolves. */
 export const CHROMIUM_ARGS: readonly string[] = [
@@ -213,7 +214,7 @@ function bannerHtml(problems: ReportProblem[]): string {
  * RUNBOOK_BROWSER_CHECK=off to skip the check on purpose).
  */
 export async function checkRenderedNotebooks(runs: NotebookRun[], dir: string, log: (line: string) => void = console.log): Promise<number> {
-  if (/^(0|off|false|no)$/i.test(process.env.RUNBOOK_BROWSER_CHECK ?? "")) return 0;
+  if (!envBrowserCheck()) return 0;
   const passed = runs.filter((r) => r.status === "passed" && fs.existsSync(path.join(dir, `${r.name}.html`)));
   if (passed.length === 0) return 0;
   let browser: Browser;

@@ -40,7 +40,7 @@ export const SITE_JS = `(function () {
   function terms(query) { return query.toLowerCase().split(/\\s+/).filter(function (t) { return t.length > 0; }); }
   /** Sections that contain every term; a term in the heading or page title counts more. */
   function search(query) {
-    var index = window.RUNBOOK_SEARCH_INDEX || [], wanted = terms(query), hits = [];
+    var index = window.runbookSearchIndex || [], wanted = terms(query), hits = [];
     if (wanted.length === 0) return hits;
     index.forEach(function (entry) {
       var head = (entry.pageTitle + " " + entry.heading).toLowerCase(), body = entry.text.toLowerCase(), score = 0;

@@ -1,7 +1,7 @@
 /**
  * The report's search index: every page's sections (a heading and the text under it, up to the
  * next heading), taken from the rendered HTML so that each hit links to an anchor that exists.
- * The index is a script (`assets/search-index.js` sets `window.RUNBOOK_SEARCH_INDEX`) rather than
+ * The index is a script (`assets/search-index.js` sets `window.runbookSearchIndex`) rather than
  * JSON, because Chromium blocks fetch() of local files when a page is opened from file://.
  */
 
@@ -70,5 +70,5 @@ export function pageSections(page: string, html: string): SearchEntry[] {
 
 /** The index as a script for `<script src>` or inlining; `<` is escaped so no text can close the tag. */
 export function searchIndexScript(entries: SearchEntry[]): string {
-  return `window.RUNBOOK_SEARCH_INDEX = ${JSON.stringify(entries).replace(/</g, "\\u003c")};\n`;
+  return `window.runbookSearchIndex = ${JSON.stringify(entries).replace(/</g, "\\u003c")};\n`;
 }

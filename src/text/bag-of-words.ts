@@ -4,6 +4,7 @@
  * training split only) and binary presence vectors as a tensor.
  */
 import * as tf from "@tensorflow/tfjs";
+import { requirePositiveInteger } from "../core/validate";
 
 /** Lower-case tokens of letters and digits, 2–24 characters ("[EMAIL]" → "email"). */
 export function tokenize(text: string): string[] {
@@ -12,7 +13,7 @@ export function tokenize(text: string): string[] {
 
 /** The `size` tokens present in the most documents (ties broken alphabetically), each in ≥ minDocFreq documents (article §6). */
 export function buildVocabulary(docs: readonly string[], size: number, minDocFreq = 2): string[] {
-  if (!Number.isInteger(size) || size < 1) throw new Error(`buildVocabulary: size is ${size}; expected a positive integer`);
+  requirePositiveInteger("buildVocabulary", "size", size);
   const df = new Map<string, number>();
   for (const d of docs) for (const t of new Set(tokenize(d))) df.set(t, (df.get(t) ?? 0) + 1);
   return [...df.entries()]

@@ -4,6 +4,7 @@
  * (article §8: what does scale buy over counting?).
  */
 import type { TokenSequences } from "../training/train-lm";
+import { requireAbove, requireInRange } from "../core/validate";
 
 /** P(next | prev) of a count model; `prev` is ignored by a unigram. */
 export interface NgramModel {
@@ -14,7 +15,7 @@ export interface NgramModel {
 
 /** Unigram: P(b) = (c(b) + α) / (N + α·V) over the target tokens of `train` (add-α smoothing). */
 export function fitUnigram(train: TokenSequences, vocabSize: number, alpha = 1): NgramModel {
-  if (!(alpha > 0)) throw new Error(`fitUnigram: alpha must be > 0; got ${alpha}`);
+  requireAbove("fitUnigram", "alpha", alpha, 0);
   const counts = new Float64Array(vocabSize);
   let total = 0;
   forEachPair(train, (_, b) => {
@@ -31,7 +32,7 @@ export function fitUnigram(train: TokenSequences, vocabSize: number, alpha = 1):
  */
 export function fitBigram(train: TokenSequences, vocabSize: number, opts: { lambda: number; alpha?: number }): NgramModel {
   const { lambda } = opts;
-  if (!(lambda >= 0 && lambda <= 1)) throw new Error(`fitBigram: lambda must be in [0, 1]; got ${lambda}`);
+  requireInRange("fitBigram", "lambda", lambda, 0, 1);
   const uni = fitUnigram(train, vocabSize, opts.alpha ?? 1);
   const pair = new Map<number, number>();
   const context = new Float64Array(vocabSize);

@@ -8,6 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { buildVocabulary, tokenize } from "./bag-of-words";
+import { requirePositiveInteger } from "../core/validate";
 
 /** Id of the padding token (article §6). */
 export const PAD_ID = 0;
@@ -18,10 +19,6 @@ export const RESERVED_TOKENS: readonly string[] = ["<pad>", "<unk>"];
 
 /** Which end of a long sequence is dropped: "end" keeps the first tokens, "start" the last (article §6). */
 export type Truncation = "end" | "start";
-
-function checkLength(fn: string, length: number): void {
-  if (!Number.isInteger(length) || length < 1) throw new Error(`${fn}: length is ${length}; expected a positive integer`);
-}
 
 /** Maps words to ids and documents to fixed-length id sequences (article §6). */
 export class WordEncoder {
@@ -42,7 +39,7 @@ export class WordEncoder {
   /** The `maxWords` words in the most training documents, each in ≥ minDocFreq of them (article §6). */
   static fit(trainDocs: readonly string[], maxWords: number, minDocFreq = 2): WordEncoder {
     if (trainDocs.length === 0) throw new Error("WordEncoder.fit: trainDocs is empty; expected at least one training document");
-    if (!Number.isInteger(maxWords) || maxWords < 1) throw new Error(`WordEncoder.fit: maxWords is ${maxWords}; expected a positive integer`);
+    requirePositiveInteger("WordEncoder.fit", "maxWords", maxWords);
     return new WordEncoder(buildVocabulary(trainDocs, maxWords, minDocFreq));
   }
 
@@ -69,7 +66,7 @@ export class WordEncoder {
 
   /** Exactly `length` ids: truncated as `truncate` says, padded with PAD_ID at the end. */
   encodeFixed(text: string, length: number, truncate: Truncation = "end"): Int32Array {
-    checkLength("WordEncoder.encodeFixed", length);
+    requirePositiveInteger("WordEncoder.encodeFixed", "length", length);
     if (truncate !== "end" && truncate !== "start") throw new Error(`WordEncoder.encodeFixed: truncate is ${JSON.stringify(truncate)}; expected "end" or "start"`);
     const ids = this.encode(text);
     const kept = ids.length <= length ? ids : truncate === "end" ? ids.subarray(0, length) : ids.subarray(ids.length - length);
@@ -80,7 +77,7 @@ export class WordEncoder {
 
   /** Id sequences of many texts as an int32 tensor [docs.length, length] (article §6). */
   encodeBatch(docs: readonly string[], length: number, truncate: Truncation = "end"): tf.Tensor2D {
-    checkLength("WordEncoder.encodeBatch", length);
+    requirePositiveInteger("WordEncoder.encodeBatch", "length", length);
     const out = new Int32Array(docs.length * length);
     docs.forEach((d, r) => out.set(this.encodeFixed(d, length, truncate), r * length));
     return tf.tensor2d(out, [docs.length, length], "int32"); // [docs, length]
@@ -95,7 +92,7 @@ export class WordEncoder {
 
   /** Share of the documents' tokens that are unknown, and of documents longer than `length` tokens. */
   coverage(docs: readonly string[], length: number): { unknownRate: number; truncatedRate: number; meanTokens: number } {
-    checkLength("WordEncoder.coverage", length);
+    requirePositiveInteger("WordEncoder.coverage", "length", length);
     let tokens = 0;
     let unknown = 0;
     let truncated = 0;

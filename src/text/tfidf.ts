@@ -14,6 +14,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { buildVocabulary, tokenize } from "./bag-of-words";
+import { requirePositiveInteger } from "../core/validate";
 
 /** Options of {@link fitTfidf}. */
 export interface TfidfOptions {
@@ -41,8 +42,8 @@ export interface Tfidf {
 export function fitTfidf(trainDocs: readonly string[], opts: TfidfOptions): Tfidf {
   const { maxFeatures, minDocFreq = 2, sublinearTf = false } = opts;
   if (trainDocs.length === 0) throw new Error("fitTfidf: trainDocs is empty; expected at least one training document");
-  if (!Number.isInteger(maxFeatures) || maxFeatures < 1) throw new Error(`fitTfidf: maxFeatures is ${maxFeatures}; expected a positive integer`);
-  if (!Number.isInteger(minDocFreq) || minDocFreq < 1) throw new Error(`fitTfidf: minDocFreq is ${minDocFreq}; expected an integer >= 1`);
+  requirePositiveInteger("fitTfidf", "maxFeatures", maxFeatures);
+  requirePositiveInteger("fitTfidf", "minDocFreq", minDocFreq);
   const vocabulary = buildVocabulary(trainDocs, maxFeatures, minDocFreq);
   if (vocabulary.length === 0) {
     throw new Error(`fitTfidf: no token occurs in ${minDocFreq} or more of the ${trainDocs.length} training documents; expected a non-empty vocabulary (lower minDocFreq?)`);

@@ -9,6 +9,7 @@
  * so a quatrain of 4 lines × 5 characters is always 1 + 4 × 6 = 25 tokens:
  * `<bos> 春眠不覺曉 <eol> 處處聞啼鳥 <eol> 夜來風雨聲 <eol> 花落知多少 <eos>`.
  */
+import { requirePositiveInteger } from "../core/validate";
 
 export const PAD = 0;
 export const UNK = 1;
@@ -55,7 +56,7 @@ export class CharTokenizer {
    */
   static fit(texts: readonly string[], opts: { minCount?: number } = {}): CharTokenizer {
     const minCount = opts.minCount ?? 1;
-    if (!Number.isInteger(minCount) || minCount < 1) throw new Error(`CharTokenizer.fit: minCount must be a positive integer; got ${minCount}`);
+    requirePositiveInteger("CharTokenizer.fit", "minCount", minCount);
     const counts = new Map<string, number>();
     for (const t of texts) for (const c of chars(t)) counts.set(c, (counts.get(c) ?? 0) + 1);
     const kept = [...counts.entries()]

@@ -4,6 +4,7 @@
  * differentiable model the gradient × input attribution, averaged over documents.
  */
 import * as tf from "@tensorflow/tfjs";
+import { requirePositiveInteger } from "../core/validate";
 
 /** One word and its score (positive: pushes towards the positive class). */
 export interface WordScore {
@@ -40,7 +41,7 @@ export function logisticLogOdds(net: tf.LayersModel): Float32Array {
  */
 export function gradientTimesInput(net: tf.LayersModel, X: tf.Tensor2D, batchSize = 256): Float64Array {
   checkTwoClassLogits("gradientTimesInput", net);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`gradientTimesInput: batchSize is ${batchSize}; expected a positive integer`);
+  requirePositiveInteger("gradientTimesInput", "batchSize", batchSize);
   const [n, v] = X.shape;
   if (n === 0) throw new Error("gradientTimesInput: X has no rows; expected at least one document");
   const sum = new Float64Array(v);
@@ -64,7 +65,7 @@ export function gradientTimesInput(net: tf.LayersModel, X: tf.Tensor2D, batchSiz
 /** The k words with the highest and the k with the lowest scores (article §6). */
 export function topWords(scores: ArrayLike<number>, vocabulary: readonly string[], k: number): { positive: WordScore[]; negative: WordScore[] } {
   if (scores.length !== vocabulary.length) throw new Error(`topWords: ${scores.length} scores for ${vocabulary.length} words; expected one score per word`);
-  if (!Number.isInteger(k) || k < 1) throw new Error(`topWords: k is ${k}; expected a positive integer`);
+  requirePositiveInteger("topWords", "k", k);
   const all = vocabulary.map((word, j) => ({ word, score: scores[j] }));
   const byScore = (a: WordScore, b: WordScore): number => b.score - a.score || (a.word < b.word ? -1 : 1);
   all.sort(byScore);

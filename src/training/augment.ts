@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { mulberry32, randomInt, type Rng } from '../core/random';
+import { requireInRange, requireNonNegativeInteger, requireOneOf } from '../core/validate';
 
 /** How the border is filled before cropping: a constant (`value`, default 0) or a mirror image without repeating the edge (numpy/torch 'reflect'). */
 export type PadMode = 'constant' | 'reflect';
@@ -47,14 +48,6 @@ export interface AugmentDraws {
   flip: Uint8Array;
 }
 
-function checkPadding(fn: string, padding: number): void {
-  if (!Number.isInteger(padding) || padding < 0) throw new Error(`${fn}: padding must be a non-negative integer; got ${padding}`);
-}
-
-function checkProbability(fn: string, p: number): void {
-  if (!(p >= 0 && p <= 1)) throw new Error(`${fn}: probability must be in [0, 1]; got ${p}`);
-}
-
 function checkBatch(fn: string, x: tf.Tensor): asserts x is tf.Tensor4D {
   if (x.rank !== 4) throw new Error(`${fn}: expected an NHWC batch [n, height, width, channels]; got shape [${x.shape.join(', ')}]`);
 }
@@ -77,13 +70,13 @@ function drawFlipFlags(rng: Rng, n: number, probability: number): Uint8Array {
 
 /** The crop offsets {@link randomCrop} uses for n images: uniform in 0..2·padding, from mulberry32(seed) (article §3.3). */
 export function drawCropOffsets(n: number, padding: number, seed: number): { dy: Int32Array; dx: Int32Array } {
-  checkPadding('drawCropOffsets', padding);
+  requireNonNegativeInteger('drawCropOffsets', 'padding', padding);
   return drawOffsets(mulberry32(seed), n, padding);
 }
 
 /** The flip flags {@link randomFlip} uses for n images: 1 with the given probability, from mulberry32(seed) (article §3.3). */
 export function drawFlips(n: number, seed: number, probability = 0.5): Uint8Array {
-  checkProbability('drawFlips', probability);
+  requireInRange('drawFlips', 'probability', probability, 0, 1);
   return drawFlipFlags(mulberry32(seed), n, probability);
 }
 
@@ -91,8 +84,8 @@ export function drawFlips(n: number, seed: number, probability = 0.5): Uint8Arra
 export function drawAugmentation(n: number, opts: { padding?: number; flipProbability?: number; seed: number }): AugmentDraws {
   const padding = opts.padding ?? 4;
   const probability = opts.flipProbability ?? 0.5;
-  checkPadding('drawAugmentation', padding);
-  checkProbability('drawAugmentation', probability);
+  requireNonNegativeInteger('drawAugmentation', 'padding', padding);
+  requireInRange('drawAugmentation', 'probability', probability, 0, 1);
   const rng = mulberry32(opts.seed);
   const { dy, dx } = drawOffsets(rng, n, padding);
   return { dy, dx, flip: drawFlipFlags(rng, n, probability) };
@@ -106,7 +99,7 @@ export function cropAt(x: tf.Tensor4D, dy: Int32Array, dx: Int32Array, opts: { p
   checkBatch('cropAt', x);
   const padding = opts.padding ?? 4;
   const mode = opts.mode ?? 'constant';
-  checkPadding('cropAt', padding);
+  requireNonNegativeInteger('cropAt', 'padding', padding);
   const [n, h, w, c] = x.shape;
   if (dy.length !== n || dx.length !== n) throw new Error(`cropAt: need one offset per image (${n}); got dy ${dy.length}, dx ${dx.length}`);
   for (let i = 0; i < n; i++) {
@@ -117,7 +110,7 @@ export function cropAt(x: tf.Tensor4D, dy: Int32Array, dx: Int32Array, opts: { p
   if (mode === 'reflect' && (padding >= h || padding >= w)) {
     throw new Error(`cropAt: reflect padding ${padding} needs images larger than ${padding} pixels; got ${h}×${w}`);
   }
-  if (mode !== 'constant' && mode !== 'reflect') throw new Error(`cropAt: mode must be 'constant' or 'reflect'; got ${String(mode)}`);
+  requireOneOf('cropAt', 'mode', mode, ['constant', 'reflect'] as const);
   if (padding === 0 || n === 0) return tf.clone(x);
   return tf.tidy(() => {
     const pads: Array<[number, number]> = [[0, 0], [padding, padding], [padding, padding], [0, 0]];

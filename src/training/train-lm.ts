@@ -17,6 +17,7 @@ import { shuffledIndices } from "../core/random";
 import { RunningLoss } from "./train";
 import type { TrainHistory, TrainLogEntry, TrainProgress } from "./train";
 import type { Transformer } from "../models/transformer";
+import { requireAbove, requirePositiveInteger } from "../core/validate";
 
 /** Fixed-length token sequences stored row-major: sequence i is tokens[i·length, (i+1)·length). */
 export interface TokenSequences {
@@ -112,7 +113,7 @@ class ScheduledAdam extends tf.AdamOptimizer {
 
 /** Mean next-token loss (nats) and perplexity of `model` on `data`, in batches (article §9.2-style evaluation). */
 export function evaluateLanguageModel(model: Transformer, data: TokenSequences, batchSize = 128): { meanLoss: number; perplexity: number; tokens: number } {
-  if (!Number.isInteger(batchSize) || batchSize <= 0) throw new Error(`evaluateLanguageModel: batchSize must be a positive integer; got ${batchSize}`);
+  requirePositiveInteger("evaluateLanguageModel", "batchSize", batchSize);
   let total = 0;
   for (let start = 0; start < data.count; start += batchSize) {
     const size = Math.min(batchSize, data.count - start);
@@ -126,9 +127,6 @@ export function evaluateLanguageModel(model: Transformer, data: TokenSequences, 
   return { meanLoss, perplexity: Math.exp(meanLoss), tokens: data.count * (data.length - 1) };
 }
 
-function assertPositiveInteger(name: string, value: number): void {
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`trainLanguageModel: ${name} must be a positive integer; got ${value}`);
-}
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -137,9 +135,9 @@ function yieldToEventLoop(): Promise<void> {
 /** Train `model` on next-token prediction with Adam, warm-up + cosine schedule and seeded batches (article §2.1, §8). */
 export async function trainLanguageModel(model: Transformer, data: TokenSequences, opts: LmTrainOptions): Promise<LmTrainHistory> {
   const { numSteps, batchSize, lr, seed, onProgress, onLog, progressIntervalMs = 250, evalSet } = opts;
-  assertPositiveInteger("numSteps", numSteps);
-  assertPositiveInteger("batchSize", batchSize);
-  if (!(lr > 0)) throw new Error(`trainLanguageModel: lr must be > 0; got ${lr}`);
+  requirePositiveInteger("trainLanguageModel", "numSteps", numSteps);
+  requirePositiveInteger("trainLanguageModel", "batchSize", batchSize);
+  requireAbove("trainLanguageModel", "lr", lr, 0);
   if (data.count < batchSize) throw new Error(`trainLanguageModel: ${data.count} sequences are fewer than one batch of ${batchSize}`);
   if (data.length - 1 > model.config.contextLength) {
     throw new Error(`trainLanguageModel: sequences of ${data.length} tokens need contextLength ≥ ${data.length - 1}; the model has ${model.config.contextLength}`);
@@ -147,9 +145,9 @@ export async function trainLanguageModel(model: Transformer, data: TokenSequence
   const batchesPerEpoch = Math.floor(data.count / batchSize);
   const numEpochs = Math.ceil(numSteps / batchesPerEpoch);
   const logEvery = opts.logEvery ?? batchesPerEpoch;
-  assertPositiveInteger("logEvery", logEvery);
+  requirePositiveInteger("trainLanguageModel", "logEvery", logEvery);
   const evalEvery = opts.evalEvery ?? batchesPerEpoch;
-  assertPositiveInteger("evalEvery", evalEvery);
+  requirePositiveInteger("trainLanguageModel", "evalEvery", evalEvery);
   const tokensPerBatch = batchSize * (data.length - 1);
 
   const optimizer = new ScheduledAdam(lr, 0.9, opts.beta2 ?? 0.99, 1e-8);

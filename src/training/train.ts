@@ -10,6 +10,7 @@ import { shuffledIndices } from '../core/random';
 import { nativeTrainerFor } from '../engine/native/seq-train';
 import { NativeBatches } from '../engine/native/batches';
 import { hostView } from '../engine/host-view';
+import { requireAbove, requirePositiveInteger } from '../core/validate';
 
 /** A labelled dataset: images (or features) X and integer class labels y. */
 export interface LabelledSet {
@@ -114,12 +115,6 @@ export function disposeOptimizer(optimizer: tf.Optimizer): void {
   if (optimizer.getClassName() === 'Momentum') tf.SGDOptimizer.prototype.dispose.call(optimizer);
 }
 
-function assertPositiveInteger(name: string, value: number): void {
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new Error(`trainClassifier: ${name} must be a positive integer; got ${value}`);
-  }
-}
-
 /** Yield to the event loop so displays (tslab, stdout) can flush while training runs. */
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -195,9 +190,9 @@ export async function trainClassifier(net: tf.LayersModel, trainSet: LabelledSet
   const { numEpochs, batchSize, lr, seed, onProgress, onLog, progressIntervalMs = 250 } = opts;
   const { X } = trainSet;
   const n = X.shape[0];
-  assertPositiveInteger('numEpochs', numEpochs);
-  assertPositiveInteger('batchSize', batchSize);
-  if (!(lr > 0)) throw new Error(`trainClassifier: lr must be > 0; got ${lr}`);
+  requirePositiveInteger('trainClassifier', 'numEpochs', numEpochs);
+  requirePositiveInteger('trainClassifier', 'batchSize', batchSize);
+  requireAbove("trainClassifier", "lr", lr, 0);
   if (trainSet.y.rank !== 1 || trainSet.y.shape[0] !== n) {
     throw new Error(`trainClassifier: y must have shape [${n}] to match X [${X.shape.join(', ')}]; got [${trainSet.y.shape.join(', ')}]`);
   }
@@ -207,7 +202,7 @@ export async function trainClassifier(net: tf.LayersModel, trainSet: LabelledSet
   if (numClasses == null) throw new Error('trainClassifier: the network output has an unknown number of classes');
   const batchesPerEpoch = Math.ceil(n / batchSize);
   const logEvery = opts.logEvery ?? batchesPerEpoch;
-  assertPositiveInteger('logEvery', logEvery);
+  requirePositiveInteger('trainClassifier', 'logEvery', logEvery);
   const totalSteps = numEpochs * batchesPerEpoch;
 
   // oneHot needs int32 labels; cast once, not per step.
@@ -308,9 +303,7 @@ export interface EvaluationResult {
 export function evaluateClassifier(net: tf.LayersModel, testSet: LabelledSet, batchSize = 256, engine: 'auto' | 'tfjs' = 'auto'): EvaluationResult {
   const { X, y } = testSet;
   const n = X.shape[0];
-  if (!Number.isInteger(batchSize) || batchSize <= 0) {
-    throw new Error(`evaluateClassifier: batchSize must be a positive integer; got ${batchSize}`);
-  }
+  requirePositiveInteger("evaluateClassifier", "batchSize", batchSize);
   if (y.rank !== 1 || y.shape[0] !== n) {
     throw new Error(`evaluateClassifier: y must have shape [${n}] to match X [${X.shape.join(', ')}]; got [${y.shape.join(', ')}]`);
   }

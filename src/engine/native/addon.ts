@@ -2,12 +2,14 @@
  * Loads the project's native kernels (native/ → native/build/Release/runbook_native.node, an N-API
  * addon on oneDNN built by scripts/build-native.sh during setup) and says why when it cannot
  * (article §5.2 training speed, issue #9). RUNBOOK_NATIVE=off disables it (the runbook then trains
- * on the tfjs backend alone); RUNBOOK_NATIVE_SIMD=baseline forces the portable conv kernels. Nothing
- * here throws except for a malformed setting: callers get the addon or a reason.
+ * on the tfjs backend alone), RUNBOOK_NATIVE_THREADS=N sets its threads and RUNBOOK_NATIVE_SIMD=baseline
+ * forces the portable conv kernels (all read through src/core/env.ts). Nothing here throws but a
+ * bad setting: callers get the addon or a reason.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../../core/paths';
+import { envNativeEnabled, envNativeSimd, envNativeThreads, readEnvText } from '../../core/env';
 
 /** One layer of a sequential net as the addon takes it (tfjs NHWC layouts; paddings explicit). */
 export interface NativeLayerSpec {
@@ -53,10 +55,6 @@ export interface NativeAddon {
 export type NativeSimd = 'baseline' | 'avx2' | 'avx512';
 
 export const NATIVE_ENV = 'RUNBOOK_NATIVE';
-export const NATIVE_THREADS_ENV = 'RUNBOOK_NATIVE_THREADS';
-/** auto (default) | baseline | avx2 | avx512: which SIMD kernels the direct conv uses (baseline: tests of the portable path). */
-export const NATIVE_SIMD_ENV = 'RUNBOOK_NATIVE_SIMD';
-const SIMD_SETTINGS = ['auto', 'baseline', 'avx2', 'avx512'] as const;
 /** Where scripts/build-native.sh puts the addon (relative to the project root). */
 export const ADDON_RELATIVE_PATH = 'native/build/Release/runbook_native.node';
 /** The one line scripts/build-native.sh wrote when it could not build (e.g. the wrong oneDNN version). */
@@ -71,20 +69,12 @@ let cached: NativeStatus | null = null;
 /** Loads the native addon once per process; `{ok: false, reason}` when disabled, not built or not loadable. */
 export function loadNative(): NativeStatus {
   if (cached) return cached;
-  const setting = (process.env[NATIVE_ENV] ?? '').toLowerCase();
-  if (setting === 'off' || setting === '0' || setting === 'false') {
-    cached = { ok: false, addon: null, reason: `disabled by ${NATIVE_ENV}=${process.env[NATIVE_ENV]}` };
+  if (!envNativeEnabled()) {
+    cached = { ok: false, addon: null, reason: `disabled by ${NATIVE_ENV}=${readEnvText(NATIVE_ENV)}` };
     return cached;
   }
-  const threadsSetting = process.env[NATIVE_THREADS_ENV] ?? '1';
-  const threads = Number(threadsSetting);
-  if (!/^[1-9][0-9]*$/.test(threadsSetting.trim())) {
-    throw new Error(`${NATIVE_THREADS_ENV}=${threadsSetting}: expected a positive integer (the native step's thread count; default 1)`);
-  }
-  const simdSetting = (process.env[NATIVE_SIMD_ENV] ?? 'auto').trim().toLowerCase();
-  if (!(SIMD_SETTINGS as readonly string[]).includes(simdSetting)) {
-    throw new Error(`${NATIVE_SIMD_ENV}=${process.env[NATIVE_SIMD_ENV]}: expected one of ${SIMD_SETTINGS.join(', ')} (the native conv kernel's instruction set; default auto)`);
-  }
+  const threads = envNativeThreads();
+  const simdSetting = envNativeSimd();
   const file = path.join(PROJECT_ROOT, ADDON_RELATIVE_PATH);
   if (!fs.existsSync(file)) {
     const whyFile = path.join(PROJECT_ROOT, NOT_BUILT_RELATIVE_PATH);
@@ -96,7 +86,7 @@ export function loadNative(): NativeStatus {
     const addon = require(file) as NativeAddon;
     // One thread by default: on a shared 2-core machine OpenMP's second thread mostly waits (measured 5–10× slower).
     addon.setNumThreads(threads);
-    const simd = addon.setSimd(simdSetting as (typeof SIMD_SETTINGS)[number]);
+    const simd = addon.setSimd(simdSetting);
     smokeTest(addon);
     cached = { ok: true, addon, reason: `${addon.version()}, ${addon.getNumThreads()} thread(s), ${simd} conv kernels` };
   } catch (e) {

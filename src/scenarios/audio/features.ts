@@ -15,6 +15,7 @@
  *   `filters.mel(htk=True, norm=None)`).
  * - Log: natural log of (mel energy + logFloor), so digital silence gives log(logFloor), not −∞.
  */
+import { requireAbove, requirePositiveInteger } from "../../core/validate";
 
 /** Options of {@link logMelSpectrogram}; the defaults suit 22,050 Hz speech (espeak-ng's rate). */
 export interface LogMelOptions {
@@ -44,7 +45,7 @@ function isPowerOfTwo(n: number): boolean {
 
 /** The periodic Hann window of length n: 0.5 − 0.5·cos(2πi/n) (article §6). */
 export function hannWindow(n: number): Float64Array {
-  if (!(Number.isInteger(n) && n >= 1)) throw new Error(`hannWindow: n must be a positive integer; got ${n}`);
+  requirePositiveInteger("hannWindow", "n", n);
   const w = new Float64Array(n);
   for (let i = 0; i < n; i++) w[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / n);
   return w;
@@ -123,7 +124,7 @@ export function melToHz(m: number): number {
 export function melFilterbank(opts: Pick<LogMelOptions, "sampleRate" | "nFft" | "numMels" | "fMin" | "fMax">): Float64Array[] {
   const { sampleRate, nFft, numMels, fMin, fMax } = opts;
   if (!isPowerOfTwo(nFft)) throw new Error(`melFilterbank: nFft must be a power of two; got ${nFft}`);
-  if (!(Number.isInteger(numMels) && numMels >= 1)) throw new Error(`melFilterbank: numMels must be a positive integer; got ${numMels}`);
+  requirePositiveInteger("melFilterbank", "numMels", numMels);
   if (!(fMin >= 0 && fMin < fMax && fMax <= sampleRate / 2)) {
     throw new Error(`melFilterbank: need 0 <= fMin < fMax <= sampleRate/2 (${sampleRate / 2}); got fMin ${fMin}, fMax ${fMax}`);
   }
@@ -177,9 +178,9 @@ export interface LogMel {
  */
 export function logMelSpectrogram(samples: ArrayLike<number>, opts: LogMelOptions, bank = melFilterbank(opts)): LogMel {
   const { nFft, hopLength, numMels, numFrames, logFloor } = opts;
-  if (!(Number.isInteger(hopLength) && hopLength >= 1)) throw new Error(`logMelSpectrogram: hopLength must be a positive integer; got ${hopLength}`);
-  if (!(Number.isInteger(numFrames) && numFrames >= 1)) throw new Error(`logMelSpectrogram: numFrames must be a positive integer; got ${numFrames}`);
-  if (!(logFloor > 0)) throw new Error(`logMelSpectrogram: logFloor must be > 0; got ${logFloor}`);
+  requirePositiveInteger("logMelSpectrogram", "hopLength", hopLength);
+  requirePositiveInteger("logMelSpectrogram", "numFrames", numFrames);
+  requireAbove("logMelSpectrogram", "logFloor", logFloor, 0);
   if (bank.length !== numMels || bank[0].length !== nFft / 2 + 1) {
     throw new Error(`logMelSpectrogram: filterbank is ${bank.length}×${bank[0]?.length}; expected ${numMels}×${nFft / 2 + 1}`);
   }

@@ -10,6 +10,7 @@
  * All initialisers are seeded (He-normal kernels for ReLU layers, Glorot for the logits).
  */
 import * as tf from "@tensorflow/tfjs";
+import { requireInRange, requireShape } from "../../core/validate";
 
 /** Options for {@link buildSpeechCnn}. */
 export interface SpeechCnnOptions {
@@ -27,12 +28,10 @@ export interface SpeechCnnOptions {
 /** A small log-mel CNN: three conv 3×3 + ReLU + max-pool blocks, dropout, dense logits (article §6). */
 export function buildSpeechCnn(options: SpeechCnnOptions): tf.LayersModel {
   const { inputShape, numClasses = 10, seed, filters = [8, 16, 32], dropout = 0.3 } = options;
-  const [frames, mels, channels] = inputShape;
-  if (![frames, mels, channels].every((d) => Number.isInteger(d) && d > 0)) {
-    throw new Error(`buildSpeechCnn: inputShape must be [frames, mels, channels] of positive integers; got [${inputShape.join(", ")}]`);
-  }
+  const [frames, mels] = inputShape;
+  requireShape("buildSpeechCnn", "inputShape", inputShape, ["frames", "mels", "channels"]);
   if (frames < 8 || mels < 8) throw new Error(`buildSpeechCnn: inputShape [${inputShape.join(", ")}] is too small; need at least 8 frames and 8 mels for three 2×2 pools`);
-  if (!(dropout >= 0 && dropout < 1)) throw new Error(`buildSpeechCnn: dropout must be in [0, 1); got ${dropout}`);
+  requireInRange("buildSpeechCnn", "dropout", dropout, 0, 1, "[)");
   const net = tf.sequential();
   filters.forEach((f, i) => {
     // [batch, h, w, c] → [batch, h, w, f] → [batch, ⌊h/2⌋, ⌊w/2⌋, f]

@@ -7,6 +7,7 @@
  * (the information at the close of day d − 1), so `f[d]` and the actual `x[d]` compare index by
  * index; NaN where there is not enough history.
  */
+import { requirePositiveInteger } from "../../core/validate";
 
 /** f[d] = x[d − 1]: the naive persistence forecast (article §6). */
 export function persistenceForecast(x: ArrayLike<number>): Float64Array {
@@ -17,7 +18,7 @@ export function persistenceForecast(x: ArrayLike<number>): Float64Array {
 
 /** f[d] = mean(x[d−w..d−1]): the rolling-mean forecast (article §6). */
 export function rollingMeanForecast(x: ArrayLike<number>, window: number): Float64Array {
-  if (!Number.isInteger(window) || window < 1) throw new Error(`rollingMeanForecast: window must be a positive integer; got ${window}`);
+  requirePositiveInteger("rollingMeanForecast", "window", window);
   const f = new Float64Array(x.length).fill(NaN);
   let sum = 0;
   for (let d = 0; d < x.length; d++) {

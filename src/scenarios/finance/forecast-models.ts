@@ -14,6 +14,7 @@ import * as tf from "@tensorflow/tfjs";
 import { shuffledIndices } from "../../core/random";
 import type { TrainHistory, TrainLogEntry, TrainProgress } from "../../training/train";
 import type { WindowSet } from "./windows";
+import { requireAbove, requirePositiveInteger } from "../../core/validate";
 
 /** Options of {@link buildGruForecaster}. */
 export interface GruForecasterOptions {
@@ -31,7 +32,7 @@ export interface GruForecasterOptions {
 export function buildGruForecaster(opts: GruForecasterOptions): tf.Sequential {
   const { windowLength, numFeatures, units, seed } = opts;
   for (const [k, v] of Object.entries({ windowLength, numFeatures, units })) {
-    if (!Number.isInteger(v) || v < 1) throw new Error(`buildGruForecaster: ${k} must be a positive integer; got ${v}`);
+    requirePositiveInteger("buildGruForecaster", k, v);
   }
   const net = tf.sequential({ name: "gru_forecaster" });
   net.add(tf.layers.gru({
@@ -112,9 +113,9 @@ export async function trainForecaster(
 ): Promise<ForecastHistory> {
   const { numEpochs, batchSize, lr, seed, onProgress, onLog, progressIntervalMs = 250 } = opts;
   for (const [k, v] of Object.entries({ numEpochs, batchSize })) {
-    if (!Number.isInteger(v) || v < 1) throw new Error(`trainForecaster: ${k} must be a positive integer; got ${v}`);
+    requirePositiveInteger("trainForecaster", k, v);
   }
-  if (!(lr > 0)) throw new Error(`trainForecaster: lr must be > 0; got ${lr}`);
+  requireAbove("trainForecaster", "lr", lr, 0);
   const n = trainSet.X.shape[0];
   if (n === 0) throw new Error("trainForecaster: the training set is empty");
   if (trainSet.y.shape[0] !== n || trainSet.y.shape[1] !== 1) {

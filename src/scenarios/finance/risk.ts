@@ -8,6 +8,7 @@
  * exceedance ("hit") when its return r_t < −VaR_t.
  */
 import { quantile } from "../../core/statistics";
+import { requireAbove, requireAtLeast, requireInRange, requireIntegerAtLeast, requireIntegerInRange, requirePositiveInteger } from "../../core/validate";
 
 /** ln(p[i+1] / p[i]) for i = 0..n−2: entry i is the return earned on day i+1 (article §6). */
 export function logReturns(prices: ArrayLike<number>): Float64Array {
@@ -25,7 +26,7 @@ export function logReturns(prices: ArrayLike<number>): Float64Array {
 }
 
 function checkWindow(name: string, window: number, n: number): void {
-  if (!Number.isInteger(window) || window < 2) throw new Error(`${name}: window must be an integer ≥ 2; got ${window}`);
+  requireIntegerAtLeast(name, "window", window, 2);
   if (window > n) throw new Error(`${name}: window ${window} is longer than the series (${n} values)`);
 }
 
@@ -99,7 +100,7 @@ const LANCZOS = [
 
 /** ln Γ(x) for x > 0 (Lanczos approximation, g = 7; relative error ~1e-15) (article §6). */
 export function lnGamma(x: number): number {
-  if (!(x > 0)) throw new Error(`lnGamma: x must be > 0; got ${x}`);
+  requireAbove("lnGamma", "x", x, 0);
   if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lnGamma(1 - x); // reflection
   const z = x - 1;
   let a = LANCZOS[0];
@@ -148,8 +149,8 @@ function gammaQContinuedFraction(a: number, x: number): number {
 }
 
 function checkGammaArgs(name: string, a: number, x: number): void {
-  if (!(a > 0)) throw new Error(`${name}: a must be > 0; got ${a}`);
-  if (!(x >= 0)) throw new Error(`${name}: x must be ≥ 0; got ${x}`);
+  requireAbove(name, "a", a, 0);
+  requireAtLeast(name, "x", x, 0);
 }
 
 /** The regularised lower incomplete gamma function P(a, x) = γ(a, x) / Γ(a) (article §6). */
@@ -169,7 +170,7 @@ export function regularizedGammaQ(a: number, x: number): number {
 }
 
 function checkChi(name: string, x: number, dof: number): void {
-  if (!(dof > 0)) throw new Error(`${name}: degrees of freedom must be > 0; got ${dof}`);
+  requireAbove(name, "degrees of freedom", dof, 0);
   if (Number.isNaN(x)) throw new Error(`${name}: x is NaN`);
 }
 
@@ -211,9 +212,9 @@ export interface LikelihoodRatioTest {
  * nominal rate p? LR = −2 ln[(1−p)^(n−x) p^x / ((1−x/n)^(n−x) (x/n)^x)] ~ χ²(1) (article §6).
  */
 export function kupiecTest(n: number, x: number, p: number): LikelihoodRatioTest {
-  if (!Number.isInteger(n) || n < 1) throw new Error(`kupiecTest: n must be a positive integer; got ${n}`);
-  if (!Number.isInteger(x) || x < 0 || x > n) throw new Error(`kupiecTest: x must be an integer in 0..${n}; got ${x}`);
-  if (!(p > 0 && p < 1)) throw new Error(`kupiecTest: p must be in (0, 1); got ${p}`);
+  requirePositiveInteger("kupiecTest", "n", n);
+  requireIntegerInRange("kupiecTest", "x", x, 0, n);
+  requireInRange("kupiecTest", "p", p, 0, 1, "()");
   const phat = x / n;
   const lr = lrStatistic(xlogy(n - x, 1 - p) + xlogy(x, p), xlogy(n - x, 1 - phat) + xlogy(x, phat));
   return { lr, dof: 1, pValue: chiSquareSf(lr, 1) };
@@ -277,7 +278,7 @@ export interface VarBacktest {
  * in `from..to`, inclusive indices): exceedance count and rate, Kupiec and independence tests (article §6).
  */
 export function backtestVaR(returns: ArrayLike<number>, valueAtRisk: ArrayLike<number>, level: number, range: { from?: number; to?: number } = {}): VarBacktest {
-  if (!(level > 0 && level < 1)) throw new Error(`backtestVaR: level must be in (0, 1); got ${level}`);
+  requireInRange("backtestVaR", "level", level, 0, 1, "()");
   const hitsAll = varExceedances(returns, valueAtRisk);
   const from = range.from ?? 0;
   const to = range.to ?? returns.length - 1;
@@ -299,7 +300,7 @@ export function backtestVaR(returns: ArrayLike<number>, valueAtRisk: ArrayLike<n
 
 /** Pearson correlation of x[t] with x[t + lag] over the finite pairs: how much today says about tomorrow (article §6). */
 export function lagCorrelation(x: ArrayLike<number>, lag = 1): number {
-  if (!Number.isInteger(lag) || lag < 1) throw new Error(`lagCorrelation: lag must be a positive integer; got ${lag}`);
+  requirePositiveInteger("lagCorrelation", "lag", lag);
   const a: number[] = [];
   const b: number[] = [];
   for (let t = 0; t + lag < x.length; t++) {

@@ -5,6 +5,7 @@
  * feature scaler is fitted on the training period only.
  */
 import { type Standardizer, fitStandardizer } from "../../data/tabular";
+import { requireIntegerInRange, requirePositiveInteger } from "../../core/validate";
 
 /** Windows over a daily series; window i ends on day endIndex[i] and predicts day targetIndex[i]. */
 export interface WindowSet {
@@ -29,7 +30,7 @@ export interface WindowSet {
 export function makeWindows(features: readonly (readonly number[])[], target: ArrayLike<number>, length: number, opts: { firstDay?: number } = {}): WindowSet {
   const T = features.length;
   if (target.length !== T) throw new Error(`makeWindows: ${T} feature rows but ${target.length} targets; expected one of each per day`);
-  if (!Number.isInteger(length) || length < 1) throw new Error(`makeWindows: length must be a positive integer; got ${length}`);
+  requirePositiveInteger("makeWindows", "length", length);
   const F = T > 0 ? features[0].length : 0;
   const firstDay = opts.firstDay ?? 0;
   const firstEnd = firstDay + length - 1;
@@ -67,7 +68,7 @@ export function selectWindows(set: WindowSet, indices: readonly number[]): Windo
   const endIndex = new Int32Array(indices.length);
   const targetIndex = new Int32Array(indices.length);
   indices.forEach((w, i) => {
-    if (!Number.isInteger(w) || w < 0 || w >= set.n) throw new Error(`selectWindows: index ${w} outside 0..${set.n - 1}`);
+    requireIntegerInRange("selectWindows", "index", w, 0, set.n - 1);
     X.set(set.X.subarray(w * per, (w + 1) * per), i * per);
     y[i] = set.y[w];
     endIndex[i] = set.endIndex[w];

@@ -7,6 +7,7 @@
  */
 import type { Labels, Scores } from "../../evaluation/metrics";
 import type { OperatingPoint } from "../../evaluation/operating-points";
+import { requireFinite, requireNonNegative, requireNonNegativeInteger } from "../../core/validate";
 
 /** What each kind of error costs, in any one unit (e.g. "one unnecessary biopsy" = 1). */
 export interface ErrorCosts {
@@ -18,7 +19,7 @@ export interface ErrorCosts {
 
 function checkCosts(fn: string, costs: ErrorCosts): void {
   for (const k of ["falseNegative", "falsePositive"] as const) {
-    if (!(Number.isFinite(costs[k]) && costs[k] >= 0)) throw new Error(`${fn}: costs.${k} is ${costs[k]}; expected a finite number ≥ 0`);
+    requireNonNegative(fn, `costs.${k}`, costs[k]);
   }
   if (costs.falseNegative + costs.falsePositive === 0) throw new Error(`${fn}: both costs are 0; expected at least one positive cost`);
 }
@@ -37,7 +38,7 @@ export function pointAtThreshold(yTrue: Labels, scores: Scores, threshold: numbe
   let tn = 0;
   for (let i = 0; i < yTrue.length; i++) {
     const s = scores[i];
-    if (!Number.isFinite(s)) throw new Error(`pointAtThreshold: scores[${i}] is ${s}; expected a finite number`);
+    requireFinite("pointAtThreshold", `scores[${i}]`, s);
     const flagged = s >= threshold;
     if (yTrue[i] === positiveLabel) {
       if (flagged) tp++;
@@ -66,7 +67,7 @@ export function expectedCost(counts: ConfusionCounts, costs: ErrorCosts, per = 1
   checkCosts("expectedCost", costs);
   const { tp, fp, fn, tn } = counts;
   for (const [k, v] of Object.entries({ tp, fp, fn, tn })) {
-    if (!Number.isInteger(v) || v < 0) throw new Error(`expectedCost: ${k} is ${v}; expected a non-negative integer count`);
+    requireNonNegativeInteger("expectedCost", k, v);
   }
   const n = tp + fp + fn + tn;
   if (n === 0) throw new Error("expectedCost: all counts are 0; expected at least one case");

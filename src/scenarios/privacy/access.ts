@@ -11,6 +11,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import type { DataKey } from "./keys";
+import { requireNonEmptyString } from "../../core/validate";
 
 export type Action = "read" | "write" | "decrypt";
 
@@ -161,7 +162,7 @@ export class AuditLog {
   /** Appends one event (one line, written with O_APPEND) and returns the stored entry. */
   append(event: AuditEvent): AuditEntry {
     for (const f of ["role", "action", "dataset", "outcome"] as const) {
-      if (typeof event[f] !== "string" || event[f] === "") throw new Error(`AuditLog.append: ${f} must be a non-empty string`);
+      requireNonEmptyString("AuditLog.append", f, event[f]);
     }
     const base = {
       seq: this.seq, time: (this.opts.clock ?? (() => new Date()))().toISOString(),

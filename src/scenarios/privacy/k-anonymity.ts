@@ -9,6 +9,7 @@
  * disclosure (a class whose rows all share a sensitive value still discloses it).
  */
 import * as dfd from "danfojs-node";
+import { requireInRange, requireIntegerAtLeast, requirePositiveInteger } from "../../core/validate";
 
 export type Cell = string | number;
 /** Maps a raw value to its generalised value at one level of a hierarchy. */
@@ -58,7 +59,7 @@ export function equivalenceClasses(df: dfd.DataFrame, quasiIdentifiers: readonly
 
 /** The table's k on the quasi-identifiers and how many rows fall short of `target` (article §9.4). */
 export function kAnonymity(df: dfd.DataFrame, quasiIdentifiers: readonly string[], target = 2): KAnonymityReport {
-  if (!Number.isInteger(target) || target < 1) throw new Error(`kAnonymity: target is ${target}; expected an integer >= 1`);
+  requirePositiveInteger("kAnonymity", "target", target);
   const classes = equivalenceClasses(df, quasiIdentifiers);
   return {
     k: classes.length ? Math.min(...classes.map((c) => c.size)) : 0,
@@ -115,8 +116,8 @@ export interface DataflyResult {
  * suppress the remaining violating rows (article §9.4).
  */
 export function datafly(df: dfd.DataFrame, hierarchies: Hierarchies, k: number, maxSuppression = 0.02): DataflyResult {
-  if (!Number.isInteger(k) || k < 2) throw new Error(`datafly: k is ${k}; expected an integer >= 2`);
-  if (!(maxSuppression >= 0 && maxSuppression < 1)) throw new Error(`datafly: maxSuppression is ${maxSuppression}; expected a fraction in [0, 1)`);
+  requireIntegerAtLeast("datafly", "k", k, 2);
+  requireInRange("datafly", "maxSuppression", maxSuppression, 0, 1, "[)");
   const qis = Object.keys(hierarchies);
   for (const q of qis) if (hierarchies[q].length === 0) throw new Error(`datafly: the hierarchy of "${q}" has no levels`);
   for (const q of qis) columnValues(df, q); // names a missing column

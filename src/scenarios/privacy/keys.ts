@@ -10,9 +10,10 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_ROOT } from "../../core/paths";
+import { type EnvironmentValues, envDataKey, envDataKeyFile } from "../../core/env";
 
-export const DATA_KEY_ENV = "RUNBOOK_DATA_KEY";
-export const DATA_KEY_FILE_ENV = "RUNBOOK_DATA_KEY_FILE";
+const DATA_KEY_ENV = "RUNBOOK_DATA_KEY";
+const DATA_KEY_FILE_ENV = "RUNBOOK_DATA_KEY_FILE";
 export const DEFAULT_DATA_KEY_FILE = path.join(PROJECT_ROOT, ".keys", "runbook-data.key");
 /** AES-256 and HMAC-SHA-256 keys: 32 bytes. */
 export const DATA_KEY_BYTES = 32;
@@ -92,11 +93,11 @@ export function readKeyFile(file: string): DataKey {
 }
 
 /** The data key: RUNBOOK_DATA_KEY, else the file named by RUNBOOK_DATA_KEY_FILE, else .keys/runbook-data.key (article §9.4). */
-export function loadDataKey(env: NodeJS.ProcessEnv = process.env, defaultFile = DEFAULT_DATA_KEY_FILE): DataKey {
-  const fromEnv = env[DATA_KEY_ENV];
-  if (fromEnv !== undefined && fromEnv !== "") return new DataKey(parseKeyText(fromEnv, `env ${DATA_KEY_ENV}`), `env ${DATA_KEY_ENV}`);
-  const file = env[DATA_KEY_FILE_ENV];
-  if (file !== undefined && file !== "") return readKeyFile(path.resolve(file));
+export function loadDataKey(env: EnvironmentValues = process.env, defaultFile = DEFAULT_DATA_KEY_FILE): DataKey {
+  const fromEnv = envDataKey(env);
+  if (fromEnv !== undefined) return new DataKey(parseKeyText(fromEnv, `env ${DATA_KEY_ENV}`), `env ${DATA_KEY_ENV}`);
+  const file = envDataKeyFile(env);
+  if (file !== undefined) return readKeyFile(path.resolve(file));
   return readKeyFile(defaultFile);
 }
 

@@ -11,6 +11,7 @@ import * as tf from "@tensorflow/tfjs";
 import { pytorchUniformInit } from "../../models/model";
 import { mulberry32, shuffleInPlace } from "../../core/random";
 import type { LabelledSet } from "../../training/train";
+import { requireIntegerAtLeast, requireIntegerInRange, requirePositiveInteger } from "../../core/validate";
 
 /** A tfjs layer (the type of `model.layers[i]`). */
 export type Layer = tf.layers.Layer;
@@ -21,9 +22,7 @@ export type Layer = tf.layers.Layer;
  * picks for a smaller `perClass` are a subset of those for a larger one (article §2.1).
  */
 export function sampleFewShot(labels: ArrayLike<number>, perClass: number, seed: number, classes?: readonly number[]): number[] {
-  if (!Number.isInteger(perClass) || perClass <= 0) {
-    throw new Error(`sampleFewShot: perClass must be a positive integer; got ${perClass}`);
-  }
+  requirePositiveInteger("sampleFewShot", "perClass", perClass);
   const byClass = new Map<number, number[]>();
   for (let i = 0; i < labels.length; i++) {
     const list = byClass.get(labels[i]);
@@ -82,7 +81,7 @@ export function remapLabels(labels: ArrayLike<number>, classes: readonly number[
 export function gatherExamples(X: tf.Tensor, labels: ArrayLike<number>, indices: readonly number[], classes: readonly number[]): LabelledSet {
   if (labels.length !== X.shape[0]) throw new Error(`gatherExamples: X has ${X.shape[0]} examples but labels has ${labels.length}; expected equal counts`);
   for (const i of indices) {
-    if (!Number.isInteger(i) || i < 0 || i >= labels.length) throw new Error(`gatherExamples: index ${i} outside 0..${labels.length - 1}`);
+    requireIntegerInRange("gatherExamples", "index", i, 0, labels.length - 1);
   }
   const y = remapLabels(indices.map((i) => labels[i]), classes); // throws on a label outside `classes`
   return tf.tidy(() => ({ X: tf.gather(X, tf.tensor1d(Array.from(indices), "int32")), y: tf.tensor1d(y, "int32") }));
@@ -134,8 +133,8 @@ export interface TransferNet {
  */
 export async function transferModel(pretrained: tf.LayersModel, opts: TransferOptions): Promise<TransferNet> {
   const { numClasses, hidden = [], seed, freeze = true } = opts;
-  if (!Number.isInteger(numClasses) || numClasses < 2) throw new Error(`transferModel: numClasses must be an integer ≥ 2; got ${numClasses}`);
-  for (const h of hidden) if (!Number.isInteger(h) || h <= 0) throw new Error(`transferModel: hidden widths must be positive integers; got [${hidden.join(", ")}]`);
+  requireIntegerAtLeast("transferModel", "numClasses", numClasses, 2);
+  hidden.forEach((h, i) => requirePositiveInteger("transferModel", `hidden[${i}]`, h));
   const names = pretrained.layers.map((l) => l.name);
   const cut = typeof opts.featureLayer === "number" ? opts.featureLayer : names.indexOf(opts.featureLayer);
   if (!Number.isInteger(cut) || cut < 0 || cut >= names.length - 1) {
