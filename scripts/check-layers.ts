@@ -67,14 +67,25 @@ export function checkLayers(root: string): Violation[] {
     const allowed = ALLOWED_IMPORTS[from];
     const source = fs.readFileSync(abs, "utf8");
     if (!allowed) {
-      violations.push({ file, imports: "", message: `${file}: folder src/${from}/ is not a layer; add it to ALLOWED_IMPORTS in scripts/check-layers.ts and ARCHITECTURE.md` });
+      violations.push({
+        file,
+        imports: "",
+        message: `${file}: folder src/${from}/ is not a layer; add it to ALLOWED_IMPORTS in scripts/check-layers.ts and ARCHITECTURE.md`,
+      });
       continue;
     }
     if (from !== "engine" && file !== "scripts/check-layers.ts" && TFJS_INTERNALS.test(source)) {
-      violations.push({ file, imports: "", message: `${file} reads TensorFlow.js backend internals (${TFJS_INTERNALS.exec(source)?.[0]}); only src/engine/ may` });
+      violations.push({
+        file,
+        imports: "",
+        message: `${file} reads TensorFlow.js backend internals (${TFJS_INTERNALS.exec(source)?.[0]}); only src/engine/ may`,
+      });
     }
     for (const spec of importsOf(source)) {
-      const target = path.relative(root, path.resolve(path.dirname(abs), spec)).split(path.sep).join("/");
+      const target = path
+        .relative(root, path.resolve(path.dirname(abs), spec))
+        .split(path.sep)
+        .join("/");
       const to = layerOf(target.endsWith(".ts") ? target : `${target}.ts`);
       if (to === null || to === from) {
         // Scenarios are independent of each other: finance may not import audio.
@@ -85,7 +96,8 @@ export function checkLayers(root: string): Violation[] {
       }
       if (!allowed.includes(to)) {
         violations.push({
-          file, imports: target,
+          file,
+          imports: target,
           message: `${file} (layer ${from}) imports ${target} (layer ${to}); ${from} may import ${allowed.length ? allowed.join(", ") : "nothing but core itself"}`,
         });
       }

@@ -35,8 +35,7 @@ export interface UnusedExportReport {
  * Exports allowed to be unused for now, with the reason; an entry whose name becomes used is
  * reported so that it is removed from here.
  */
-export const ALLOWED_UNUSED: Readonly<Record<string, string>> = {
-};
+export const ALLOWED_UNUSED: Readonly<Record<string, string>> = {};
 
 function walk(dir: string, ext: string): string[] {
   if (!fs.existsSync(dir)) return [];

@@ -1,17 +1,17 @@
 // Extract the five-character Tang quatrains (五言绝句) from the npm package chinese-poetry into a
 // small committed file (article §2.1: the data). Deterministic: same package → same bytes.
 // Usage: node dist/scripts/extract-quatrains.js [--from DIR] [--out data/tang-quatrains/quatrains.json]
-import * as fs from 'fs';
-import * as path from 'path';
-import { parseArgs } from 'util';
-import { quatrainLines, type Quatrain } from '../src/data/tang-poetry';
-import { writeFileAtomic } from '../src/core/atomic-write';
+import * as fs from "fs";
+import * as path from "path";
+import { parseArgs } from "util";
+import { quatrainLines, type Quatrain } from "../src/data/tang-poetry";
+import { writeFileAtomic } from "../src/core/atomic-write";
 
 const USAGE = `Usage: extract-quatrains [--from DIR] [--out FILE]
   --from  the chinese-poetry package directory (default: resolved from node_modules)
   --out   output JSON (default: data/tang-quatrains/quatrains.json)`;
 
-const INSTALL_HINT = 'npm install --no-save chinese-poetry@2.0.1';
+const INSTALL_HINT = "npm install --no-save chinese-poetry@2.0.1";
 
 /** Counts of what the extraction kept and dropped. */
 export interface ExtractionStats {
@@ -30,13 +30,11 @@ const SHAPE = /^(.{5})，(.{5})。(.{5})，(.{5})。$/u;
 
 /** The Tang files in source order: poet.tang.0.json, poet.tang.1000.json, … (numeric, not lexical). */
 export function tangFiles(pkgDir: string): string[] {
-  const dir = path.join(pkgDir, 'dist', 'quantangshi');
+  const dir = path.join(pkgDir, "dist", "quantangshi");
   if (!fs.existsSync(dir)) throw new Error(`${dir} not found; expected the chinese-poetry package (${INSTALL_HINT}, or pass --from)`);
   const files = fs.readdirSync(dir).filter((f) => /^poet\.tang\.\d+\.json$/.test(f));
   if (files.length === 0) throw new Error(`${dir} has no poet.tang.*.json files`);
-  return files
-    .sort((a, b) => Number(a.split('.')[2]) - Number(b.split('.')[2]))
-    .map((f) => path.join(dir, f));
+  return files.sort((a, b) => Number(a.split(".")[2]) - Number(b.split(".")[2])).map((f) => path.join(dir, f));
 }
 
 /** Extract the quatrains from the package at `pkgDir` (source order, duplicates removed). */
@@ -46,21 +44,21 @@ export function extractQuatrains(pkgDir: string): { poems: Quatrain[]; stats: Ex
   const seen = new Set<string>();
   const poems: Quatrain[] = [];
   for (const file of files) {
-    const entries = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+    const entries = JSON.parse(fs.readFileSync(file, "utf8")) as unknown;
     if (!Array.isArray(entries)) throw new Error(`${file}: expected a JSON array of poems`);
     entries.forEach((e: unknown, i) => {
       const p = e as { id?: unknown; author?: unknown; title?: unknown; paragraphs?: unknown };
-      if (!Array.isArray(p.paragraphs) || !p.paragraphs.every((x) => typeof x === 'string')) {
+      if (!Array.isArray(p.paragraphs) || !p.paragraphs.every((x) => typeof x === "string")) {
         throw new Error(`${file}: entry ${i} has no "paragraphs" string array`);
       }
       stats.poemsScanned++;
       const paragraphs = p.paragraphs as string[];
       const lines = quatrainLines(paragraphs);
       if (lines === null) {
-        if (SHAPE.test(paragraphs.join(''))) stats.droppedNonHan++;
+        if (SHAPE.test(paragraphs.join(""))) stats.droppedNonHan++;
         return;
       }
-      const body = lines.join('');
+      const body = lines.join("");
       if (seen.has(body)) {
         stats.droppedDuplicates++;
         return;
@@ -68,7 +66,7 @@ export function extractQuatrains(pkgDir: string): { poems: Quatrain[]; stats: Ex
       seen.add(body);
       const key = String(paragraphs.length);
       stats.byParagraphCount[key] = (stats.byParagraphCount[key] ?? 0) + 1;
-      poems.push({ id: String(p.id ?? ''), author: String(p.author ?? ''), title: String(p.title ?? ''), lines });
+      poems.push({ id: String(p.id ?? ""), author: String(p.author ?? ""), title: String(p.title ?? ""), lines });
     });
   }
   stats.written = poems.length;
@@ -77,13 +75,13 @@ export function extractQuatrains(pkgDir: string): { poems: Quatrain[]; stats: Ex
 
 /** The output file's text: one poem per line, so diffs stay readable. */
 export function quatrainsJson(poems: Quatrain[], source: string): string {
-  const body = poems.map((p) => JSON.stringify({ id: p.id, author: p.author, title: p.title, lines: p.lines })).join(',\n');
+  const body = poems.map((p) => JSON.stringify({ id: p.id, author: p.author, title: p.title, lines: p.lines })).join(",\n");
   return `{"source": ${JSON.stringify(source)},\n"count": ${poems.length},\n"poems": [\n${body}\n]}\n`;
 }
 
 function resolvePackage(): string {
   try {
-    return path.dirname(require.resolve('chinese-poetry/package.json'));
+    return path.dirname(require.resolve("chinese-poetry/package.json"));
   } catch {
     throw new Error(`the chinese-poetry package is not installed; run \`${INSTALL_HINT}\` or pass --from <dir of the chinese-poetry package>`);
   }
@@ -94,9 +92,9 @@ export function main(argv: string[]): number {
   const { values } = parseArgs({
     args: argv,
     options: {
-      from: { type: 'string' },
-      out: { type: 'string', default: path.join('data', 'tang-quatrains', 'quatrains.json') },
-      help: { type: 'boolean', short: 'h', default: false },
+      from: { type: "string" },
+      out: { type: "string", default: path.join("data", "tang-quatrains", "quatrains.json") },
+      help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
   });
@@ -105,10 +103,10 @@ export function main(argv: string[]): number {
     return 0;
   }
   const pkgDir = values.from ?? resolvePackage();
-  const pkgJson = path.join(pkgDir, 'package.json');
-  const version = fs.existsSync(pkgJson) ? (JSON.parse(fs.readFileSync(pkgJson, 'utf8')) as { version?: string }).version ?? '?' : '?';
+  const pkgJson = path.join(pkgDir, "package.json");
+  const version = fs.existsSync(pkgJson) ? ((JSON.parse(fs.readFileSync(pkgJson, "utf8")) as { version?: string }).version ?? "?") : "?";
   const { poems, stats } = extractQuatrains(pkgDir);
-  const out = values.out ?? '';
+  const out = values.out ?? "";
   fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
   const text = quatrainsJson(poems, `npm chinese-poetry ${version}, dist/quantangshi/poet.tang.*.json (five-character quatrains)`);
   writeFileAtomic(out, text);
@@ -121,7 +119,7 @@ if (require.main === module) {
     process.exitCode = main(process.argv.slice(2));
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`extract-quatrains: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
+    process.stderr.write(`extract-quatrains: ${message.replace(/\s*\n\s*/g, " ")}\n`);
     process.exitCode = 1;
   }
 }

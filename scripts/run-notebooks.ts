@@ -48,7 +48,10 @@ async function pool<T, R>(items: T[], n: number, fn: (t: T) => Promise<R>): Prom
 function statusLine(nb: NotebookRun): string {
   if (nb.status === "passed") return `✓ ${nb.path} passed in ${nb.seconds.toFixed(1)} s`;
   const where = nb.failedCellLabel ? ` at ${nb.failedCellLabel}${nb.failedCellSource ? ` (${nb.failedCellSource})` : ""}` : "";
-  const msg = (nb.message ?? "").split("\n").map((l) => `    ${l}`).join("\n");
+  const msg = (nb.message ?? "")
+    .split("\n")
+    .map((l) => `    ${l}`)
+    .join("\n");
   return `✗ ${nb.path} ${nb.status.toUpperCase()}${where}:\n${msg}`;
 }
 
@@ -123,7 +126,14 @@ async function run(opts: RunnerOptions): Promise<number> {
   }
   const executed = await pool(toRun, opts.jobs, async (p) => {
     console.log(`▶ ${p.rel}`);
-    const r = await executeNotebook({ prepared: p, profile: opts.profile, timeout: opts.timeout, jupyter: jupyter as Jupyter, staging, cacheKey: (keys.get(p) as CacheKey).key });
+    const r = await executeNotebook({
+      prepared: p,
+      profile: opts.profile,
+      timeout: opts.timeout,
+      jupyter: jupyter as Jupyter,
+      staging,
+      cacheKey: (keys.get(p) as CacheKey).key,
+    });
     if (!stopping) console.log(statusLine(r));
     return r;
   });
@@ -132,7 +142,11 @@ async function run(opts: RunnerOptions): Promise<number> {
   // plotly draws in the reader's browser, after the kernel is done: a notebook whose page does not
   // render fails too. A cached page was checked when it was made; only unchecked ones are checked again.
   // The site (shared assets/, search index, toolbar) is written before the check, which loads assets/.
-  writeReportSite(staging, runs.map((r) => r.name), { selfContained: opts.selfContained });
+  writeReportSite(
+    staging,
+    runs.map((r) => r.name),
+    { selfContained: opts.selfContained },
+  );
   const unchecked = [...executed, ...[...hits].filter(([, e]) => !e.browserChecked).map(([p]) => restored.get(p) as NotebookRun)];
   await checkRenderedNotebooks(unchecked, staging);
   const browserChecked = envBrowserCheck();

@@ -2,8 +2,22 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import {
-  ACTIVATIONS, TF_ACTIVATIONS, type ActivationName, activationFigure, erf, gelu, geluDerivative, geluTanh, getActivation,
-  leakyRelu, leakyReluDerivative, linspace, normalCdf, relu, reluDerivative, sigmoid,
+  ACTIVATIONS,
+  TF_ACTIVATIONS,
+  type ActivationName,
+  activationFigure,
+  erf,
+  gelu,
+  geluDerivative,
+  geluTanh,
+  getActivation,
+  leakyRelu,
+  leakyReluDerivative,
+  linspace,
+  normalCdf,
+  relu,
+  reluDerivative,
+  sigmoid,
 } from "../src/from-scratch/activations";
 
 before(async () => {
@@ -19,8 +33,16 @@ const XS = linspace(-5, 5, 41);
 test("erf matches Python's math.erf (C library erf) to 1e-15", () => {
   // Reference values printed by CPython 3.11 math.erf.
   const ref: [number, number][] = [
-    [0.1, 0.1124629160182849], [0.5, 0.5204998778130465], [1, 0.8427007929497149], [2, 0.9953222650189527],
-    [3, 0.9999779095030014], [-1.5, -0.9661051464753108], [5.9, 0.9999999999999999], [0, 0], [7, 1], [-7, -1],
+    [0.1, 0.1124629160182849],
+    [0.5, 0.5204998778130465],
+    [1, 0.8427007929497149],
+    [2, 0.9953222650189527],
+    [3, 0.9999779095030014],
+    [-1.5, -0.9661051464753108],
+    [5.9, 0.9999999999999999],
+    [0, 0],
+    [7, 1],
+    [-7, -1],
   ];
   for (const [x, want] of ref) assert.ok(Math.abs(erf(x) - want) <= 1e-15, `erf(${x}) = ${erf(x)}, expected ${want}`);
   assert.ok(Number.isNaN(erf(NaN)));
@@ -70,7 +92,13 @@ test("kinks follow TF.js: ReLU′(0) = 0, leaky ReLU′(0) = slope; the slope pa
   assert.equal(leakyReluDerivative(0, 0.01), 0.01);
   assert.equal(leakyRelu(-2, 0.01), -0.02);
   assert.equal(leakyRelu(3, 0.01), 3);
-  const want = tf.tidy(() => Array.from(tf.grad((x: tf.Tensor) => tf.leakyRelu(x, 0.01))(tf.tensor1d([-1, 0, 1])).dataSync()));
+  const want = tf.tidy(() =>
+    Array.from(
+      tf
+        .grad((x: tf.Tensor) => tf.leakyRelu(x, 0.01))(tf.tensor1d([-1, 0, 1]))
+        .dataSync(),
+    ),
+  );
   [-1, 0, 1].forEach((x, i) => assert.ok(Math.abs(leakyReluDerivative(x, 0.01) - want[i]) < 1e-7, `leaky ReLU′(${x}): ${want[i]} in TF.js`));
   assert.throws(() => leakyRelu(1, -0.1), /leakyRelu: slope must be a finite number ≥ 0; got -0.1/);
 });

@@ -1,17 +1,18 @@
-import { test, before } from 'node:test';
-import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
-import {
-  augmentImages, cropAt, drawAugmentation, drawCropOffsets, drawFlips, flipWhere, randomCrop, randomFlip, type PadMode,
-} from '../src/training/augment';
+import { test, before } from "node:test";
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { augmentImages, cropAt, drawAugmentation, drawCropOffsets, drawFlips, flipWhere, randomCrop, randomFlip, type PadMode } from "../src/training/augment";
 
 before(async () => {
-  await tf.setBackend('cpu');
+  await tf.setBackend("cpu");
 });
 
 /** A batch whose every value is distinct and nonzero, so any misplaced pixel shows. */
 function distinctBatch(n: number, h: number, w: number, c: number): tf.Tensor4D {
-  return tf.tensor4d(Float32Array.from({ length: n * h * w * c }, (_, i) => i + 1), [n, h, w, c]); // [n, h, w, c]
+  return tf.tensor4d(
+    Float32Array.from({ length: n * h * w * c }, (_, i) => i + 1),
+    [n, h, w, c],
+  ); // [n, h, w, c]
 }
 
 /** Reference crop in plain JS: out[i][r][s][k] = padded(x)[i][r + dy][s + dx][k], padding by index arithmetic. */
@@ -20,7 +21,7 @@ function referenceCrop(x: number[][][][], dy: ArrayLike<number>, dx: ArrayLike<n
     const h = img.length;
     const w = img[0].length;
     const src = (r: number, s: number): number[] | null => {
-      if (mode === 'reflect') {
+      if (mode === "reflect") {
         const rr = r < 0 ? -r : r >= h ? 2 * h - 2 - r : r; // mirror without repeating the edge
         const ss = s < 0 ? -s : s >= w ? 2 * w - 2 - s : s;
         return img[rr][ss];
@@ -36,12 +37,13 @@ function referenceMirror(img: number[][][]): number[][][] {
   return img.map((row) => row.map((_, s) => row[row.length - 1 - s]));
 }
 
-test('shapes: every augmentation returns a batch of the input shape', () => {
-  for (const shape of [[5, 32, 32, 3], [3, 28, 30, 1]] as [number, number, number, number][]) {
+test("shapes: every augmentation returns a batch of the input shape", () => {
+  for (const shape of [
+    [5, 32, 32, 3],
+    [3, 28, 30, 1],
+  ] as [number, number, number, number][]) {
     const x = distinctBatch(...shape);
-    for (const y of [
-      randomCrop(x, { seed: 1 }), randomCrop(x, { seed: 1, mode: 'reflect' }), randomFlip(x, { seed: 1 }), augmentImages(x, { seed: 1 }),
-    ]) {
+    for (const y of [randomCrop(x, { seed: 1 }), randomCrop(x, { seed: 1, mode: "reflect" }), randomFlip(x, { seed: 1 }), augmentImages(x, { seed: 1 })]) {
       assert.deepEqual(y.shape, shape);
       y.dispose();
     }
@@ -50,7 +52,7 @@ test('shapes: every augmentation returns a batch of the input shape', () => {
   assert.throws(() => randomCrop(tf.zeros([32, 32, 3]) as unknown as tf.Tensor4D, { seed: 0 }), /NHWC batch/);
 });
 
-test('flip is an exact mirror of the width axis, and leaves unflagged images untouched', () => {
+test("flip is an exact mirror of the width axis, and leaves unflagged images untouched", () => {
   const x = distinctBatch(3, 5, 7, 2);
   const y = flipWhere(x, Uint8Array.from([1, 0, 1]));
   const xs = x.arraySync();
@@ -69,7 +71,7 @@ test('flip is an exact mirror of the width axis, and leaves unflagged images unt
   tf.dispose([x, y, twice, all, none]);
 });
 
-test('crop with padding 0 is the identity', () => {
+test("crop with padding 0 is the identity", () => {
   const x = distinctBatch(4, 8, 8, 3);
   const y = randomCrop(x, { seed: 9, padding: 0 });
   assert.deepEqual(y.arraySync(), x.arraySync());
@@ -77,10 +79,14 @@ test('crop with padding 0 is the identity', () => {
   tf.dispose([x, y]);
 });
 
-test('crop matches a pixel-by-pixel reference, for constant and reflect padding', () => {
+test("crop matches a pixel-by-pixel reference, for constant and reflect padding", () => {
   const x = distinctBatch(40, 9, 10, 2);
   const xs = x.arraySync();
-  for (const [mode, value] of [['constant', 0], ['constant', -1], ['reflect', 0]] as [PadMode, number][]) {
+  for (const [mode, value] of [
+    ["constant", 0],
+    ["constant", -1],
+    ["reflect", 0],
+  ] as [PadMode, number][]) {
     const { dy, dx } = drawCropOffsets(40, 3, 123);
     const y = cropAt(x, dy, dx, { padding: 3, mode, value });
     assert.deepEqual(y.arraySync(), referenceCrop(xs, dy, dx, 3, mode, value), `mode ${mode}, value ${value}`);
@@ -93,21 +99,21 @@ test('crop matches a pixel-by-pixel reference, for constant and reflect padding'
   const centre = cropAt(x, new Int32Array(40).fill(3), new Int32Array(40).fill(3), { padding: 3 });
   assert.deepEqual(centre.arraySync(), xs);
   assert.throws(() => cropAt(x, new Int32Array(40).fill(7), new Int32Array(40), { padding: 3 }), /outside 0\.\.6/);
-  assert.throws(() => randomCrop(x, { seed: 0, padding: 9, mode: 'reflect' }), /reflect padding 9/);
+  assert.throws(() => randomCrop(x, { seed: 0, padding: 9, mode: "reflect" }), /reflect padding 9/);
   tf.dispose([x, centre]);
 });
 
-test('augmentImages = crop by the drawn offsets, then mirror the drawn images', () => {
+test("augmentImages = crop by the drawn offsets, then mirror the drawn images", () => {
   const x = distinctBatch(30, 8, 8, 1);
   const draws = drawAugmentation(30, { padding: 2, seed: 77 });
   const y = augmentImages(x, { padding: 2, seed: 77, value: -1 });
-  const cropped = referenceCrop(x.arraySync(), draws.dy, draws.dx, 2, 'constant', -1);
+  const cropped = referenceCrop(x.arraySync(), draws.dy, draws.dx, 2, "constant", -1);
   const expected = cropped.map((img, i) => (draws.flip[i] ? referenceMirror(img) : img));
   assert.deepEqual(y.arraySync(), expected);
   tf.dispose([x, y]);
 });
 
-test('deterministic per seed: same seed, same output; another seed, another output', () => {
+test("deterministic per seed: same seed, same output; another seed, another output", () => {
   const x = distinctBatch(16, 32, 32, 1);
   const a = augmentImages(x, { seed: 5 });
   const b = augmentImages(x, { seed: 5 });
@@ -119,7 +125,7 @@ test('deterministic per seed: same seed, same output; another seed, another outp
   tf.dispose([x, a, b, c]);
 });
 
-test('over many draws both flip outcomes and all 81 crop offsets (pad 4) occur, about uniformly', () => {
+test("over many draws both flip outcomes and all 81 crop offsets (pad 4) occur, about uniformly", () => {
   const n = 20_000;
   const { dy, dx, flip } = drawAugmentation(n, { padding: 4, seed: 2024 });
   const counts = new Map<string, number>();
@@ -138,15 +144,18 @@ test('over many draws both flip outcomes and all 81 crop offsets (pad 4) occur, 
   const y = augmentImages(x, { padding: 4, seed: 11 });
   const d = drawAugmentation(500, { padding: 4, seed: 11 });
   assert.equal(new Set(Array.from(d.dy, (v, i) => `${v},${d.dx[i]}`)).size, 81);
-  assert.deepEqual(y.arraySync(), referenceCrop(x.arraySync(), d.dy, d.dx, 4, 'constant', 0).map((img, i) => (d.flip[i] ? referenceMirror(img) : img)));
+  assert.deepEqual(
+    y.arraySync(),
+    referenceCrop(x.arraySync(), d.dy, d.dx, 4, "constant", 0).map((img, i) => (d.flip[i] ? referenceMirror(img) : img)),
+  );
   tf.dispose([x, y]);
 });
 
-test('memory stays flat: the augmentations free their intermediates', () => {
+test("memory stays flat: the augmentations free their intermediates", () => {
   const x = distinctBatch(20, 16, 16, 3);
   const before = tf.memory().numTensors;
   for (let seed = 0; seed < 5; seed++) {
-    augmentImages(x, { seed, mode: seed % 2 ? 'reflect' : 'constant' }).dispose();
+    augmentImages(x, { seed, mode: seed % 2 ? "reflect" : "constant" }).dispose();
     randomCrop(x, { seed }).dispose();
     randomFlip(x, { seed }).dispose();
   }

@@ -2,9 +2,7 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { TF_ACTIVATIONS, type ActivationName } from "../src/from-scratch/activations";
-import {
-  type MlpParams, cloneParams, finiteDifferenceGradients, initMlpParams, mlpBackward, mlpForward, relativeError,
-} from "../src/from-scratch/backprop";
+import { type MlpParams, cloneParams, finiteDifferenceGradients, initMlpParams, mlpBackward, mlpForward, relativeError } from "../src/from-scratch/backprop";
 import type { Matrix } from "../src/from-scratch/math-models";
 import { mulberry32 } from "../src/core/random";
 
@@ -91,8 +89,22 @@ test("the check can fail: a backward pass that forgets the 1/n of the mean loss 
 
 test("mlpForward: loss is the mean −log p of the true class; softmax rows sum to 1", () => {
   // A network whose logits are exactly b2 (zero weights): P = softmax(b2) for every row.
-  const params: MlpParams = { W1: [[0, 0], [0, 0]], b1: [0, 0], W2: [[0, 0, 0], [0, 0, 0]], b2: [1, 2, 3] };
-  const X = [[1, 2], [3, 4]];
+  const params: MlpParams = {
+    W1: [
+      [0, 0],
+      [0, 0],
+    ],
+    b1: [0, 0],
+    W2: [
+      [0, 0, 0],
+      [0, 0, 0],
+    ],
+    b2: [1, 2, 3],
+  };
+  const X = [
+    [1, 2],
+    [3, 4],
+  ];
   const y = [0, 2];
   const { P, loss } = mlpForward(params, X, y, "relu");
   const z = Math.exp(1) + Math.exp(2) + Math.exp(3);
@@ -105,11 +117,22 @@ test("mlpForward: loss is the mean −log p of the true class; softmax rows sum 
 });
 
 test("finiteDifferenceGradients on a known function: L = Σ θ² has gradient 2θ; the input is not modified", () => {
-  const params = { w: [[1, -2], [0.5, 3]], b: [0.25, -4] };
+  const params = {
+    w: [
+      [1, -2],
+      [0.5, 3],
+    ],
+    b: [0.25, -4],
+  };
   const before = cloneParams(params);
   const sumSq = (p: typeof params) => p.w.flat().reduce((s, v) => s + v * v, 0) + p.b.reduce((s, v) => s + v * v, 0);
   const g = finiteDifferenceGradients(sumSq, params, 1e-5);
-  assert.ok(relativeError(g.w, [[2, -4], [1, 6]]) < 1e-9);
+  assert.ok(
+    relativeError(g.w, [
+      [2, -4],
+      [1, 6],
+    ]) < 1e-9,
+  );
   assert.ok(relativeError(g.b, [0.5, -8]) < 1e-9);
   assert.deepEqual(params, before);
   assert.throws(() => finiteDifferenceGradients(sumSq, params, 0), /eps is 0; expected a small positive number/);

@@ -19,6 +19,10 @@ test("vocabulary counts documents, not occurrences, and breaks ties alphabetical
 test("bagOfWords marks presence", () => {
   const m = bagOfWords(["free win", "nothing", "win win"], ["free", "win"]);
   assert.deepEqual(m.shape, [3, 2]);
-  assert.deepEqual(m.arraySync(), [[1, 1], [0, 0], [0, 1]]);
+  assert.deepEqual(m.arraySync(), [
+    [1, 1],
+    [0, 0],
+    [0, 1],
+  ]);
   tf.dispose(m);
 });

@@ -14,7 +14,13 @@ test("identical predictions: difference 0 in every resample", () => {
 
 test("A always right, B always wrong: accuracy difference exactly 1 in every resample", () => {
   const y = [0, 1, 1, 0];
-  const r = pairedBootstrap(y, y, y.map((v) => 1 - v), accuracy, { seed: 2, numResamples: 100 });
+  const r = pairedBootstrap(
+    y,
+    y,
+    y.map((v) => 1 - v),
+    accuracy,
+    { seed: 2, numResamples: 100 },
+  );
   assert.deepEqual([r.difference, r.lower, r.upper, r.shareAWins], [1, 1, 1, 1]);
 });
 

@@ -9,7 +9,10 @@ test("the committed table: 569 tumours, 30 features, 212 malignant (the data set
   const d = loadBreastCancer();
   assert.equal(d.X.length, 569);
   assert.ok(d.X.every((r) => r.length === 30));
-  assert.equal(d.malignant.reduce((a, b) => a + b, 0), 212);
+  assert.equal(
+    d.malignant.reduce((a, b) => a + b, 0),
+    212,
+  );
   assert.equal(BREAST_CANCER_FEATURES.length, 30);
   assert.equal(d.featureNames[0], "mean radius");
   assert.equal(d.featureNames[10], "radius error");
@@ -36,5 +39,8 @@ test("malformed tables get errors naming the file, the line and the expectation"
   assert.throws(() => loadBreastCancer(write("n.csv", `2,30,malignant,benign\n${row},0\n`)), /n\.csv has 1 data rows; its first line promises 2/);
   assert.throws(() => loadBreastCancer(write("f.csv", `1,30,malignant,benign\n1,2,0\n`)), /f\.csv line 2 has 3 fields; expected 31/);
   assert.throws(() => loadBreastCancer(write("v.csv", `1,30,malignant,benign\nx,${row.slice(4)},0\n`)), /v\.csv line 2, column 1 \("x"\): expected a number/);
-  assert.throws(() => loadBreastCancer(write("c.csv", `1,30,malignant,benign\n${row},2\n`)), /c\.csv line 2: class "2"; expected 0 \(malignant\) or 1 \(benign\)/);
+  assert.throws(
+    () => loadBreastCancer(write("c.csv", `1,30,malignant,benign\n${row},2\n`)),
+    /c\.csv line 2: class "2"; expected 0 \(malignant\) or 1 \(benign\)/,
+  );
 });

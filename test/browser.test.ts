@@ -72,11 +72,12 @@ before(async () => {
   }
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "browser-test-"));
   out = path.join(tmp, "reports");
-  const r = spawnSync(
-    process.execPath,
-    [RUNNER, FIXTURES, OVERVIEW, "--profile", "quick", "--timeout", "60", "--jobs", "2", "--out", out],
-    { cwd: ROOT, encoding: "utf8", timeout: 300_000, killSignal: "SIGKILL" },
-  );
+  const r = spawnSync(process.execPath, [RUNNER, FIXTURES, OVERVIEW, "--profile", "quick", "--timeout", "60", "--jobs", "2", "--out", out], {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 300_000,
+    killSignal: "SIGKILL",
+  });
   runnerCode = r.status;
   const log = `${r.stdout}${r.stderr}`;
   assert.ok(fs.existsSync(path.join(out, "summary.json")), `the runner wrote no report (exit ${r.status}, ${r.error?.message ?? ""}):\n${log}`);
@@ -124,8 +125,14 @@ test("index.html lists every notebook with its status and renders cleanly", asyn
     const expected = summary.notebooks
       .map((n) => ({ href: `${n.name}.html`, status: n.status === "passed" ? "✓ passed" : "✗ failed" }))
       .sort((a, b) => a.href.localeCompare(b.href));
-    assert.deepEqual([...rows].sort((a, b) => a.href.localeCompare(b.href)), expected);
-    assert.deepEqual(expected.map((r) => r.href), ["00-overview.html", "broken-figure.html", "figures.html"]);
+    assert.deepEqual(
+      [...rows].sort((a, b) => a.href.localeCompare(b.href)),
+      expected,
+    );
+    assert.deepEqual(
+      expected.map((r) => r.href),
+      ["00-overview.html", "broken-figure.html", "figures.html"],
+    );
     for (const r of rows) assert.ok(fs.existsSync(path.join(out, r.href)), `index links to ${r.href}, which exists`);
     await screenshot(page, "index.png");
   });
@@ -173,8 +180,11 @@ test("00-overview.html (quick profile): no console error, no request leaving the
 test("the checker reports requests that would leave the machine, missing local files and console errors", async () => {
   const file = path.join(tmp, "leaky.html");
   // .invalid never resolves, and the page is offline anyway: nothing is sent.
-  fs.writeFileSync(file, `<!DOCTYPE html><html><body><img src="http://runbook-test.invalid/x.png">
-<script src="${url(path.join(tmp, "missing.js"))}"></script><script>console.error("boom")</script></body></html>`);
+  fs.writeFileSync(
+    file,
+    `<!DOCTYPE html><html><body><img src="http://runbook-test.invalid/x.png">
+<script src="${url(path.join(tmp, "missing.js"))}"></script><script>console.error("boom")</script></body></html>`,
+  );
   await withCheckedPage(file, async (_page, problems) => {
     const kinds = new Set(problems.map((p) => p.kind));
     assert.ok(kinds.has("request") && kinds.has("load") && kinds.has("console"), describeProblems(problems));
@@ -242,7 +252,11 @@ test("pages share one plotly.js and one MathJax from assets/; no page embeds its
 test("search: a word of another page is found from figures.html and its link opens that section", async () => {
   const index = fs.readFileSync(path.join(out, "assets", "search-index.js"), "utf8");
   const entries = JSON.parse(index.slice(index.indexOf("["), index.lastIndexOf("]") + 1)) as { page: string; anchor: string; heading: string; text: string }[];
-  const figuresText = entries.filter((e) => e.page === "figures").map((e) => `${e.heading} ${e.text}`).join(" ").toLowerCase();
+  const figuresText = entries
+    .filter((e) => e.page === "figures")
+    .map((e) => `${e.heading} ${e.text}`)
+    .join(" ")
+    .toLowerCase();
   // A word from a heading of the overview that figures.html does not contain.
   const target = entries
     .filter((e) => e.page === "00-overview" && e.anchor)
@@ -270,7 +284,11 @@ test("the code toggle hides the code cells and keeps their outputs", async () =>
     const visible = (): Promise<{ code: number; outputs: number; figures: number }> =>
       page.evaluate(() => {
         const shown = (sel: string): number => Array.from(document.querySelectorAll<HTMLElement>(sel)).filter((e) => e.offsetParent !== null).length;
-        return { code: shown(".jp-CodeCell .jp-Cell-inputWrapper"), outputs: shown(".jp-CodeCell .jp-Cell-outputWrapper"), figures: shown("div.runbook-figure") };
+        return {
+          code: shown(".jp-CodeCell .jp-Cell-inputWrapper"),
+          outputs: shown(".jp-CodeCell .jp-Cell-outputWrapper"),
+          figures: shown("div.runbook-figure"),
+        };
       });
     const before = await visible();
     assert.ok(before.code >= 4 && before.figures === 2, JSON.stringify(before));
@@ -293,7 +311,10 @@ test("the dark theme follows the system setting (prefers-color-scheme), on pages
         const page = await context.newPage();
         // Styles apply before DOMContentLoaded (the head's scripts wait for them); no need to wait for plotly.
         await page.goto(url(path.join(out, file)), { waitUntil: "domcontentloaded", timeout: 60_000 });
-        const colors = await page.evaluate(() => ({ background: getComputedStyle(document.body).backgroundColor, text: getComputedStyle(document.body).color }));
+        const colors = await page.evaluate(() => ({
+          background: getComputedStyle(document.body).backgroundColor,
+          text: getComputedStyle(document.body).color,
+        }));
         seen[colorScheme] = { background: luminance(colors.background), text: luminance(colors.text) };
         if (colorScheme === "dark") await screenshot(page, `dark-${file.replace(".html", "")}.png`);
       } finally {
@@ -315,7 +336,10 @@ test("each page links to its executed notebook (.ipynb), which exists and has ou
       assert.equal(file, path.join(out, `${n.name}.ipynb`));
       const nb = JSON.parse(fs.readFileSync(file, "utf8")) as { nbformat: number; cells: { outputs?: unknown[] }[] };
       assert.equal(nb.nbformat, 4);
-      assert.ok(nb.cells.some((c) => (c.outputs ?? []).length > 0), `${n.name}.ipynb is the executed notebook`);
+      assert.ok(
+        nb.cells.some((c) => (c.outputs ?? []).length > 0),
+        `${n.name}.ipynb is the executed notebook`,
+      );
     });
   }
 });
@@ -347,7 +371,9 @@ test("--self-contained: one page alone in an empty folder draws its figures and 
     const seen = await page.evaluate(() => ({
       drawn: Array.from(document.querySelectorAll("div.runbook-figure")).filter((f) => f.querySelector("svg.main-svg")).length,
       formulas: document.querySelectorAll("mjx-container > svg").length,
-      assetLinks: Array.from(document.querySelectorAll("script[src], link[href]")).filter((e) => /assets\//.test(e.getAttribute("src") ?? e.getAttribute("href") ?? "")).length,
+      assetLinks: Array.from(document.querySelectorAll("script[src], link[href]")).filter((e) =>
+        /assets\//.test(e.getAttribute("src") ?? e.getAttribute("href") ?? ""),
+      ).length,
       toolbar: document.querySelector("#runbook-code-toggle") !== null,
     }));
     assert.deepEqual(seen, { drawn: 2, formulas: 2, assetLinks: 0, toolbar: true });
@@ -392,7 +418,11 @@ function descendants(pid: number): number[] {
     }
   }
   const found: number[] = [];
-  const walk = (p: number): void => (children.get(p) ?? []).forEach((c) => { found.push(c); walk(c); });
+  const walk = (p: number): void =>
+    (children.get(p) ?? []).forEach((c) => {
+      found.push(c);
+      walk(c);
+    });
   walk(pid);
   return found;
 }
@@ -435,15 +465,19 @@ test("npm run jupyter: Jupyter Notebook on 127.0.0.1 runs a plotting cell throug
   fs.mkdirSync(path.join(dir, "notebooks"));
   fs.symlinkSync(path.join(ROOT, "dist"), path.join(dir, "dist"));
   const cell = (id: string, source: string): object => ({ cell_type: "code", id, metadata: {}, execution_count: null, outputs: [], source });
-  fs.writeFileSync(path.join(dir, "notebooks", "interactive.ipynb"), JSON.stringify({
-    nbformat: 4, nbformat_minor: 5,
-    metadata: { kernelspec: { name: "tslab", display_name: "TypeScript", language: "typescript" } },
-    cells: [
-      { cell_type: "markdown", id: "m0", metadata: {}, source: "# Interactive check" },
-      cell("c1", 'import { lineChart } from "../dist/src/core/figure";\nimport { showFigure } from "../dist/src/notebook/display";'),
-      cell("c2", 'showFigure(lineChart([{ name: "y = 2x", x: [0, 1, 2], y: [0, 2, 4] }], { title: "interactive" }));'),
-    ],
-  }));
+  fs.writeFileSync(
+    path.join(dir, "notebooks", "interactive.ipynb"),
+    JSON.stringify({
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { kernelspec: { name: "tslab", display_name: "TypeScript", language: "typescript" } },
+      cells: [
+        { cell_type: "markdown", id: "m0", metadata: {}, source: "# Interactive check" },
+        cell("c1", 'import { lineChart } from "../dist/src/core/figure";\nimport { showFigure } from "../dist/src/notebook/display";'),
+        cell("c2", 'showFigure(lineChart([{ name: "y = 2x", x: [0, 1, 2], y: [0, 2, 4] }], { title: "interactive" }));'),
+      ],
+    }),
+  );
   const port = await freePort();
   const token = `runbook-test-${process.pid}`;
   const base = `http://127.0.0.1:${port}`;
@@ -451,10 +485,19 @@ test("npm run jupyter: Jupyter Notebook on 127.0.0.1 runs a plotting cell throug
   const logFd = fs.openSync(logFile, "w");
   const server = spawn(
     "bash",
-    [path.join(ROOT, "scripts", "jupyter.sh"), "--port", String(port), "--port-retries=0", "--no-browser",
-      `--NotebookApp.token=${token}`, `--notebook-dir=${dir}`],
+    [
+      path.join(ROOT, "scripts", "jupyter.sh"),
+      "--port",
+      String(port),
+      "--port-retries=0",
+      "--no-browser",
+      `--NotebookApp.token=${token}`,
+      `--notebook-dir=${dir}`,
+    ],
     {
-      cwd: ROOT, detached: true, stdio: ["ignore", logFd, logFd],
+      cwd: ROOT,
+      detached: true,
+      stdio: ["ignore", logFd, logFd],
       env: { ...process.env, RUNBOOK_SKIP_SETUP: "1", JUPYTER_RUNTIME_DIR: path.join(dir, "runtime"), JUPYTER_CONFIG_DIR: path.join(dir, "config") },
     },
   );
@@ -478,21 +521,34 @@ test("npm run jupyter: Jupyter Notebook on 127.0.0.1 runs a plotting cell throug
     const allowed = (u: string): boolean => u.startsWith(`${base}/`) || u.startsWith(`ws://127.0.0.1:${port}/`) || /^(data|blob|about):/.test(u);
     const offsite: string[] = [];
     // Anything not on this server is recorded and aborted, never sent.
-    await context.route((u) => !allowed(u.href), (route) => {
-      offsite.push(route.request().url());
-      return route.abort("blockedbyclient");
-    });
+    await context.route(
+      (u) => !allowed(u.href),
+      (route) => {
+        offsite.push(route.request().url());
+        return route.abort("blockedbyclient");
+      },
+    );
     const page = await context.newPage();
-    page.on("request", (r) => { if (!allowed(r.url())) offsite.push(r.url()); });
+    page.on("request", (r) => {
+      if (!allowed(r.url())) offsite.push(r.url());
+    });
     page.setDefaultTimeout(30_000);
     await page.goto(`${base}/notebooks/notebooks/interactive.ipynb?token=${token}`, { timeout: 30_000 });
     // The kernel is started, connected and idle (the icon alone can be idle before the kernel connects).
-    await page.waitForFunction(() => {
-      type Kernel = { is_connected(): boolean; info_reply?: { protocol_version?: string } };
-      const kernel = (window as unknown as { Jupyter?: { notebook?: { kernel?: Kernel } } }).Jupyter?.notebook?.kernel;
-      return !!kernel && kernel.is_connected() && !!kernel.info_reply?.protocol_version &&
-        document.querySelector("#kernel_indicator_icon.kernel_idle_icon") !== null;
-    }, undefined, { timeout: 60_000, polling: 200 });
+    await page.waitForFunction(
+      () => {
+        type Kernel = { is_connected(): boolean; info_reply?: { protocol_version?: string } };
+        const kernel = (window as unknown as { Jupyter?: { notebook?: { kernel?: Kernel } } }).Jupyter?.notebook?.kernel;
+        return (
+          !!kernel &&
+          kernel.is_connected() &&
+          !!kernel.info_reply?.protocol_version &&
+          document.querySelector("#kernel_indicator_icon.kernel_idle_icon") !== null
+        );
+      },
+      undefined,
+      { timeout: 60_000, polling: 200 },
+    );
     assert.match(await page.locator(".kernel_indicator_name, #kernel_indicator .kernel_indicator_name").first().innerText(), /TypeScript/);
     const code = page.locator(".cell.code_cell");
     assert.equal(await code.count(), 2);

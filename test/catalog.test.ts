@@ -35,7 +35,15 @@ test("inventoryDatasets: verified, wrong checksum and missing file are told apar
   const file = path.join(dir, "t.csv");
   fs.writeFileSync(file, "abc");
   const entry = (sha256: string, p: string): DatasetEntry => ({
-    name: "t", usedBy: [], kind: "real", source: "", licence: "", loader: "", validates: "", howToGet: "make it", optional: false,
+    name: "t",
+    usedBy: [],
+    kind: "real",
+    source: "",
+    licence: "",
+    loader: "",
+    validates: "",
+    howToGet: "make it",
+    optional: false,
     files: [{ locate: () => p, sha256 }],
   });
   const abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
@@ -58,5 +66,8 @@ test("the catalog names real notebooks, and every notebook that calls a loader i
     }
   }
   assert.equal(new Set(DATASETS.map((d) => d.name)).size, DATASETS.length);
-  assert.ok(DATASETS.every((d) => d.kind === "real" || /synthes/i.test(d.source)), "a synthetic data set says how it is made");
+  assert.ok(
+    DATASETS.every((d) => d.kind === "real" || /synthes/i.test(d.source)),
+    "a synthetic data set says how it is made",
+  );
 });

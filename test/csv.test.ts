@@ -8,7 +8,11 @@ import { parseCsv, readCsv } from "../src/data/csv";
 test("parseCsv reads quoted fields with commas, doubled quotes, newlines and CRLF, and knows each row's line", () => {
   const t = parseCsv('a,b,c\r\n1,"x, y",3\n"multi\nline","say ""hi""",\n\n4,5,6\n', "t.csv");
   assert.deepEqual(t.header, ["a", "b", "c"]);
-  assert.deepEqual(t.rows, [["1", "x, y", "3"], ["multi\nline", 'say "hi"', ""], ["4", "5", "6"]]);
+  assert.deepEqual(t.rows, [
+    ["1", "x, y", "3"],
+    ["multi\nline", 'say "hi"', ""],
+    ["4", "5", "6"],
+  ]);
   assert.deepEqual(t.lines, [2, 3, 6], "the quoted newline moves the next row to line 6 after the blank line 5");
 });
 

@@ -21,7 +21,10 @@ function loadedBy(file: string): string[] {
   return JSON.parse(r.stdout.trim().split("\n").pop() as string) as string[];
 }
 
-const modules = fs.readdirSync(DATA_DIR).filter((f) => f.endsWith(".js")).sort();
+const modules = fs
+  .readdirSync(DATA_DIR)
+  .filter((f) => f.endsWith(".js"))
+  .sort();
 
 test("src/data/ has modules to check, csv and star among them", () => {
   for (const m of ["csv.js", "star.js"]) assert.ok(modules.includes(m), `${m} missing from ${DATA_DIR}`);
@@ -30,11 +33,13 @@ test("src/data/ has modules to check, csv and star among them", () => {
 for (const m of modules) {
   test(`requiring data/${m} loads no TF.js backend, no native addon and nothing of engine/`, () => {
     const loaded = loadedBy(path.join(DATA_DIR, m));
-    const bad = loaded.filter((p) =>
-      p.includes(`${path.sep}@tensorflow${path.sep}tfjs-backend-wasm${path.sep}`) ||
-      p.endsWith(".node") || // the oneDNN addon or libtensorflow's binding (node_modules/@tensorflow/tfjs-node
-      // itself is danfojs-node's, aliased to plain @tensorflow/tfjs in package.json's overrides)
-      p.includes(`${path.sep}src${path.sep}engine${path.sep}`));
+    const bad = loaded.filter(
+      (p) =>
+        p.includes(`${path.sep}@tensorflow${path.sep}tfjs-backend-wasm${path.sep}`) ||
+        p.endsWith(".node") || // the oneDNN addon or libtensorflow's binding (node_modules/@tensorflow/tfjs-node
+        // itself is danfojs-node's, aliased to plain @tensorflow/tfjs in package.json's overrides)
+        p.includes(`${path.sep}src${path.sep}engine${path.sep}`),
+    );
     assert.deepEqual(bad, [], `data/${m} pulls these in at import time`);
     if (!TENSOR_MODULES.has(m)) {
       const tfjs = loaded.filter((p) => p.includes(`${path.sep}@tensorflow${path.sep}`));

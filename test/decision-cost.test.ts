@@ -47,8 +47,14 @@ test("expectedCost: (20·FN + 1·FP) / n per 100, by hand", () => {
   assertClose(expectedCost({ tp: 40, fn: 2, fp: 5, tn: 67 }, { falseNegative: 20, falsePositive: 1 }), 4500 / 114, "cost", TOL);
   assertClose(expectedCost({ tp: 1, fn: 1, fp: 1, tn: 1 }, { falseNegative: 3, falsePositive: 1 }, 1), 1, "per case", TOL);
   assert.throws(() => expectedCost({ tp: 0, fn: 0, fp: 0, tn: 0 }, { falseNegative: 1, falsePositive: 1 }), /all counts are 0/);
-  assert.throws(() => expectedCost({ tp: 1, fn: 0.5, fp: 0, tn: 0 }, { falseNegative: 1, falsePositive: 1 }), /expectedCost: fn must be a non-negative integer; got 0\.5/);
-  assert.throws(() => expectedCost({ tp: 1, fn: 0, fp: 0, tn: 0 }, { falseNegative: -1, falsePositive: 1 }), /costs\.falseNegative must be a finite number ≥ 0; got -1/);
+  assert.throws(
+    () => expectedCost({ tp: 1, fn: 0.5, fp: 0, tn: 0 }, { falseNegative: 1, falsePositive: 1 }),
+    /expectedCost: fn must be a non-negative integer; got 0\.5/,
+  );
+  assert.throws(
+    () => expectedCost({ tp: 1, fn: 0, fp: 0, tn: 0 }, { falseNegative: -1, falsePositive: 1 }),
+    /costs\.falseNegative must be a finite number ≥ 0; got -1/,
+  );
   assert.throws(() => expectedCost({ tp: 1, fn: 0, fp: 0, tn: 0 }, { falseNegative: 0, falsePositive: 0 }), /both costs are 0/);
 });
 

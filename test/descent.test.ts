@@ -2,7 +2,16 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import {
-  type StepRule, type Surface2D, adam, descentFigure, descentPath, elongatedQuadratic, gradientDescent, momentum, rosenbrock, surfaceGrid,
+  type StepRule,
+  type Surface2D,
+  adam,
+  descentFigure,
+  descentPath,
+  elongatedQuadratic,
+  gradientDescent,
+  momentum,
+  rosenbrock,
+  surfaceGrid,
 } from "../src/from-scratch/descent";
 
 before(async () => {
@@ -22,7 +31,9 @@ function tfPath(surface: "quadratic" | "rosenbrock", start: [number, number], op
   const v = tf.variable(tf.tensor1d(start));
   const out: [number, number][] = [];
   for (let i = 0; i < steps; i++) {
-    tf.tidy(() => { optimizer.minimize(() => tfLoss(surface, v)); });
+    tf.tidy(() => {
+      optimizer.minimize(() => tfLoss(surface, v));
+    });
     const [a, b] = v.dataSync();
     out.push([a, b]);
   }
@@ -33,7 +44,9 @@ function tfPath(surface: "quadratic" | "rosenbrock", start: [number, number], op
 
 const CASES: { surface: Surface2D; key: "quadratic" | "rosenbrock"; start: [number, number]; rules: () => [StepRule, tf.Optimizer][] }[] = [
   {
-    surface: elongatedQuadratic(), key: "quadratic", start: [-5, -2],
+    surface: elongatedQuadratic(),
+    key: "quadratic",
+    start: [-5, -2],
     rules: () => [
       [gradientDescent({ lr: 0.4 }), tf.train.sgd(0.4)],
       [momentum({ lr: 0.4, momentum: 0.5 }), tf.train.momentum(0.4, 0.5)],
@@ -43,7 +56,9 @@ const CASES: { surface: Surface2D; key: "quadratic" | "rosenbrock"; start: [numb
     ],
   },
   {
-    surface: rosenbrock(), key: "rosenbrock", start: [-1.2, 1],
+    surface: rosenbrock(),
+    key: "rosenbrock",
+    start: [-1.2, 1],
     rules: () => [
       [gradientDescent({ lr: 0.001 }), tf.train.sgd(0.001)],
       [momentum({ lr: 0.001, momentum: 0.9 }), tf.train.momentum(0.001, 0.9)],
@@ -76,12 +91,18 @@ test("the comparison can fail: momentum is not plain gradient descent", () => {
 
 test("gradients equal central finite differences (float64, h 1e-6) to 1e-6", () => {
   for (const s of [elongatedQuadratic(), rosenbrock()]) {
-    for (const [x, y] of [[-1.2, 1], [0.3, -0.7], [1.5, 2.2]]) {
+    for (const [x, y] of [
+      [-1.2, 1],
+      [0.3, -0.7],
+      [1.5, 2.2],
+    ]) {
       const h = 1e-6;
       const fd = [(s.f(x + h, y) - s.f(x - h, y)) / (2 * h), (s.f(x, y + h) - s.f(x, y - h)) / (2 * h)];
       const g = s.grad(x, y);
-      assert.ok(Math.abs(g[0] - fd[0]) < 1e-6 * Math.max(1, Math.abs(fd[0])) && Math.abs(g[1] - fd[1]) < 1e-6 * Math.max(1, Math.abs(fd[1])),
-        `${s.name} at (${x}, ${y}): [${g}] vs [${fd}]`);
+      assert.ok(
+        Math.abs(g[0] - fd[0]) < 1e-6 * Math.max(1, Math.abs(fd[0])) && Math.abs(g[1] - fd[1]) < 1e-6 * Math.max(1, Math.abs(fd[1])),
+        `${s.name} at (${x}, ${y}): [${g}] vs [${fd}]`,
+      );
     }
     assert.equal(s.f(s.minimum.x, s.minimum.y), s.minimum.value);
   }
@@ -114,5 +135,8 @@ test("options are validated; the figure has the contour, one line per path and t
   assert.equal(grid.z[0][0], q.f(q.xRange[0], q.yRange[0]));
   assert.equal(grid.z[4][0], q.f(q.xRange[0], q.yRange[1]), "rows follow y");
   const fig = descentFigure(q, [descentPath(q, [-5, -2], gradientDescent({ lr: 0.4 }), 3)], { gridSize: 10 });
-  assert.deepEqual(fig.data.map((t) => t.type), ["contour", "scatter", "scatter"]);
+  assert.deepEqual(
+    fig.data.map((t) => t.type),
+    ["contour", "scatter", "scatter"],
+  );
 });

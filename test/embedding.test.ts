@@ -43,7 +43,10 @@ test("embeddingLookup with a padding id: zero vectors, and the gradient of gathe
   const c = tf.randomNormal([5, 4], 0, 1, "float32", 4) as tf.Tensor2D;
   const masked = (t: tf.Tensor2D): tf.Tensor2D => tf.mul(tf.gather(t, ids), tf.expandDims(tf.cast(tf.notEqual(ids, 0), "float32"), 1)) as tf.Tensor2D;
   const out = embeddingLookup(table, ids, 0);
-  assert.ok(Array.from(out.slice([1, 0], [1, 4]).dataSync()).every((v) => v === 0), "padding id → zero vector");
+  assert.ok(
+    Array.from(out.slice([1, 0], [1, 4]).dataSync()).every((v) => v === 0),
+    "padding id → zero vector",
+  );
   const gOurs = tableGradient((t) => embeddingLookup(t, ids, 0), table, c);
   const gRef = tableGradient(masked, table, c);
   const err = maxAbsDiff(gOurs.dataSync(), gRef.dataSync());
@@ -54,7 +57,14 @@ test("embeddingLookup with a padding id: zero vectors, and the gradient of gathe
 
 test("a saved text classifier loads with the same predictions, also from a model.json saved before paddingId existed", async () => {
   const net = buildConvTextClassifier({ vocabSize: 20, sequenceLength: 6, embeddingDim: 3, filters: 2, kernelSize: 2, seed: 5 });
-  const X = tf.tensor2d([[3, 4, 5, 0, 0, 0], [19, 1, 2, 7, 8, 0]], [2, 6], "int32");
+  const X = tf.tensor2d(
+    [
+      [3, 4, 5, 0, 0, 0],
+      [19, 1, 2, 7, 8, 0],
+    ],
+    [2, 6],
+    "int32",
+  );
   const expected = Array.from((net.predict(X) as tf.Tensor).dataSync());
   const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "embedding-test-")), "textcnn");
   await saveModel(net, dir);
@@ -80,6 +90,11 @@ test("WordEmbedding rejects a bad paddingId and keeps null (no padding)", () => 
   assert.throws(() => new WordEmbedding({ inputDim: 5, outputDim: 2, seed: 1, paddingId: 1.5 }), /WordEmbedding: paddingId must be an integer; got 1\.5/);
   const layer = new WordEmbedding({ inputDim: 5, outputDim: 2, seed: 1, paddingId: null });
   const out = layer.apply(tf.tensor2d([[0, 1]], [1, 2], "int32")) as tf.Tensor;
-  assert.ok(Array.from(out.dataSync()).slice(0, 2).some((v) => v !== 0), "id 0 is an ordinary row without padding");
+  assert.ok(
+    Array.from(out.dataSync())
+      .slice(0, 2)
+      .some((v) => v !== 0),
+    "id 0 is an ordinary row without padding",
+  );
   assert.equal(layer.getConfig().paddingId, null);
 });

@@ -46,8 +46,12 @@ test("the README's environment table is the one src/core/env.ts generates", () =
   const readme = read("README.md");
   const m = /<!-- env-table:start -->\n([\s\S]*?)\n<!-- env-table:end -->/.exec(readme);
   assert.ok(m, 'README.md has no "<!-- env-table:start -->" … "<!-- env-table:end -->" block');
-  assert.equal(m[1], envTableMarkdown(), "README.md's environment table differs from envTableMarkdown() in src/core/env.ts: regenerate it with\n" +
-    `node -e 'console.log(require("./dist/src/core/env").envTableMarkdown())'`);
+  assert.equal(
+    m[1],
+    envTableMarkdown(),
+    "README.md's environment table differs from envTableMarkdown() in src/core/env.ts: regenerate it with\n" +
+      `node -e 'console.log(require("./dist/src/core/env").envTableMarkdown())'`,
+  );
 });
 
 test("no TypeScript file but src/core/env.ts reads a RUNBOOK_* variable from process.env", () => {
@@ -109,7 +113,10 @@ test("readers return defaults when unset or empty and reject bad values naming t
   assert.equal(envNativeThreads({}), 1);
   assert.equal(envNativeThreads({ RUNBOOK_NATIVE_THREADS: "4" }), 4);
   for (const bad of ["0", "-2", "1.5", "two", "08"]) {
-    assert.throws(() => envNativeThreads({ RUNBOOK_NATIVE_THREADS: bad }), new RegExp(`RUNBOOK_NATIVE_THREADS=${bad}: expected a positive integer \\(default: 1;`));
+    assert.throws(
+      () => envNativeThreads({ RUNBOOK_NATIVE_THREADS: bad }),
+      new RegExp(`RUNBOOK_NATIVE_THREADS=${bad}: expected a positive integer \\(default: 1;`),
+    );
   }
   assert.equal(envBrowserCheck({}), true);
   assert.equal(envBrowserCheck({ RUNBOOK_BROWSER_CHECK: "off" }), false);

@@ -5,10 +5,13 @@ import { validateFigure } from "../src/core/figure";
 
 test("date-axis figures: gaps for NaN, two panels, compact numbers, plotly-valid", () => {
   const dates = ["2020-01-02", "2020-01-03", "2020-01-06"];
-  const fig = timeSeriesFigure([
-    { name: "a", dates, values: [1.234567891, NaN, 3] },
-    { name: "b", dates, values: [0.1, 0.2, 0.3], panel: "lower", mode: "markers" },
-  ], { title: "t", lowerTitle: "lower", logY: true });
+  const fig = timeSeriesFigure(
+    [
+      { name: "a", dates, values: [1.234567891, NaN, 3] },
+      { name: "b", dates, values: [0.1, 0.2, 0.3], panel: "lower", mode: "markers" },
+    ],
+    { title: "t", lowerTitle: "lower", logY: true },
+  );
   validateFigure(fig);
   assert.deepEqual(fig.data[0].y, [1.2346, null, 3]);
   assert.equal(fig.data[0].yaxis, undefined);
@@ -24,7 +27,13 @@ test("date-axis figures: gaps for NaN, two panels, compact numbers, plotly-valid
 });
 
 test("grouped bars: one trace per series, checked against the categories", () => {
-  const fig = groupedBarFigure(["2017", "2018"], [{ name: "x", values: [1, 2] }, { name: "y", values: [3, 4] }]);
+  const fig = groupedBarFigure(
+    ["2017", "2018"],
+    [
+      { name: "x", values: [1, 2] },
+      { name: "y", values: [3, 4] },
+    ],
+  );
   validateFigure(fig);
   assert.equal(fig.data.length, 2);
   assert.equal((fig.layout as { barmode: string }).barmode, "group");

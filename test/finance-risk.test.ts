@@ -1,8 +1,20 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import {
-  backtestVaR, chiSquareCdf, chiSquareSf, christoffersenIndependenceTest, historicalVaR, kupiecTest, lnGamma,
-  lagCorrelation, logReturns, parkinsonVolatility, regularizedGammaP, regularizedGammaQ, rollingStd, varExceedances,
+  backtestVaR,
+  chiSquareCdf,
+  chiSquareSf,
+  christoffersenIndependenceTest,
+  historicalVaR,
+  kupiecTest,
+  lnGamma,
+  lagCorrelation,
+  logReturns,
+  parkinsonVolatility,
+  regularizedGammaP,
+  regularizedGammaQ,
+  rollingStd,
+  varExceedances,
 } from "../src/scenarios/finance/risk";
 import { ewmaForecast, ewmaVolatilityForecast, fitHar, forecastErrors, persistenceForecast, rollingMeanForecast } from "../src/scenarios/finance/baselines";
 import { mulberry32 } from "../src/core/random";

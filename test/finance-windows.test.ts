@@ -81,7 +81,13 @@ test("chronological split by the date of the predicted day, with no overlap", ()
 
 test("the scaler sees the training period only", () => {
   const dates = ["2014-12-29", "2014-12-30", "2014-12-31", "2015-01-02", "2015-01-05"];
-  const rows = [[1, 10], [2, 10], [3, 10], [100, -5], [200, 7]];
+  const rows = [
+    [1, 10],
+    [2, 10],
+    [3, 10],
+    [100, -5],
+    [200, 7],
+  ];
   const a = standardizeByTrainingPeriod(rows, dates, "2014-12-31", ["x", "c"]);
   assert.equal(a.fitDays, 3);
   // Training rows 1, 2, 3: mean 2, population std √(2/3); the constant column maps to 0.
@@ -90,7 +96,12 @@ test("the scaler sees the training period only", () => {
   assert.ok(Math.abs(a.scaled[3][0] - 98 / Math.sqrt(2 / 3)) < 1e-3);
   assert.equal(a.scaled[4][1], 0);
   // Later days do not move the scaler.
-  const b = standardizeByTrainingPeriod(rows.map((r, d) => (d >= 3 ? [r[0] * 1000, 99] : r)), dates, "2014-12-31", ["x", "c"]);
+  const b = standardizeByTrainingPeriod(
+    rows.map((r, d) => (d >= 3 ? [r[0] * 1000, 99] : r)),
+    dates,
+    "2014-12-31",
+    ["x", "c"],
+  );
   assert.deepEqual(b.scaler.mean, a.scaler.mean);
   assert.deepEqual(b.scaler.std, a.scaler.std);
   assert.deepEqual(b.scaled.slice(0, 3), a.scaled.slice(0, 3));

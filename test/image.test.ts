@@ -9,7 +9,8 @@ test("crc32 matches the standard check value", () => {
 });
 
 test("encodePng writes a valid PNG whose pixels decode back", () => {
-  const w = 3, h = 2;
+  const w = 3,
+    h = 2;
   const rgb = new Uint8Array([255, 0, 0, 0, 255, 0, 0, 0, 255, 10, 20, 30, 40, 50, 60, 70, 80, 90]);
   const png = encodePng(rgb, w, h, 3);
   assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

@@ -9,7 +9,10 @@ const ROOT = path.resolve(__dirname, "..", "..");
 
 test("every import in src/ and scripts/ follows the layer rule (ARCHITECTURE.md)", () => {
   const violations = checkLayers(ROOT);
-  assert.deepEqual(violations.map((v) => v.message), []);
+  assert.deepEqual(
+    violations.map((v) => v.message),
+    [],
+  );
 });
 
 test("every folder of src/ is a declared layer, and ARCHITECTURE.md describes each", () => {
@@ -40,12 +43,26 @@ test("a deliberately broken tree: an upward import is named with both files", ()
     "src/scenarios/finance/risk.ts": `import { wav } from "../audio/wav";\n`,
     "src/scenarios/audio/wav.ts": `export const wav = 1;\n`,
   });
-  const messages = checkLayers(root).map((v) => v.message).sort();
+  const messages = checkLayers(root)
+    .map((v) => v.message)
+    .sort();
   assert.equal(messages.length, 4, messages.join("\n"));
-  assert.ok(messages.some((m) => m.includes("src/core/html.ts (layer core) imports src/notebook/display (layer notebook)")), messages.join("\n"));
-  assert.ok(messages.some((m) => m.includes("src/runner/index.ts (layer runner) imports src/training/train (layer training)")), messages.join("\n"));
-  assert.ok(messages.some((m) => m.includes("src/training/train.ts reads TensorFlow.js backend internals")), messages.join("\n"));
-  assert.ok(messages.some((m) => m.includes("src/scenarios/finance/risk.ts imports src/scenarios/audio/wav: one scenario may not import another")), messages.join("\n"));
+  assert.ok(
+    messages.some((m) => m.includes("src/core/html.ts (layer core) imports src/notebook/display (layer notebook)")),
+    messages.join("\n"),
+  );
+  assert.ok(
+    messages.some((m) => m.includes("src/runner/index.ts (layer runner) imports src/training/train (layer training)")),
+    messages.join("\n"),
+  );
+  assert.ok(
+    messages.some((m) => m.includes("src/training/train.ts reads TensorFlow.js backend internals")),
+    messages.join("\n"),
+  );
+  assert.ok(
+    messages.some((m) => m.includes("src/scenarios/finance/risk.ts imports src/scenarios/audio/wav: one scenario may not import another")),
+    messages.join("\n"),
+  );
   fs.rmSync(root, { recursive: true, force: true });
 });
 
@@ -74,5 +91,9 @@ test("src/index.ts re-exports every module of every layer but runner/", () => {
     .map((f) => path.relative(path.join(ROOT, "src"), f).split(path.sep).join("/"))
     .filter((f) => f.endsWith(".ts") && f !== "index.ts" && !f.startsWith("runner/"))
     .map((f) => f.slice(0, -3));
-  assert.deepEqual(modules.filter((m) => !exported.has(m)), [], "modules missing from src/index.ts");
+  assert.deepEqual(
+    modules.filter((m) => !exported.has(m)),
+    [],
+    "modules missing from src/index.ts",
+  );
 });

@@ -15,27 +15,74 @@ test("rankFrequencyFigure sorts the counts and plots them against rank 1, 2, …
 
 test("languageModelLossFigure puts logged losses at their step and each baseline across the run", () => {
   const history = {
-    losses: [{ epoch: 1, batch: 5, meanLoss: 6 }, { epoch: 2, batch: 5, meanLoss: 4 }],
-    batchesPerEpoch: 10, steps: 15,
-    validation: [{ step: 10, loss: 4.5 }, { step: 15, loss: 4.2 }],
+    losses: [
+      { epoch: 1, batch: 5, meanLoss: 6 },
+      { epoch: 2, batch: 5, meanLoss: 4 },
+    ],
+    batchesPerEpoch: 10,
+    steps: 15,
+    validation: [
+      { step: 10, loss: 4.5 },
+      { step: 15, loss: 4.2 },
+    ],
   };
-  const fig = languageModelLossFigure(history, [{ name: "unigram", loss: 5.5 }, { name: "bigram", loss: 5 }]);
+  const fig = languageModelLossFigure(history, [
+    { name: "unigram", loss: 5.5 },
+    { name: "bigram", loss: 5 },
+  ]);
   validateFigure(fig);
-  assert.deepEqual(fig.data.map((t) => t.name), ["mean loss", "validation loss", "unigram (validation)", "bigram (validation)"]);
+  assert.deepEqual(
+    fig.data.map((t) => t.name),
+    ["mean loss", "validation loss", "unigram (validation)", "bigram (validation)"],
+  );
   assert.deepEqual(fig.data[0].x, [5, 15], "epoch 2, batch 5 is step 10 + 5");
   assert.deepEqual(fig.data[1].y, [4.5, 4.2]);
-  assert.deepEqual([fig.data[3].x, fig.data[3].y], [[0, 15], [5, 5]]);
+  assert.deepEqual(
+    [fig.data[3].x, fig.data[3].y],
+    [
+      [0, 15],
+      [5, 5],
+    ],
+  );
 });
 
 test("scaleLossFigure and runScaleComparisonFigure carry the numbers they are given", () => {
-  const fig = scaleLossFigure([{ name: "S", x: 1e4, valLoss: 5 }, { name: "L", x: 4e4, valLoss: 4.5 }], { name: "bigram", loss: 4.8 },
-    { xTitle: "parameters N (log scale)", title: "Validation loss vs model size" });
+  const fig = scaleLossFigure(
+    [
+      { name: "S", x: 1e4, valLoss: 5 },
+      { name: "L", x: 4e4, valLoss: 4.5 },
+    ],
+    { name: "bigram", loss: 4.8 },
+    { xTitle: "parameters N (log scale)", title: "Validation loss vs model size" },
+  );
   validateFigure(fig);
-  assert.deepEqual([fig.data[0].x, fig.data[0].y, fig.data[0].text], [[1e4, 4e4], [5, 4.5], ["S", "L"]]);
-  assert.deepEqual([fig.data[1].x, fig.data[1].y], [[1e4, 4e4], [4.8, 4.8]]);
+  assert.deepEqual(
+    [fig.data[0].x, fig.data[0].y, fig.data[0].text],
+    [
+      [1e4, 4e4],
+      [5, 4.5],
+      ["S", "L"],
+    ],
+  );
+  assert.deepEqual(
+    [fig.data[1].x, fig.data[1].y],
+    [
+      [1e4, 4e4],
+      [4.8, 4.8],
+    ],
+  );
   assert.throws(() => scaleLossFigure([], { name: "b", loss: 1 }, { xTitle: "", title: "" }), /points is empty/);
-  const bars = runScaleComparisonFigure([{ name: "ours", params: 2e4, tokens: 1e5, flops: 1.2e10 }, { name: "GPT-3", params: 175e9, tokens: 300e9, flops: 3.15e23 }]);
+  const bars = runScaleComparisonFigure([
+    { name: "ours", params: 2e4, tokens: 1e5, flops: 1.2e10 },
+    { name: "GPT-3", params: 175e9, tokens: 300e9, flops: 3.15e23 },
+  ]);
   validateFigure(bars);
-  assert.deepEqual(bars.data.map((t) => t.y), [[2e4, 1e5, 1.2e10], [175e9, 300e9, 3.15e23]]);
+  assert.deepEqual(
+    bars.data.map((t) => t.y),
+    [
+      [2e4, 1e5, 1.2e10],
+      [175e9, 300e9, 3.15e23],
+    ],
+  );
   assert.equal((bars.layout as { yaxis: { type: string } }).yaxis.type, "log");
 });

@@ -62,7 +62,10 @@ test("coerceParam converts -p values to the declared type or explains", () => {
   const numEpochs = decls.find((d) => d.name === "numEpochs")!;
   const verbose = decls.find((d) => d.name === "verbose")!;
   assert.equal(coerceParam(numEpochs, "3", "nb.ipynb"), 3);
-  assert.throws(() => coerceParam(numEpochs, "abc", "nb.ipynb"), /parameter numEpochs=abc: nb\.ipynb declares numEpochs as a number .* "abc" is not a finite number/);
+  assert.throws(
+    () => coerceParam(numEpochs, "abc", "nb.ipynb"),
+    /parameter numEpochs=abc: nb\.ipynb declares numEpochs as a number .* "abc" is not a finite number/,
+  );
   assert.throws(() => coerceParam(numEpochs, "", "nb.ipynb"), /not a finite number/);
   assert.equal(coerceParam(verbose, "true", "nb.ipynb"), true);
   assert.throws(() => coerceParam(verbose, "yes", "nb.ipynb"), /expected true or false/);

@@ -12,7 +12,10 @@ import { findParametersCell, parseParameters } from "../src/runner/notebook-para
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const DIR = path.join(ROOT, "notebooks");
-const files = fs.readdirSync(DIR).filter((f) => f.endsWith(".ipynb")).sort();
+const files = fs
+  .readdirSync(DIR)
+  .filter((f) => f.endsWith(".ipynb"))
+  .sort();
 
 test("the runbook has notebooks, numbered by article section (NN-topic or NN-M-topic), starting with the overview", () => {
   assert.ok(files.length >= 1);
@@ -23,17 +26,22 @@ test("the runbook has notebooks, numbered by article section (NN-topic or NN-M-t
     const m = /^(\d\d)(?:-(\d))?-[a-z][a-z0-9-]*\.ipynb$/.exec(f);
     assert.ok(m, `${f}: expected NN-topic.ipynb or NN-M-topic.ipynb`);
     const nb = JSON.parse(fs.readFileSync(path.join(DIR, f), "utf8")) as Notebook;
-    const sections = ((nb.metadata.runbook as { article_sections?: string[] } | undefined)?.article_sections ?? []);
+    const sections = (nb.metadata.runbook as { article_sections?: string[] } | undefined)?.article_sections ?? [];
     const n = Number(m[1]);
     const want = m[2] === undefined || UNNUMBERED_SUBSECTIONS.has(n) ? `§${n}` : `§${n}.${m[2]}`;
-    assert.ok(sections.some((s) => s === want || s.startsWith(`${want}.`)), `${f} is numbered ${want} but covers ${sections.join(", ")}`);
+    assert.ok(
+      sections.some((s) => s === want || s.startsWith(`${want}.`)),
+      `${f} is numbered ${want} but covers ${sections.join(", ")}`,
+    );
   }
 });
 
 /** Top-level helpers a notebook defines: `function f`, `async function f`, `const f = (…) =>`. */
 function definedHelpers(src: string): string[] {
   const names: string[] = [];
-  for (const m of src.matchAll(/^(?:async\s+)?function\s*\*?\s*([A-Za-z_$][\w$]*)|^(?:const|let)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:async\s*)?(?:\([^)]*\)|[A-Za-z_$][\w$]*)\s*(?::[^=]+)?=>/gm)) {
+  for (const m of src.matchAll(
+    /^(?:async\s+)?function\s*\*?\s*([A-Za-z_$][\w$]*)|^(?:const|let)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:async\s*)?(?:\([^)]*\)|[A-Za-z_$][\w$]*)\s*(?::[^=]+)?=>/gm,
+  )) {
     names.push(m[1] ?? m[2]);
   }
   return names;
@@ -59,7 +67,8 @@ test("notebooks tell the story: code cells of at most 25 lines, no helper define
 });
 
 test("definedHelpers finds function and arrow definitions", () => {
-  const src = "function a() {}\nasync function b(x: number) {}\nconst c = (x: number): number => x;\nconst d = async () => 1;\nconst e = 3;\n  function nested() {}";
+  const src =
+    "function a() {}\nasync function b(x: number) {}\nconst c = (x: number): number => x;\nconst d = async () => 1;\nconst e = 3;\n  function nested() {}";
   assert.deepEqual(definedHelpers(src), ["a", "b", "c", "d"]);
 });
 
@@ -76,7 +85,8 @@ for (const file of files) {
       // entry point for notebooks (src/index.ts → ../dist/src/index).
       for (const m of src.matchAll(/from\s+["']([^"']+)["']/g)) {
         const spec = m[1];
-        if (spec.startsWith(".")) assert.equal(spec, "../dist/src/index", `${file} cell ${i + 1} imports ${spec}; notebooks import the library from "../dist/src/index"`);
+        if (spec.startsWith("."))
+          assert.equal(spec, "../dist/src/index", `${file} cell ${i + 1} imports ${spec}; notebooks import the library from "../dist/src/index"`);
       }
     });
     const first = nb.cells[0];
@@ -85,7 +95,10 @@ for (const file of files) {
     const idx = findParametersCell(nb, file);
     assert.ok(idx >= 0, `${file} has a cell tagged "parameters"`);
     const params = parseParameters(cellSource(nb.cells[idx]), file);
-    assert.ok(params.some((p) => p.name === "profile"), `${file} declares profile`);
+    assert.ok(
+      params.some((p) => p.name === "profile"),
+      `${file} declares profile`,
+    );
     const meta = nb.metadata.runbook as { article_sections?: unknown } | undefined;
     assert.ok(Array.isArray(meta?.article_sections), `${file} lists its article sections in metadata.runbook.article_sections`);
   });

@@ -16,10 +16,26 @@ test("operatingPoints: sklearn's docstring example, counted by hand", () => {
   //   t = 0.35: TP 2 FP 1 FN 0 TN 1 -> recall 1,   FPR 0.5, precision 2/3, acc 3/4
   //   t = 0.1 : TP 2 FP 2 FN 0 TN 0 -> recall 1,   FPR 1,   precision 1/2, acc 2/4
   const pts = operatingPoints([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]);
-  assert.deepEqual(pts.map((p) => p.threshold), [Infinity, 0.8, 0.4, 0.35, 0.1]);
-  assert.deepEqual(pts.map((p) => [p.tp, p.fp, p.fn, p.tn]), [[0, 0, 2, 2], [1, 0, 1, 2], [1, 1, 1, 1], [2, 1, 0, 1], [2, 2, 0, 0]]);
+  assert.deepEqual(
+    pts.map((p) => p.threshold),
+    [Infinity, 0.8, 0.4, 0.35, 0.1],
+  );
+  assert.deepEqual(
+    pts.map((p) => [p.tp, p.fp, p.fn, p.tn]),
+    [
+      [0, 0, 2, 2],
+      [1, 0, 1, 2],
+      [1, 1, 1, 1],
+      [2, 1, 0, 1],
+      [2, 2, 0, 0],
+    ],
+  );
   const expected = [
-    [0, 0, 0, 0.5], [0.5, 0, 1, 0.75], [0.5, 0.5, 0.5, 0.5], [1, 0.5, 2 / 3, 0.75], [1, 1, 0.5, 0.5],
+    [0, 0, 0, 0.5],
+    [0.5, 0, 1, 0.75],
+    [0.5, 0.5, 0.5, 0.5],
+    [1, 0.5, 2 / 3, 0.75],
+    [1, 1, 0.5, 0.5],
   ];
   pts.forEach((p, i) => {
     const [recall, fpr, precision, acc] = expected[i];
@@ -49,7 +65,10 @@ test("property: every point equals brute-force counting and metrics.ts at that t
     const pts = operatingPoints(y, s);
     assert.equal(pts.length, new Set(s).size + 1, "one point per distinct score plus +Infinity");
     for (const p of pts) {
-      let tp = 0, fp = 0, fn = 0, tn = 0;
+      let tp = 0,
+        fp = 0,
+        fn = 0,
+        tn = 0;
       for (let i = 0; i < n; i++) {
         const predPos = s[i] >= p.threshold;
         if (predPos && y[i] === 1) tp++;

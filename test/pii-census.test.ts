@@ -40,7 +40,10 @@ test("piiCensusFigure: headers and bodies per type, log axis", () => {
   const c = piiCensus([{ text: "From: a@example.com\n\nb@example.org c@example.org", body: "b@example.org c@example.org" }]);
   const fig = piiCensusFigure(c);
   validateFigure(fig);
-  assert.deepEqual(fig.data.map((t) => t.name), ["headers", "bodies"]);
+  assert.deepEqual(
+    fig.data.map((t) => t.name),
+    ["headers", "bodies"],
+  );
   assert.deepEqual(fig.data[0].x, [...PII_TYPES]);
   assert.deepEqual(fig.data[0].y, [1, 0, 0, 0, 0]);
   assert.deepEqual(fig.data[1].y, [2, 0, 0, 0, 0]);

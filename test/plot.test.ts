@@ -12,7 +12,15 @@ test("figure builders give valid specs; typed arrays become plain arrays in the 
   assert.match(html, /Plotly\.newPlot/);
   assert.match(html, /figure not drawn/, "a failure shows a message instead of an empty box");
   validateFigure(barChart(["a", "b"], [1, 2]));
-  validateFigure(heatmap([[1, 2], [3, 4]], { x: ["p", "q"], y: ["r", "s"] }));
+  validateFigure(
+    heatmap(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { x: ["p", "q"], y: ["r", "s"] },
+    ),
+  );
   assert.throws(() => barChart(["a"], [1, 2]), /1 labels but 2 values/);
 });
 

@@ -13,10 +13,24 @@ import * as util from "node:util";
 import * as dfd from "danfojs-node";
 import { DataKey, createKeyFile, loadDataKey, parseKeyText, readKeyFile } from "../src/scenarios/privacy/keys";
 import {
-  EncryptedFileError, HEADER_BYTES, decryptBuffer, decryptFile, encryptBuffer, encryptFile, readEncryptedHeader,
+  EncryptedFileError,
+  HEADER_BYTES,
+  decryptBuffer,
+  decryptFile,
+  encryptBuffer,
+  encryptFile,
+  readEncryptedHeader,
 } from "../src/scenarios/privacy/encryption";
 import {
-  PII_TYPES, countPii, detectPii, luhnValid, maskAddressNames, maskPii, pseudonym, pseudonymizePii, scoreDetections,
+  PII_TYPES,
+  countPii,
+  detectPii,
+  luhnValid,
+  maskAddressNames,
+  maskPii,
+  pseudonym,
+  pseudonymizePii,
+  scoreDetections,
   type PiiLabel,
 } from "../src/scenarios/privacy/pii";
 import { bandHierarchy, datafly, domainHierarchy, equivalenceClasses, generalize, kAnonymity, star } from "../src/scenarios/privacy/k-anonymity";
@@ -46,7 +60,10 @@ test("keys: env hex and base64 give the same key; bad values are refused without
   assert.equal(a.id, c.id);
   assert.match(a.id, /^[0-9a-f]{16}$/);
   const secret = "ab".repeat(31); // 62 hex digits: too short
-  assert.throws(() => loadDataKey({ RUNBOOK_DATA_KEY: secret }), (e: Error) => !e.message.includes(secret) && /64 hex digits/.test(e.message));
+  assert.throws(
+    () => loadDataKey({ RUNBOOK_DATA_KEY: secret }),
+    (e: Error) => !e.message.includes(secret) && /64 hex digits/.test(e.message),
+  );
   assert.throws(() => parseKeyText(crypto.randomBytes(16).toString("base64"), "x"), /neither/);
 });
 
@@ -132,8 +149,15 @@ test("encryption: wrong key, truncation, trailing data, flipped bytes, wrong ver
     fs.writeFileSync(f, bytes);
     await rejects(decryptFile(f, out, k), code, re);
     assert.ok(!fs.existsSync(out), `${code}: a plaintext file was written`);
-    assert.deepEqual(fs.readdirSync(dir).filter((n) => n.includes(".tmp-")), [], `${code}: a temporary file was left behind`);
-    assert.throws(() => decryptBuffer(bytes, k), (e: unknown) => e instanceof EncryptedFileError && e.code === code);
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((n) => n.includes(".tmp-")),
+      [],
+      `${code}: a temporary file was left behind`,
+    );
+    assert.throws(
+      () => decryptBuffer(bytes, k),
+      (e: unknown) => e instanceof EncryptedFileError && e.code === code,
+    );
   };
   await attempt(good, keyOf("b"), "WRONG_KEY", /encrypted with key id [0-9a-f]{16}, but the key provided/);
   await attempt(good.subarray(0, good.length - 1000), key, "TRUNCATED", /truncated: \d+ bytes, expected \d+/);
@@ -174,9 +198,16 @@ test("encryption: buffers round-trip and the formats are interchangeable", async
 
 // ---- PII ------------------------------------------------------------------------------------
 
-interface LabelledLine { text: string; pii: PiiLabel[]; note?: string }
-const labelled: LabelledLine[] = fs.readFileSync(path.join(ROOT, "test", "fixtures", "pii", "labelled.jsonl"), "utf8")
-  .trim().split("\n").map((l) => JSON.parse(l) as LabelledLine);
+interface LabelledLine {
+  text: string;
+  pii: PiiLabel[];
+  note?: string;
+}
+const labelled: LabelledLine[] = fs
+  .readFileSync(path.join(ROOT, "test", "fixtures", "pii", "labelled.jsonl"), "utf8")
+  .trim()
+  .split("\n")
+  .map((l) => JSON.parse(l) as LabelledLine);
 
 test("pii: detectors' precision and recall on the hand-labelled sample (test/fixtures/pii)", () => {
   const detected: PiiLabel[] = [];
@@ -252,7 +283,10 @@ test("k-anonymity: k, classes and rows below target, counted by hand", () => {
   const r = kAnonymity(df, ["domain", "hour"], 2);
   // Classes: (a.example.com,1)×2, (b.example.com,2)×1, (x.example.org,23)×1.
   assert.deepEqual(r, { k: 1, rows: 4, classes: 3, rowsBelowTarget: 2, target: 2, uniqueRows: 2 });
-  assert.deepEqual(equivalenceClasses(df, ["domain"]).map((c) => c.size), [2, 1, 1]);
+  assert.deepEqual(
+    equivalenceClasses(df, ["domain"]).map((c) => c.size),
+    [2, 1, 1],
+  );
   const g = generalize(df, { domain: domainHierarchy()[1], hour: star });
   assert.deepEqual(g.column("domain").values, ["example.com", "example.com", "example.com", "example.org"]);
   assert.deepEqual(g.column("spam").values, [0, 1, 0, 1]);
@@ -289,14 +323,31 @@ test("access: the guarded loader enforces the policy and audits every decision",
   const dir = tmp();
   const log = new AuditLog(path.join(dir, "audit.jsonl"), { key: keyOf("audit") });
   let calls = 0;
-  const load = guardLoader("emails", (n: number) => { calls++; return n * 2; }, { policy, audit: log });
+  const load = guardLoader(
+    "emails",
+    (n: number) => {
+      calls++;
+      return n * 2;
+    },
+    { policy, audit: log },
+  );
   assert.equal(load({ role: "analyst", purpose: "test" }, 21), 42);
-  assert.throws(() => load({ role: "guest", purpose: "test" }, 1), (e: unknown) => e instanceof AccessDeniedError && /role "guest" may not read data set "emails" \(it has no access to it\)/.test(e.message));
+  assert.throws(
+    () => load({ role: "guest", purpose: "test" }, 1),
+    (e: unknown) => e instanceof AccessDeniedError && /role "guest" may not read data set "emails" \(it has no access to it\)/.test(e.message),
+  );
   assert.throws(() => load({ role: "intruder", purpose: "test" }, 1), /unknown role; roles are analyst, admin, guest/);
   assert.throws(() => load({ role: "analyst", purpose: "" }, 1), /non-empty purpose/);
   assert.equal(calls, 1);
-  const entries = fs.readFileSync(log.file, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { outcome: string; role: string });
-  assert.deepEqual(entries.map((e) => `${e.role}:${e.outcome}`), ["analyst:granted", "guest:denied", "intruder:denied"]);
+  const entries = fs
+    .readFileSync(log.file, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { outcome: string; role: string });
+  assert.deepEqual(
+    entries.map((e) => `${e.role}:${e.outcome}`),
+    ["analyst:granted", "guest:denied", "intruder:denied"],
+  );
   fs.rmSync(dir, { recursive: true });
 });
 

@@ -1,8 +1,8 @@
-import { test } from 'node:test';
-import assert from 'node:assert/strict';
-import { mulberry32, shuffledIndices } from '../src/core/random';
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mulberry32, shuffledIndices } from "../src/core/random";
 
-test('mulberry32 is deterministic per seed and in [0, 1)', () => {
+test("mulberry32 is deterministic per seed and in [0, 1)", () => {
   const a = mulberry32(42);
   const b = mulberry32(42);
   const c = mulberry32(43);
@@ -16,25 +16,28 @@ test('mulberry32 is deterministic per seed and in [0, 1)', () => {
   assert.ok(Math.abs(mean - 0.5) < 0.05, `mean ${mean} far from 0.5`);
 });
 
-test('shuffledIndices is a deterministic permutation', () => {
+test("shuffledIndices is a deterministic permutation", () => {
   const p = shuffledIndices(1000, 7);
   assert.deepEqual(p, shuffledIndices(1000, 7));
   assert.notDeepEqual(p, shuffledIndices(1000, 8));
   const sorted = Array.from(p).sort((x, y) => x - y);
-  assert.deepEqual(sorted, Array.from({ length: 1000 }, (_, i) => i));
+  assert.deepEqual(
+    sorted,
+    Array.from({ length: 1000 }, (_, i) => i),
+  );
   let fixedPoints = 0;
   for (let i = 0; i < p.length; i++) if (p[i] === i) fixedPoints++;
   assert.ok(fixedPoints < 10, `too many fixed points (${fixedPoints}) for a shuffle`);
 });
 
-test('shuffledIndices handles edge sizes and rejects bad n', () => {
+test("shuffledIndices handles edge sizes and rejects bad n", () => {
   assert.deepEqual(shuffledIndices(0, 1), new Int32Array(0));
   assert.deepEqual(shuffledIndices(1, 1), Int32Array.from([0]));
   assert.throws(() => shuffledIndices(-1, 1), /non-negative integer/);
   assert.throws(() => shuffledIndices(2.5, 1), /non-negative integer/);
 });
 
-test('shuffledIndices is roughly uniform over positions', () => {
+test("shuffledIndices is roughly uniform over positions", () => {
   // Each of 4 values should land in position 0 about 1/4 of the time.
   const counts = [0, 0, 0, 0];
   for (let seed = 0; seed < 4000; seed++) counts[shuffledIndices(4, seed)[0]]++;

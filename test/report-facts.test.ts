@@ -17,8 +17,14 @@ function withFactsFile<T>(fn: (file: string) => T): T {
 }
 
 const spam: Headline = {
-  scenario: "spam filtering", metric: "test F1", model: "MLP", modelValue: 0.95,
-  baseline: "keyword rule", baselineValue: 0.7, higherIsBetter: true, margin: 0.1,
+  scenario: "spam filtering",
+  metric: "test F1",
+  model: "MLP",
+  modelValue: 0.95,
+  baseline: "keyword rule",
+  baselineValue: 0.7,
+  higherIsBetter: true,
+  margin: 0.1,
 };
 
 test("recordHeadline lands in the facts file beside facts, and readFacts returns it", () => {

@@ -15,22 +15,50 @@ function summary(): RunSummary {
     failed: 1,
     notebooks: [
       {
-        path: "notebooks/00-overview.ipynb", name: "00-overview", title: "0. Overview", status: "passed", seconds: 3,
-        failedCell: null, message: null, parameters: {}, facts: { backend: "wasm", "test accuracy": 0.87654 }, pageBytes: 5 * 2 ** 20,
+        path: "notebooks/00-overview.ipynb",
+        name: "00-overview",
+        title: "0. Overview",
+        status: "passed",
+        seconds: 3,
+        failedCell: null,
+        message: null,
+        parameters: {},
+        facts: { backend: "wasm", "test accuracy": 0.87654 },
+        pageBytes: 5 * 2 ** 20,
         cache: { key: "ab".repeat(32), executedAt: "2025-12-31T10:20:30.000Z", fromCache: true },
         cells: [{ cell: 1, label: "cell 2", source: "const x = <1>;", start: null, end: null, seconds: 2.5, status: "passed" }],
         checks: [{ kind: "check", id: "§4.1.1 MLP", articleSays: "[8, 11, 14]", computed: "[6, 12, 18]", ok: false, reason: "W·x + b" }],
       },
       {
-        path: "notebooks/05-cnn.ipynb", name: "05-cnn", title: "5. <CNN>", status: "failed", seconds: 9,
-        failedCell: 3, failedCellLabel: "cell 4", failedCellSource: "train()", message: "Error: boom <&>\u001b[31m",
-        parameters: {}, facts: {}, checks: [],
+        path: "notebooks/05-cnn.ipynb",
+        name: "05-cnn",
+        title: "5. <CNN>",
+        status: "failed",
+        seconds: 9,
+        failedCell: 3,
+        failedCellLabel: "cell 4",
+        failedCellSource: "train()",
+        message: "Error: boom <&>\u001b[31m",
+        parameters: {},
+        facts: {},
+        checks: [],
         cells: [
           { cell: 1, label: "cell 2", source: "load()", start: null, end: null, seconds: 0.5, status: "passed" },
           { cell: 3, label: "cell 4", source: "train()", start: null, end: null, seconds: 7.25, status: "failed" },
           { cell: 4, label: "cell 5", source: "plot()", start: null, end: null, seconds: null, status: "not run" },
         ],
-        headlines: [{ scenario: "spam <filter>", metric: "test F1", model: "MLP", modelValue: 0.97, baseline: "majority", baselineValue: 0, higherIsBetter: true, margin: 0.2 }],
+        headlines: [
+          {
+            scenario: "spam <filter>",
+            metric: "test F1",
+            model: "MLP",
+            modelValue: 0.97,
+            baseline: "majority",
+            baselineValue: 0,
+            higherIsBetter: true,
+            margin: 0.2,
+          },
+        ],
       },
     ],
   };
@@ -55,9 +83,15 @@ test("junit.xml has a suite per notebook, a case per code cell and one for the n
   assert.match(xml, /<testsuites name="runbook \(quick profile\)" tests="6" failures="2" errors="0" skipped="1"/);
   assert.match(xml, /<testsuite name="notebooks\/00-overview.ipynb" tests="2" failures="0" errors="0" skipped="0" time="3.00">/);
   assert.match(xml, /<testcase classname="notebooks\/00-overview.ipynb" name="cell 2: const x = &lt;1&gt;;" time="2.50"\/>/);
-  assert.match(xml, /<testcase classname="notebooks\/05-cnn.ipynb" name="cell 4: train\(\)" time="7.25">\n\s+<failure type="failed" message="Error: boom &lt;&amp;&gt;\[31m">/);
+  assert.match(
+    xml,
+    /<testcase classname="notebooks\/05-cnn.ipynb" name="cell 4: train\(\)" time="7.25">\n\s+<failure type="failed" message="Error: boom &lt;&amp;&gt;\[31m">/,
+  );
   assert.match(xml, /name="cell 5: plot\(\)" time="0.00">\n\s+<skipped message="not run: an earlier cell stopped the notebook"\/>/);
-  assert.match(xml, /<testcase classname="notebooks\/05-cnn.ipynb" name="notebook" time="9.00">\n\s+<failure type="failed" message="failed at cell 4: Error: boom &lt;&amp;&gt;\[31m">/);
+  assert.match(
+    xml,
+    /<testcase classname="notebooks\/05-cnn.ipynb" name="notebook" time="9.00">\n\s+<failure type="failed" message="failed at cell 4: Error: boom &lt;&amp;&gt;\[31m">/,
+  );
   assert.doesNotMatch(xml, /\u001b/);
 });
 
@@ -74,7 +108,10 @@ test("index.html lists the slowest cells, slowest first, and says which pages ca
 test("index.html has a scenario table with each headline metric, model vs baseline and the asserted margin", () => {
   const html = renderIndexHtml(summary());
   assert.match(html, /Application scenarios: model vs baseline/);
-  assert.match(html, /spam &lt;filter&gt;<\/a><\/td><td>test F1 \(higher is better\)<\/td><td>MLP: <b>0\.9700<\/b><\/td><td>majority: 0<\/td><td>0\.2000<\/td>/);
+  assert.match(
+    html,
+    /spam &lt;filter&gt;<\/a><\/td><td>test F1 \(higher is better\)<\/td><td>MLP: <b>0\.9700<\/b><\/td><td>majority: 0<\/td><td>0\.2000<\/td>/,
+  );
   const none = summary();
   for (const nb of none.notebooks) delete nb.headlines;
   assert.doesNotMatch(renderIndexHtml(none), /Application scenarios/, "no empty scenario table");

@@ -50,7 +50,8 @@ function keyBytesOf(file: string): Buffer {
 
 function artefacts(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((d) => d.isFile() && SCANNED.test(d.name))
     .map((d) => path.join(d.parentPath ?? (d as unknown as { path: string }).path, d.name));
 }
@@ -82,8 +83,11 @@ test("the privacy notebook's report leaks no corpus email address, phone number 
     const out = path.join(tmp, "report");
     const env: NodeJS.ProcessEnv = { ...process.env, RUNBOOK_DATA_KEY_FILE: keyFile, RUNBOOK_BROWSER_CHECK: "off" };
     delete env.RUNBOOK_DATA_KEY;
-    const r = spawnSync(process.execPath, [path.join(ROOT, "dist", "scripts", "run-notebooks.js"), NOTEBOOK, "--profile", "quick", "--out", out, "--jobs", "1"],
-      { cwd: ROOT, env, encoding: "utf8", timeout: 540_000 });
+    const r = spawnSync(
+      process.execPath,
+      [path.join(ROOT, "dist", "scripts", "run-notebooks.js"), NOTEBOOK, "--profile", "quick", "--out", out, "--jobs", "1"],
+      { cwd: ROOT, env, encoding: "utf8", timeout: 540_000 },
+    );
     assert.equal(r.status, 0, `the runner failed:\n${r.stdout}\n${r.stderr}`);
     const files = artefacts(out);
     const exts = new Set(files.map((f) => path.extname(f)));

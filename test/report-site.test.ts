@@ -24,11 +24,14 @@ ${body}
 
 const figure = (): string => figureHtml(lineChart([{ name: "a", x: [1, 2], y: [3, 4] }]), { includePlotly: true });
 const page = (): string =>
-  nbconvertPage("Fixture", `<h1 id="Fixture">Fixture<a class="anchor-link" href="#Fixture">&#182;</a></h1>
+  nbconvertPage(
+    "Fixture",
+    `<h1 id="Fixture">Fixture<a class="anchor-link" href="#Fixture">&#182;</a></h1>
 <p>The softmax $z$ &amp; more</p><div class="jp-InputPrompt jp-InputArea-prompt">In&nbsp;[1]:</div>
 <pre><span class="kd">const</span><span class="w"> </span><span class="nx">xs</span></pre>
 ${figure()}
-<h2 id="Second-part">Second part</h2><p>zebra crossing</p>`);
+<h2 id="Second-part">Second part</h2><p>zebra crossing</p>`,
+  );
 
 test("shared pages: the inline plotly.js of src/notebook/plot.ts and nbconvert's MathJax 2 become links to assets/", () => {
   const html = page();
@@ -72,7 +75,13 @@ test("rewriting is idempotent and converts between the two modes", () => {
 
 test("search sections: one per heading, visible text only, anchors as nbconvert wrote them", () => {
   const sections = pageSections("fixture", page());
-  assert.deepEqual(sections.map((s) => [s.anchor, s.heading]), [["Fixture", "Fixture"], ["Second-part", "Second part"]]);
+  assert.deepEqual(
+    sections.map((s) => [s.anchor, s.heading]),
+    [
+      ["Fixture", "Fixture"],
+      ["Second-part", "Second part"],
+    ],
+  );
   assert.equal(sections[0].pageTitle, "Fixture");
   assert.match(sections[0].text, /^The softmax \$z\$ & more const xs/, "entities decoded, prompts dropped, highlighted code joined");
   assert.doesNotMatch(sections[0].text, /Plotly|newPlot|In \[1\]/, "scripts are not text");

@@ -1,19 +1,24 @@
-import { test, before } from 'node:test';
-import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import { test, before } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as tf from "@tensorflow/tfjs";
 import {
-  buildCifarResNet, buildResNet50, countTrainableParameters, RESNET50_KERAS_PARAMS, RESNET50_TORCHVISION_PARAMS,
-  ShortcutA, stageParameters,
-} from '../src/models/resnet';
-import { countParameters } from '../src/models/model';
-import { loadModel, saveModel } from '../src/models/model-io';
-import { trainClassifier } from '../src/training/train';
+  buildCifarResNet,
+  buildResNet50,
+  countTrainableParameters,
+  RESNET50_KERAS_PARAMS,
+  RESNET50_TORCHVISION_PARAMS,
+  ShortcutA,
+  stageParameters,
+} from "../src/models/resnet";
+import { countParameters } from "../src/models/model";
+import { loadModel, saveModel } from "../src/models/model-io";
+import { trainClassifier } from "../src/training/train";
 
 before(async () => {
-  await tf.setBackend('cpu');
+  await tf.setBackend("cpu");
 });
 
 // ---- Hand computations, written from the papers' tables, independent of src/resnet.ts ----
@@ -28,13 +33,19 @@ function handResNet50(inC: number, classes: number, bias: boolean, top: boolean)
   let trainable = conv(7, inC, 64, bias) + bnTrainable(64);
   let moving = bnMoving(64);
   let cin = 64;
-  for (const [blocks, width] of [[3, 64], [4, 128], [6, 256], [3, 512]]) {
+  for (const [blocks, width] of [
+    [3, 64],
+    [4, 128],
+    [6, 256],
+    [3, 512],
+  ]) {
     for (let b = 0; b < blocks; b++) {
       const out = 4 * width;
       trainable += conv(1, cin, width, bias) + conv(3, width, width, bias) + conv(1, width, out, bias);
       trainable += bnTrainable(width) * 2 + bnTrainable(out);
       moving += bnMoving(width) * 2 + bnMoving(out);
-      if (b === 0) { // projection shortcut in every stage's first block (channels change in all four)
+      if (b === 0) {
+        // projection shortcut in every stage's first block (channels change in all four)
         trainable += conv(1, cin, out, bias) + bnTrainable(out);
         moving += bnMoving(out);
       }
@@ -61,7 +72,7 @@ function handResNet20(inC: number, classes: number): { all: number; trainable: n
   return { all: trainable + moving, trainable };
 }
 
-test('hand computations reproduce the published figures they stand for', () => {
+test("hand computations reproduce the published figures they stand for", () => {
   // Keras ResNet50 summary: total 25,636,712, trainable 25,583,592; include_top=False: 23,587,712.
   assert.deepEqual(handResNet50(3, 1000, true, true), { all: 25_636_712, trainable: 25_583_592 });
   assert.equal(handResNet50(3, 1000, true, false).all, 23_587_712);
@@ -71,7 +82,7 @@ test('hand computations reproduce the published figures they stand for', () => {
   assert.equal(handResNet20(3, 10).trainable, 269_722);
 });
 
-test('ResNet-50 with the 1000-class top at 224×224×3 has exactly 25,636,712 weights (Keras count)', () => {
+test("ResNet-50 with the 1000-class top at 224×224×3 has exactly 25,636,712 weights (Keras count)", () => {
   const net = buildResNet50({ inputShape: [224, 224, 3], numClasses: 1000, includeTop: true, seed: 0 });
   assert.equal(countParameters(net), 25_636_712);
   assert.equal(RESNET50_KERAS_PARAMS, 25_636_712);
@@ -79,20 +90,36 @@ test('ResNet-50 with the 1000-class top at 224×224×3 has exactly 25,636,712 we
   assert.equal(countTrainableParameters(net), 25_583_592);
   assert.deepEqual(net.outputs[0].shape, [null, 1000]);
   // 16 bottleneck blocks, each ending in a residual add.
-  assert.equal(net.layers.filter((l) => l.getClassName() === 'Add').length, 16);
+  assert.equal(net.layers.filter((l) => l.getClassName() === "Add").length, 16);
   // Stage outputs: 56×56×256, 28×28×512, 14×14×1024, 7×7×2048.
   const stages = stageParameters(net);
-  assert.deepEqual(stages.map((s) => s.stage), ['stem', 'stage1', 'stage2', 'stage3', 'stage4', 'head']);
-  assert.deepEqual(stages.map((s) => s.blocks), [0, 3, 4, 6, 3, 0]);
-  assert.deepEqual(stages.slice(0, 5).map((s) => s.outputShape), [
-    [null, 56, 56, 64], [null, 56, 56, 256], [null, 28, 28, 512], [null, 14, 14, 1024], [null, 7, 7, 2048],
-  ]);
-  assert.equal(stages.reduce((s, r) => s + r.params, 0), 25_636_712);
+  assert.deepEqual(
+    stages.map((s) => s.stage),
+    ["stem", "stage1", "stage2", "stage3", "stage4", "head"],
+  );
+  assert.deepEqual(
+    stages.map((s) => s.blocks),
+    [0, 3, 4, 6, 3, 0],
+  );
+  assert.deepEqual(
+    stages.slice(0, 5).map((s) => s.outputShape),
+    [
+      [null, 56, 56, 64],
+      [null, 56, 56, 256],
+      [null, 28, 28, 512],
+      [null, 14, 14, 1024],
+      [null, 7, 7, 2048],
+    ],
+  );
+  assert.equal(
+    stages.reduce((s, r) => s + r.params, 0),
+    25_636_712,
+  );
   assert.equal(stages[5].params, 2048 * 1000 + 1000);
   net.dispose();
 });
 
-test('ResNet-50 without conv biases has torchvision\'s 25,557,032 trainable parameters; without top 23,587,712', () => {
+test("ResNet-50 without conv biases has torchvision's 25,557,032 trainable parameters; without top 23,587,712", () => {
   const noBias = buildResNet50({ useBias: false, seed: 0 });
   assert.equal(countTrainableParameters(noBias), RESNET50_TORCHVISION_PARAMS);
   assert.equal(countParameters(noBias), handResNet50(3, 1000, false, true).all);
@@ -103,12 +130,12 @@ test('ResNet-50 without conv biases has torchvision\'s 25,557,032 trainable para
   noTop.dispose();
 });
 
-test('ResNet-50 on a small input: 32×32 images reach a 1×1×2048 map, and it runs forward', () => {
+test("ResNet-50 on a small input: 32×32 images reach a 1×1×2048 map, and it runs forward", () => {
   const net = buildResNet50({ inputShape: [32, 32, 3], numClasses: 10, seed: 1 });
   assert.equal(countParameters(net), handResNet50(3, 10, true, true).all);
   const stages = stageParameters(net);
   assert.deepEqual(stages[4].outputShape, [null, 1, 1, 2048]);
-  const X = tf.randomUniform([2, 32, 32, 3], -1, 1, 'float32', 3); // [2, 32, 32, 3]
+  const X = tf.randomUniform([2, 32, 32, 3], -1, 1, "float32", 3); // [2, 32, 32, 3]
   const yHat = net.predict(X) as tf.Tensor; // [2, 10]
   assert.deepEqual(yHat.shape, [2, 10]);
   assert.ok(Array.from(yHat.dataSync()).every(Number.isFinite));
@@ -116,18 +143,25 @@ test('ResNet-50 on a small input: 32×32 images reach a 1×1×2048 map, and it r
   net.dispose();
 });
 
-test('ResNet-20 (option A) has 269,722 trainable + 1,376 BN moving statistics = 271,098 weights, as computed by hand', () => {
+test("ResNet-20 (option A) has 269,722 trainable + 1,376 BN moving statistics = 271,098 weights, as computed by hand", () => {
   const rgb = buildCifarResNet({ depth: 20, numClasses: 10, inputShape: [32, 32, 3], seed: 0 });
   const hand = handResNet20(3, 10);
   assert.equal(countTrainableParameters(rgb), hand.trainable);
   assert.equal(countParameters(rgb), hand.all);
   assert.equal(countParameters(rgb), 271_098);
   // 9 basic blocks, 19 convs + 1 dense = 20 weighted layers.
-  assert.equal(rgb.layers.filter((l) => l.getClassName() === 'Add').length, 9);
-  assert.equal(rgb.layers.filter((l) => l.getClassName() === 'Conv2D').length + rgb.layers.filter((l) => l.getClassName() === 'Dense').length, 20);
-  assert.deepEqual(stageParameters(rgb).map((s) => [s.stage, s.outputShape]), [
-    ['stem', [null, 32, 32, 16]], ['stage1', [null, 32, 32, 16]], ['stage2', [null, 16, 16, 32]], ['stage3', [null, 8, 8, 64]], ['head', [null, 10]],
-  ]);
+  assert.equal(rgb.layers.filter((l) => l.getClassName() === "Add").length, 9);
+  assert.equal(rgb.layers.filter((l) => l.getClassName() === "Conv2D").length + rgb.layers.filter((l) => l.getClassName() === "Dense").length, 20);
+  assert.deepEqual(
+    stageParameters(rgb).map((s) => [s.stage, s.outputShape]),
+    [
+      ["stem", [null, 32, 32, 16]],
+      ["stage1", [null, 32, 32, 16]],
+      ["stage2", [null, 16, 16, 32]],
+      ["stage3", [null, 8, 8, 64]],
+      ["head", [null, 10]],
+    ],
+  );
   rgb.dispose();
   // One input channel: the stem conv loses 3·3·2·16 = 288 weights.
   const grey = buildCifarResNet({ depth: 20, numClasses: 10, inputShape: [32, 32, 1], seed: 0 });
@@ -136,8 +170,8 @@ test('ResNet-20 (option A) has 269,722 trainable + 1,376 BN moving statistics = 
   grey.dispose();
 });
 
-test('ResNet-20 option B adds two projections: (16·32 + 4·32) + (32·64 + 4·64) = 2,944 weights', () => {
-  const b = buildCifarResNet({ depth: 20, numClasses: 10, inputShape: [32, 32, 3], seed: 0, shortcut: 'B' });
+test("ResNet-20 option B adds two projections: (16·32 + 4·32) + (32·64 + 4·64) = 2,944 weights", () => {
+  const b = buildCifarResNet({ depth: 20, numClasses: 10, inputShape: [32, 32, 3], seed: 0, shortcut: "B" });
   assert.equal(countParameters(b), 271_098 + 2_944);
   b.dispose();
   const r56 = buildCifarResNet({ depth: 56, numClasses: 10, inputShape: [32, 32, 3], seed: 0 });
@@ -149,20 +183,26 @@ test('ResNet-20 option B adds two projections: (16·32 + 4·32) + (32·64 + 4·6
   r56.dispose();
 });
 
-test('the option-A shortcut subsamples x[:, ::2, ::2] and zero-pads the new channels evenly', () => {
-  const x = tf.tensor4d(Array.from({ length: 1 * 4 * 4 * 2 }, (_, i) => i + 1), [1, 4, 4, 2]); // [1, 4, 4, 2]
+test("the option-A shortcut subsamples x[:, ::2, ::2] and zero-pads the new channels evenly", () => {
+  const x = tf.tensor4d(
+    Array.from({ length: 1 * 4 * 4 * 2 }, (_, i) => i + 1),
+    [1, 4, 4, 2],
+  ); // [1, 4, 4, 2]
   const layer = new ShortcutA({ outChannels: 4, stride: 2 });
   const y = layer.apply(x) as tf.Tensor; // [1, 2, 2, 4]
   assert.deepEqual(y.shape, [1, 2, 2, 4]);
   assert.deepEqual(layer.computeOutputShape([null, 4, 4, 2]), [null, 2, 2, 4]);
   const xv = x.arraySync()[0];
-  const expected = [[0, 2], [0, 2]].map((_, r) => [0, 1].map((__, c) => [0, ...xv[2 * r][2 * c], 0]));
+  const expected = [
+    [0, 2],
+    [0, 2],
+  ].map((_, r) => [0, 1].map((__, c) => [0, ...xv[2 * r][2 * c], 0]));
   assert.deepEqual(y.arraySync(), [expected]);
   assert.throws(() => new ShortcutA({ outChannels: 4, stride: 3 }), /stride must be 1 or 2/);
   tf.dispose([x, y]);
 });
 
-test('seeded: the same seed gives the same weights, another seed different ones', () => {
+test("seeded: the same seed gives the same weights, another seed different ones", () => {
   const a = buildCifarResNet({ depth: 20, numClasses: 10, inputShape: [32, 32, 1], seed: 7 });
   const b = buildCifarResNet({ depth: 20, numClasses: 10, inputShape: [32, 32, 1], seed: 7 });
   const c = buildCifarResNet({ depth: 20, numClasses: 10, inputShape: [32, 32, 1], seed: 8 });
@@ -171,19 +211,19 @@ test('seeded: the same seed gives the same weights, another seed different ones'
   assert.deepEqual(w(b), wa);
   assert.notDeepEqual(w(c)[0], wa[0]);
   // Different layers get different seeds: the first two 16→16 convs of stage 1 are not copies.
-  const convs = a.layers.filter((l) => l.getClassName() === 'Conv2D').map((l) => Array.from(l.getWeights()[0].dataSync()));
+  const convs = a.layers.filter((l) => l.getClassName() === "Conv2D").map((l) => Array.from(l.getWeights()[0].dataSync()));
   assert.notDeepEqual(convs[1], convs[2]);
   [a, b, c].forEach((m) => m.dispose());
 });
 
-test('save → load keeps the custom shortcut layer and predicts identically', async () => {
+test("save → load keeps the custom shortcut layer and predicts identically", async () => {
   const net = buildCifarResNet({ depth: 20, numClasses: 10, inputShape: [32, 32, 1], seed: 3 });
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'resnet-test-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "resnet-test-"));
   try {
     await saveModel(net, dir);
     const back = await loadModel(dir);
     assert.equal(countParameters(back), countParameters(net));
-    const X = tf.randomUniform([3, 32, 32, 1], -1, 1, 'float32', 9); // [3, 32, 32, 1]
+    const X = tf.randomUniform([3, 32, 32, 1], -1, 1, "float32", 9); // [3, 32, 32, 1]
     const a = (net.predict(X) as tf.Tensor).arraySync();
     const b = (back.predict(X) as tf.Tensor).arraySync();
     assert.deepEqual(b, a); // same weights, same kernels: bit-identical
@@ -195,17 +235,17 @@ test('save → load keeps the custom shortcut layer and predicts identically', a
   }
 });
 
-test('trainClassifier runs batch norm in training mode: the moving statistics move, and the loss is finite', async () => {
+test("trainClassifier runs batch norm in training mode: the moving statistics move, and the loss is finite", async () => {
   // Small inputs (8×8) keep this fast on the cpu backend; the layers are the same as at 32×32.
   const net = buildCifarResNet({ depth: 20, numClasses: 10, inputShape: [8, 8, 1], seed: 5 });
-  const bn = net.getLayer('stem_bn');
+  const bn = net.getLayer("stem_bn");
   const movingMean = (): number[] => Array.from(bn.getWeights()[2].dataSync()); // [gamma, beta, movingMean, movingVariance]
   assert.ok(movingMean().every((v) => v === 0));
-  const X = tf.randomUniform([4, 8, 8, 1], 0, 1, 'float32', 2); // [4, 8, 8, 1], mean 0.5: conv outputs have nonzero means
-  const y = tf.tensor1d([0, 1, 2, 3], 'int32');
+  const X = tf.randomUniform([4, 8, 8, 1], 0, 1, "float32", 2); // [4, 8, 8, 1], mean 0.5: conv outputs have nonzero means
+  const y = tf.tensor1d([0, 1, 2, 3], "int32");
   const before = tf.memory().numTensors;
   const history = await trainClassifier(net, { X, y }, { numEpochs: 1, batchSize: 4, lr: 0.01, momentum: 0.9, seed: 0 });
-  assert.equal(tf.memory().numTensors, before, 'training leaked tensors');
+  assert.equal(tf.memory().numTensors, before, "training leaked tensors");
   assert.ok(Number.isFinite(history.losses[0].meanLoss));
   // One step with momentum 0.9 moves the moving mean 10% of the way to the batch mean.
   const moved = movingMean().reduce((s, v) => s + Math.abs(v), 0);
@@ -214,10 +254,10 @@ test('trainClassifier runs batch norm in training mode: the moving statistics mo
   net.dispose();
 });
 
-test('rejects impossible configurations with errors naming the parameter', () => {
+test("rejects impossible configurations with errors naming the parameter", () => {
   assert.throws(() => buildCifarResNet({ depth: 21, numClasses: 10, inputShape: [32, 32, 3], seed: 0 }), /depth must be 6n \+ 2/);
   assert.throws(() => buildCifarResNet({ depth: 20, numClasses: 0, inputShape: [32, 32, 3], seed: 0 }), /numClasses/);
   assert.throws(() => buildCifarResNet({ depth: 20, numClasses: 10, inputShape: [4, 4, 3], seed: 0 }), /too small/);
   assert.throws(() => buildResNet50({ inputShape: [16, 16, 3] }), /too small/);
-  assert.throws(() => buildCifarResNet({ depth: 20, numClasses: 10, inputShape: [32, 32, 3], seed: 0, shortcut: 'C' as 'A' }), /shortcut/);
+  assert.throws(() => buildCifarResNet({ depth: 20, numClasses: 10, inputShape: [32, 32, 3], seed: 0, shortcut: "C" as "A" }), /shortcut/);
 });

@@ -27,7 +27,14 @@ test("cache: unchanged notebooks come from the cache; a library edit re-runs onl
   let r = run([nb.alpha, nb.beta, failing]);
   assert.equal(r.code, 1, r.out);
   assert.deepEqual(executed(r.out), ["fails", "uses-alpha", "uses-beta"]);
-  assert.deepEqual(fs.readdirSync(cache).map((d) => d.replace(/-[0-9a-f]{16}$/, "")).sort(), ["uses-alpha", "uses-beta"], "a failed run is never cached");
+  assert.deepEqual(
+    fs
+      .readdirSync(cache)
+      .map((d) => d.replace(/-[0-9a-f]{16}$/, ""))
+      .sort(),
+    ["uses-alpha", "uses-beta"],
+    "a failed run is never cached",
+  );
 
   // Nothing changed: both pages from the cache, and each says when and under which key it was executed.
   r = run([nb.alpha, nb.beta]);

@@ -42,7 +42,11 @@ test("merge: two shards run side by side combine into the single run's index, su
   const single = startRunner([...common, "--out", path.join(dir, "single")], NO_BROWSER);
   // Sorted: fails, uses-alpha, uses-beta; shard 1/2 takes the 1st and 3rd, 2/2 the 2nd.
   const codes = await Promise.all([...shards.map((s) => s.done), single.done]);
-  assert.deepEqual(codes.map((r) => r.code), [1, 0, 1], codes.map((r) => r.out).join("\n"));
+  assert.deepEqual(
+    codes.map((r) => r.code),
+    [1, 0, 1],
+    codes.map((r) => r.out).join("\n"),
+  );
 
   const merged = runRunner(["merge", path.join(dir, "shard-2"), path.join(dir, "shard-1"), "--out", path.join(dir, "merged")]);
   assert.equal(merged.code, 1, merged.out);

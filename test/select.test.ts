@@ -21,13 +21,17 @@ test("bad parameters are named", () => {
   assert.throws(() => selectImageData({ dataset: "auto", trainSize: 1, testSize: 0.5 }), /testSize=0.5/);
 });
 
-test("auto without CIFAR-10 uses Fashion-MNIST padded to 32×32 and says why", { skip: !fs.existsSync("/usr/share/datasets/fashion-mnist") && "Debian's dataset-fashion-mnist is not installed (npm run setup installs it)" }, async () => {
-  await tf.setBackend("cpu");
-  const d = selectImageData({ dataset: "auto", trainSize: 20, testSize: 10, dataRoot: emptyRoot() });
-  assert.equal(d.name, "fashion-mnist");
-  assert.match(d.reason, /CIFAR-10, the article's data set, is not on disk .* Fashion-MNIST/);
-  assert.deepEqual(d.trainSet.X.shape, [20, 32, 32, 1]);
-  assert.deepEqual(d.testSet.X.shape, [10, 32, 32, 1]);
-  assert.deepEqual(d.inputShape, [32, 32, 1]);
-  tf.dispose([d.trainSet.X, d.trainSet.y, d.testSet.X, d.testSet.y]);
-});
+test(
+  "auto without CIFAR-10 uses Fashion-MNIST padded to 32×32 and says why",
+  { skip: !fs.existsSync("/usr/share/datasets/fashion-mnist") && "Debian's dataset-fashion-mnist is not installed (npm run setup installs it)" },
+  async () => {
+    await tf.setBackend("cpu");
+    const d = selectImageData({ dataset: "auto", trainSize: 20, testSize: 10, dataRoot: emptyRoot() });
+    assert.equal(d.name, "fashion-mnist");
+    assert.match(d.reason, /CIFAR-10, the article's data set, is not on disk .* Fashion-MNIST/);
+    assert.deepEqual(d.trainSet.X.shape, [20, 32, 32, 1]);
+    assert.deepEqual(d.testSet.X.shape, [10, 32, 32, 1]);
+    assert.deepEqual(d.inputShape, [32, 32, 1]);
+    tf.dispose([d.trainSet.X, d.trainSet.y, d.testSet.X, d.testSet.y]);
+  },
+);

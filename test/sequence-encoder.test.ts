@@ -13,8 +13,14 @@ test("fit builds ids 2… from the training documents; 0 is padding, 1 unknown",
   assert.deepEqual(enc.vocabulary, ["free", "now", "win"]); // minDocFreq 2 drops money, zzz
   assert.equal(enc.size, 5);
   assert.deepEqual([PAD_ID, UNK_ID], [0, 1]);
-  assert.deepEqual(["free", "now", "win", "money"].map((w) => enc.idOf(w)), [2, 3, 4, UNK_ID]);
-  assert.deepEqual([0, 1, 2, 4].map((i) => enc.tokenOf(i)), ["<pad>", "<unk>", "free", "win"]);
+  assert.deepEqual(
+    ["free", "now", "win", "money"].map((w) => enc.idOf(w)),
+    [2, 3, 4, UNK_ID],
+  );
+  assert.deepEqual(
+    [0, 1, 2, 4].map((i) => enc.tokenOf(i)),
+    ["<pad>", "<unk>", "free", "win"],
+  );
   assert.deepEqual(WordEncoder.fit(TRAIN, 1).vocabulary, ["free"]);
 });
 
@@ -41,7 +47,11 @@ test("encodeBatch gives an int32 tensor [docs, length]", () => {
   const x = enc.encodeBatch(["free now free", "now", "xx"], 2);
   assert.equal(x.dtype, "int32");
   assert.deepEqual(x.shape, [3, 2]);
-  assert.deepEqual(x.arraySync(), [[2, 3], [3, 0], [1, 0]]);
+  assert.deepEqual(x.arraySync(), [
+    [2, 3],
+    [3, 0],
+    [1, 0],
+  ]);
   tf.dispose(x);
 });
 

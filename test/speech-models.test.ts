@@ -6,10 +6,33 @@ import { countParameters } from "../src/models/model";
 
 test("nearest centroid: class means, and each row goes to the closest mean (worked by hand)", () => {
   // class 0: (0,0), (2,0) → mean (1,0); class 1: (0,4), (0,6) → mean (0,5)
-  const model = fitNearestCentroid([[0, 0], [2, 0], [0, 4], [0, 6]], [0, 0, 1, 1], 2);
-  assert.deepEqual(model.centroids.map((c) => Array.from(c)), [[1, 0], [0, 5]]);
+  const model = fitNearestCentroid(
+    [
+      [0, 0],
+      [2, 0],
+      [0, 4],
+      [0, 6],
+    ],
+    [0, 0, 1, 1],
+    2,
+  );
+  assert.deepEqual(
+    model.centroids.map((c) => Array.from(c)),
+    [
+      [1, 0],
+      [0, 5],
+    ],
+  );
   // (1,2): distances² 4 and 10 → 0; (0,3): 10 and 4 → 1
-  assert.deepEqual(Array.from(predictNearestCentroid(model, [[1, 2], [0, 3]])), [0, 1]);
+  assert.deepEqual(
+    Array.from(
+      predictNearestCentroid(model, [
+        [1, 2],
+        [0, 3],
+      ]),
+    ),
+    [0, 1],
+  );
   assert.throws(() => fitNearestCentroid([[0, 0]], [0], 2), /class 1 has no training rows/);
   assert.throws(() => fitNearestCentroid([[0, 0]], [3], 2), /y\[0\] is 3; expected a class in 0\.\.1/);
 });

@@ -5,15 +5,25 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import {
-  DIGIT_WORDS, ESPEAK_VARIANTS, designVoices, espeakVersion, planClips, readManifest, splitVoices,
-  spokenDigitsKey, synthesizeClips, synthesizeSpokenDigits,
+  DIGIT_WORDS,
+  ESPEAK_VARIANTS,
+  designVoices,
+  espeakVersion,
+  planClips,
+  readManifest,
+  splitVoices,
+  spokenDigitsKey,
+  synthesizeClips,
+  synthesizeSpokenDigits,
 } from "../src/data/spoken-digits";
 import { readWav } from "../src/data/wav";
 
 const HAVE_ESPEAK = spawnSync("espeak-ng", ["--version"]).status === 0;
 if (!HAVE_ESPEAK) {
-  console.error("\n!!! espeak-ng is not installed: SKIPPING the synthesis tests of test/spoken-digits.test.ts.\n" +
-    "!!! Install the Debian package: sudo apt-get install espeak-ng (scripts/setup.sh does it).\n");
+  console.error(
+    "\n!!! espeak-ng is not installed: SKIPPING the synthesis tests of test/spoken-digits.test.ts.\n" +
+      "!!! Install the Debian package: sudo apt-get install espeak-ng (scripts/setup.sh does it).\n",
+  );
 }
 const withEspeak = { skip: HAVE_ESPEAK ? false : "espeak-ng is not installed (sudo apt-get install espeak-ng)" };
 
@@ -111,7 +121,12 @@ test("synthesizeSpokenDigits writes a complete cache folder (manifest last) and 
   try {
     const opts = { numVoices: 2, takesPerDigit: 1, seed: 9, cacheDir: dir };
     let progress = 0;
-    const first = await synthesizeSpokenDigits({ ...opts, onProgress: (done) => { progress = done; } });
+    const first = await synthesizeSpokenDigits({
+      ...opts,
+      onProgress: (done) => {
+        progress = done;
+      },
+    });
     assert.equal(first.fromCache, false);
     assert.equal(progress, 20);
     assert.equal(first.manifest.clips.length, 20);
@@ -143,12 +158,16 @@ test("a synthesis that fails part-way leaves no cache folder behind", withEspeak
     // A fake espeak-ng: answers --version and --voices like the real one, fails on the 5th clip.
     const fake = path.join(dir, "fake-espeak");
     const counter = path.join(dir, "count");
-    fs.writeFileSync(fake, `#!/bin/sh
+    fs.writeFileSync(
+      fake,
+      `#!/bin/sh
 case "$1" in --version|--voices=*) exec espeak-ng "$@";; esac
 n=$(cat "${counter}" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "${counter}"
 if [ $n -ge 5 ]; then echo "synthetic failure" >&2; exit 3; fi
 exec espeak-ng "$@"
-`, { mode: 0o755 });
+`,
+      { mode: 0o755 },
+    );
     const cache = path.join(dir, "cache");
     await assert.rejects(
       synthesizeSpokenDigits({ numVoices: 2, takesPerDigit: 1, seed: 9, cacheDir: cache, espeakBin: fake, concurrency: 2 }),

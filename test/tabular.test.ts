@@ -8,14 +8,21 @@ test("stratifiedSplit keeps class shares, is seeded, and covers every row once",
   const a = stratifiedSplit(labels, 0.2, 7);
   assert.equal(a.test.length, 30);
   assert.equal(a.test.filter((i) => labels[i] === 1).length, 10, "a third of the test set is class 1, as in the data");
-  assert.deepEqual([...a.train, ...a.test].sort((x, y) => x - y), labels.map((_, i) => i));
+  assert.deepEqual(
+    [...a.train, ...a.test].sort((x, y) => x - y),
+    labels.map((_, i) => i),
+  );
   assert.deepEqual(stratifiedSplit(labels, 0.2, 7), a, "same seed, same split");
   assert.notDeepEqual(stratifiedSplit(labels, 0.2, 8).test, a.test);
   assert.throws(() => stratifiedSplit(labels, 1.5, 0), /testFraction=1.5/);
 });
 
 test("standardisation uses the training statistics only, and leaves no tensor behind", () => {
-  const train = [[1, 10], [3, 10], [5, 10]];
+  const train = [
+    [1, 10],
+    [3, 10],
+    [5, 10],
+  ];
   const before = tf.memory().numTensors;
   const s = fitStandardizer(train, ["a", "b"]);
   assert.equal(tf.memory().numTensors, before, "danfo's fitted tensors are disposed");
@@ -49,7 +56,11 @@ test("groupSplit keeps every group on one side, is seeded, and checks its inputs
 });
 
 test("oneHot encodes with fixed levels and names the column of an unknown value", () => {
-  assert.deepEqual(oneHot(["b", "a", "b"], ["a", "b", "c"], "grade"), [[0, 1, 0], [1, 0, 0], [0, 1, 0]]);
+  assert.deepEqual(oneHot(["b", "a", "b"], ["a", "b", "c"], "grade"), [
+    [0, 1, 0],
+    [1, 0, 0],
+    [0, 1, 0],
+  ]);
   assert.throws(() => oneHot(["a", "z"], ["a", "b"], "grade"), /grade row 1 is "z"; expected one of a, b/);
 });
 
@@ -60,14 +71,24 @@ test("standardizedSplit: stratified train/validation/test, statistics from the t
   const s = standardizedSplit(X, labels, ["row", "class"], { testFraction: 0.2, valFraction: 0.25, seed: 5 });
   // the same rows as the two stratifiedSplit calls it stands for (test with seed, validation with seed + 1)
   const outer = stratifiedSplit(labels, 0.2, 5);
-  const inner = stratifiedSplit(outer.train.map((i) => labels[i]), 0.25, 6);
+  const inner = stratifiedSplit(
+    outer.train.map((i) => labels[i]),
+    0.25,
+    6,
+  );
   assert.deepEqual(s.idx.test, outer.test);
-  assert.deepEqual(s.idx.val, inner.test.map((k) => outer.train[k]));
+  assert.deepEqual(
+    s.idx.val,
+    inner.test.map((k) => outer.train[k]),
+  );
   assert.deepEqual([s.idx.train.length, s.idx.val.length, s.idx.test.length], [90, 30, 30]);
   assert.equal(new Set([...s.idx.train, ...s.idx.val, ...s.idx.test]).size, 150, "disjoint and covering");
   for (const part of ["train", "val", "test"] as const) {
     assert.equal(s.y[part].filter((v) => v === 1).length * 3, s.y[part].length, `${part} keeps the class share 1/3`);
-    assert.deepEqual(s.y[part], s.idx[part].map((i) => labels[i]));
+    assert.deepEqual(
+      s.y[part],
+      s.idx[part].map((i) => labels[i]),
+    );
   }
   // standardised with the training rows' mean and population std, computed here independently
   const trainCol0 = s.idx.train.map((i) => X[i][0]);
@@ -91,7 +112,11 @@ test("standardizedSplit without a validation part is stratifiedSplit plus standa
 });
 
 test("columnStats gives each column's mean and population standard deviation", () => {
-  const { mean, std } = columnStats([[1, 10], [3, 10], [5, 10]]);
+  const { mean, std } = columnStats([
+    [1, 10],
+    [3, 10],
+    [5, 10],
+  ]);
   assert.deepEqual(mean, [3, 10]);
   assert.ok(Math.abs(std[0] - Math.sqrt(8 / 3)) < 1e-12, "ddof 0: sqrt(((1−3)² + 0 + (5−3)²) / 3)");
   assert.equal(std[1], 0);

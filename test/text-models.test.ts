@@ -12,10 +12,23 @@ before(async () => {
 });
 
 test("conv model: layer shapes [T, E] → [T − K + 1, F] → [F] → [2] and parameter count", () => {
-  const V = 50, T = 12, E = 4, F = 6, K = 3;
+  const V = 50,
+    T = 12,
+    E = 4,
+    F = 6,
+    K = 3;
   const net = buildConvTextClassifier({ vocabSize: V, sequenceLength: T, embeddingDim: E, filters: F, kernelSize: K, seed: 3 });
   const rows = modelSummaryRows(net);
-  assert.deepEqual(rows.map((r) => r.outputShape), [[null, T], [null, T, E], [null, T - K + 1, F], [null, F], [null, 2]]);
+  assert.deepEqual(
+    rows.map((r) => r.outputShape),
+    [
+      [null, T],
+      [null, T, E],
+      [null, T - K + 1, F],
+      [null, F],
+      [null, 2],
+    ],
+  );
   // embedding V·E, conv K·E·F + F, dense F·2 + 2
   assert.equal(countParameters(net), V * E + (K * E * F + F) + (F * 2 + 2));
   net.dispose();
@@ -34,12 +47,22 @@ test("same seed, same weights; another seed, other weights", () => {
 
 test("WordEmbedding: padding is the zero vector; the gradient equals one-hot × table's and skips padding", () => {
   const layer = new WordEmbedding({ inputDim: 5, outputDim: 3, seed: 11 });
-  const ids = tf.tensor2d([[2, 4, 0], [2, 1, 0]], [2, 3], "int32"); // [batch 2, T 3]
+  const ids = tf.tensor2d(
+    [
+      [2, 4, 0],
+      [2, 1, 0],
+    ],
+    [2, 3],
+    "int32",
+  ); // [batch 2, T 3]
   const out = layer.apply(ids) as tf.Tensor; // [2, 3, 3]
   assert.deepEqual(out.shape, [2, 3, 3]);
   const table = layer.getWeights()[0]; // [5, 3]
   const rows = out.arraySync() as number[][][];
-  assert.ok(rows[0][2].every((v) => v === 0), `padding vector ${rows[0][2]}`); // id 0 → zero vector (±0)
+  assert.ok(
+    rows[0][2].every((v) => v === 0),
+    `padding vector ${rows[0][2]}`,
+  ); // id 0 → zero vector (±0)
   assert.deepEqual(rows[1][0], Array.from(table.slice([2, 0], [1, 3]).dataSync())); // id 2 → row 2
   // Reference gradient of Σ (out ⊙ c), by tf's own matmul of the one-hot ids (padding masked).
   const c = tf.randomNormal([2, 3, 3], 0, 1, "float32", 4);
@@ -62,18 +85,22 @@ test("WordEmbedding: padding is the zero vector; the gradient equals one-hot × 
 
 test("the conv model learns a keyword task with trainClassifier, and memory stays flat", async () => {
   // Label 1 iff word id 7 occurs anywhere in a sequence of 10 ids from 2..19 (seeded).
-  const n = 256, T = 10;
+  const n = 256,
+    T = 10;
   const ids = new Int32Array(n * T);
   const labels = new Int32Array(n);
   let s = 12345;
-  const rand = (): number => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rand = (): number => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
   for (let i = 0; i < n; i++) {
     for (let t = 0; t < T; t++) {
       let id = 2 + Math.floor(rand() * 18);
       if (id === 7) id = 8;
       ids[i * T + t] = id;
     }
-    if (i % 2 === 0) { ids[i * T + Math.floor(rand() * T)] = 7; labels[i] = 1; }
+    if (i % 2 === 0) {
+      ids[i * T + Math.floor(rand() * T)] = 7;
+      labels[i] = 1;
+    }
   }
   const X = tf.tensor2d(ids, [n, T], "int32");
   const y = tf.tensor1d(labels, "int32");

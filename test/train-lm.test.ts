@@ -1,13 +1,13 @@
-import { test, before } from 'node:test';
-import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
-import { batchTensors, evaluateLanguageModel, learningRateAt, toSequences, trainLanguageModel } from '../src/training/train-lm';
-import { evaluateNgram, fitBigram, fitUnigram } from '../src/text/ngram';
-import { Transformer } from '../src/models/transformer';
-import type { TrainProgress } from '../src/training/train';
+import { test, before } from "node:test";
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { batchTensors, evaluateLanguageModel, learningRateAt, toSequences, trainLanguageModel } from "../src/training/train-lm";
+import { evaluateNgram, fitBigram, fitUnigram } from "../src/text/ngram";
+import { Transformer } from "../src/models/transformer";
+import type { TrainProgress } from "../src/training/train";
 
 before(async () => {
-  await tf.setBackend('cpu');
+  await tf.setBackend("cpu");
 });
 
 /** 40 sequences of a counting pattern: token t+1 follows t (mod 8, offset 2), so a model can learn it. */
@@ -16,16 +16,32 @@ function countingData(n = 40, L = 7) {
 }
 const cfg = { vocabSize: 10, contextLength: 6, dModel: 16, numHeads: 2, numLayers: 1, seed: 2 };
 
-test('toSequences and batchTensors: inputs are tokens 0..L−2, targets 1..L−1', () => {
-  const data = toSequences([[1, 2, 3], [4, 5, 6]]);
+test("toSequences and batchTensors: inputs are tokens 0..L−2, targets 1..L−1", () => {
+  const data = toSequences([
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
   const { inputs, targets } = batchTensors(data, [1, 0]);
-  assert.deepEqual(inputs.arraySync(), [[4, 5], [1, 2]]);
-  assert.deepEqual(targets.arraySync(), [[5, 6], [2, 3]]);
+  assert.deepEqual(inputs.arraySync(), [
+    [4, 5],
+    [1, 2],
+  ]);
+  assert.deepEqual(targets.arraySync(), [
+    [5, 6],
+    [2, 3],
+  ]);
   tf.dispose([inputs, targets]);
-  assert.throws(() => toSequences([[1, 2, 3], [4, 5]]), /row 1 has 2 tokens; expected 3/);
+  assert.throws(
+    () =>
+      toSequences([
+        [1, 2, 3],
+        [4, 5],
+      ]),
+    /row 1 has 2 tokens; expected 3/,
+  );
 });
 
-test('learning-rate schedule: linear warm-up to lr, cosine down to lr·minLrFraction (values by hand)', () => {
+test("learning-rate schedule: linear warm-up to lr, cosine down to lr·minLrFraction (values by hand)", () => {
   const o = { lr: 1, numSteps: 110, warmupSteps: 10, minLrFraction: 0.1 };
   assert.ok(Math.abs(learningRateAt(0, o) - 0.1) < 1e-12);
   assert.ok(Math.abs(learningRateAt(9, o) - 1) < 1e-12);
@@ -34,13 +50,23 @@ test('learning-rate schedule: linear warm-up to lr, cosine down to lr·minLrFrac
   assert.ok(Math.abs(learningRateAt(110, o) - 0.1) < 1e-12);
 });
 
-test('training lowers the loss, reports progress like trainClassifier, and is deterministic per seed', async () => {
+test("training lowers the loss, reports progress like trainClassifier, and is deterministic per seed", async () => {
   const data = countingData();
   const run = async () => {
     const m = new Transformer(cfg);
     const progress: TrainProgress[] = [];
     const before = evaluateLanguageModel(m, data).meanLoss;
-    const h = await trainLanguageModel(m, data, { numSteps: 40, batchSize: 8, lr: 0.01, seed: 3, logEvery: 5, onProgress: (p) => progress.push(p), progressIntervalMs: 0, evalSet: data, evalEvery: 20 });
+    const h = await trainLanguageModel(m, data, {
+      numSteps: 40,
+      batchSize: 8,
+      lr: 0.01,
+      seed: 3,
+      logEvery: 5,
+      onProgress: (p) => progress.push(p),
+      progressIntervalMs: 0,
+      evalSet: data,
+      evalEvery: 20,
+    });
     const after = evaluateLanguageModel(m, data).meanLoss;
     m.dispose();
     return { h, before, after, progress };
@@ -50,16 +76,28 @@ test('training lowers the loss, reports progress like trainClassifier, and is de
   assert.equal(a.h.steps, 40);
   assert.equal(a.h.batchesPerEpoch, 5);
   assert.equal(a.h.losses.length, 8);
-  assert.deepEqual(a.h.losses.slice(0, 2).map((l) => [l.epoch, l.batch]), [[1, 5], [2, 5]]);
+  assert.deepEqual(
+    a.h.losses.slice(0, 2).map((l) => [l.epoch, l.batch]),
+    [
+      [1, 5],
+      [2, 5],
+    ],
+  );
   assert.equal(a.h.tokensSeen, 40 * 8 * 6);
-  assert.deepEqual(a.h.validation.map((v) => v.step), [20, 40]);
+  assert.deepEqual(
+    a.h.validation.map((v) => v.step),
+    [20, 40],
+  );
   assert.equal(a.progress[a.progress.length - 1].fraction, 1);
   assert.equal(a.h.learningRates.length, 40);
   const b = await run();
-  assert.deepEqual(b.h.losses.map((l) => l.meanLoss), a.h.losses.map((l) => l.meanLoss));
+  assert.deepEqual(
+    b.h.losses.map((l) => l.meanLoss),
+    a.h.losses.map((l) => l.meanLoss),
+  );
 });
 
-test('memory stays flat: the tensor count after 3 and after 12 training steps is the same', async () => {
+test("memory stays flat: the tensor count after 3 and after 12 training steps is the same", async () => {
   const data = countingData();
   const m = new Transformer(cfg);
   try {
@@ -68,14 +106,14 @@ test('memory stays flat: the tensor count after 3 and after 12 training steps is
     const after3 = tf.memory().numTensors;
     await trainLanguageModel(m, data, { numSteps: 12, batchSize: 8, lr: 0.01, seed: 1, logEvery: 2, evalSet: data, evalEvery: 4 });
     const after12 = tf.memory().numTensors;
-    assert.equal(after3, baseline, 'nothing kept after a run (optimiser state disposed)');
+    assert.equal(after3, baseline, "nothing kept after a run (optimiser state disposed)");
     assert.equal(after12, after3);
   } finally {
     m.dispose();
   }
 });
 
-test('bad options are one clear error', async () => {
+test("bad options are one clear error", async () => {
   const data = countingData();
   const m = new Transformer(cfg);
   try {
@@ -87,7 +125,7 @@ test('bad options are one clear error', async () => {
   }
 });
 
-test('n-gram baselines: probabilities sum to 1; a bigram learns the counting pattern; uniform gives perplexity V', () => {
+test("n-gram baselines: probabilities sum to 1; a bigram learns the counting pattern; uniform gives perplexity V", () => {
   const data = countingData();
   const uni = fitUnigram(data, 10);
   const sum = Array.from({ length: 10 }, (_, b) => uni.prob(0, b)).reduce((s, p) => s + p, 0);

@@ -1,18 +1,18 @@
-import { test, before } from 'node:test';
-import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
-import { buildLeNet } from '../src/models/model';
-import { createOptimizer, disposeOptimizer, evaluateClassifier, trainClassifier, TrainLogEntry, TrainProgress } from '../src/training/train';
-import { mulberry32 } from '../src/core/random';
+import { test, before } from "node:test";
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { buildLeNet } from "../src/models/model";
+import { createOptimizer, disposeOptimizer, evaluateClassifier, trainClassifier, TrainLogEntry, TrainProgress } from "../src/training/train";
+import { mulberry32 } from "../src/core/random";
 
 before(async () => {
-  await tf.setBackend('cpu');
+  await tf.setBackend("cpu");
 });
 
 /** An MLP on 2-D points: [batch, 2] → [batch, numClasses] logits. */
 function mlp(seed: number, numClasses = 2, hidden = 16): tf.LayersModel {
   const net = tf.sequential();
-  net.add(tf.layers.dense({ inputShape: [2], units: hidden, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }) }));
+  net.add(tf.layers.dense({ inputShape: [2], units: hidden, activation: "relu", kernelInitializer: tf.initializers.glorotUniform({ seed }) }));
   net.add(tf.layers.dense({ units: numClasses, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }));
   return net;
 }
@@ -29,10 +29,10 @@ function separable(n: number, seed: number): { X: tf.Tensor2D; y: tf.Tensor1D } 
     xs.push(p);
     ys.push(s > 0 ? 1 : 0);
   }
-  return { X: tf.tensor2d(xs), y: tf.tensor1d(ys, 'int32') };
+  return { X: tf.tensor2d(xs), y: tf.tensor1d(ys, "int32") };
 }
 
-test('learns a linearly separable toy problem to >95% accuracy', async () => {
+test("learns a linearly separable toy problem to >95% accuracy", async () => {
   const trainSet = separable(400, 1);
   const testSet = separable(200, 2);
   const net = mlp(7);
@@ -45,21 +45,21 @@ test('learns a linearly separable toy problem to >95% accuracy', async () => {
   assert.equal(history.losses.length, 15); // default: one entry per epoch
   assert.ok(history.losses[14].meanLoss < history.losses[0].meanLoss / 2, `loss ${history.losses[0].meanLoss} → ${history.losses[14].meanLoss}`);
   assert.ok(history.samplesPerSec > 0 && history.seconds > 0);
-  assert.equal(history.backend, 'cpu');
+  assert.equal(history.backend, "cpu");
   tf.dispose([trainSet.X, trainSet.y, testSet.X, testSet.y]);
   net.dispose();
 });
 
-test('adam also learns the toy problem', async () => {
+test("adam also learns the toy problem", async () => {
   const trainSet = separable(400, 4);
   const net = mlp(9);
-  await trainClassifier(net, trainSet, { numEpochs: 10, batchSize: 16, lr: 0.01, optimizer: 'adam', seed: 1 });
+  await trainClassifier(net, trainSet, { numEpochs: 10, batchSize: 16, lr: 0.01, optimizer: "adam", seed: 1 });
   assert.ok(evaluateClassifier(net, trainSet).accuracy > 0.95);
   tf.dispose([trainSet.X, trainSet.y]);
   net.dispose();
 });
 
-test('same seed twice gives identical losses and final weights', async () => {
+test("same seed twice gives identical losses and final weights", async () => {
   const trainSet = separable(64, 5);
   const run = async () => {
     const net = mlp(21);
@@ -80,39 +80,55 @@ test('same seed twice gives identical losses and final weights', async () => {
   tf.dispose([trainSet.X, trainSet.y]);
 });
 
-test('memory is flat: same tensor count after epochs 1 and 3, and after training as before', async () => {
+test("memory is flat: same tensor count after epochs 1 and 3, and after training as before", async () => {
   const trainSet = separable(40, 6);
   const net = mlp(3);
   const countsAtEpochEnd: number[] = [];
   const before = tf.memory().numTensors;
   await trainClassifier(net, trainSet, {
-    numEpochs: 3, batchSize: 3, lr: 0.01, momentum: 0.9, seed: 0,
+    numEpochs: 3,
+    batchSize: 3,
+    lr: 0.01,
+    momentum: 0.9,
+    seed: 0,
     onLog: () => countsAtEpochEnd.push(tf.memory().numTensors),
   });
   assert.equal(countsAtEpochEnd.length, 3);
   assert.equal(countsAtEpochEnd[0], countsAtEpochEnd[2], `tensors per epoch end: ${countsAtEpochEnd}`);
-  assert.equal(tf.memory().numTensors, before, 'optimizer state or batch tensors leaked');
+  assert.equal(tf.memory().numTensors, before, "optimizer state or batch tensors leaked");
   // Same for Adam, and for float32 labels (cast internally and disposed).
   const yFloat = trainSet.y.toFloat() as tf.Tensor1D;
   const before2 = tf.memory().numTensors;
-  await trainClassifier(net, { X: trainSet.X, y: yFloat }, { numEpochs: 2, batchSize: 8, lr: 0.01, optimizer: 'adam', seed: 0 });
+  await trainClassifier(net, { X: trainSet.X, y: yFloat }, { numEpochs: 2, batchSize: 8, lr: 0.01, optimizer: "adam", seed: 0 });
   evaluateClassifier(net, trainSet, 7);
   assert.equal(tf.memory().numTensors, before2);
   tf.dispose([trainSet.X, trainSet.y, yFloat]);
   net.dispose();
 });
 
-test('LeNet training step keeps memory flat too', async () => {
+test("LeNet training step keeps memory flat too", async () => {
   const n = 12;
-  const X = tf.randomUniform([n, 32, 32, 3], -1, 1, 'float32', 1); // [12, 32, 32, 3]
-  const y = tf.tensor1d(Array.from({ length: n }, (_, i) => i % 10), 'int32'); // [12]
+  const X = tf.randomUniform([n, 32, 32, 3], -1, 1, "float32", 1); // [12, 32, 32, 3]
+  const y = tf.tensor1d(
+    Array.from({ length: n }, (_, i) => i % 10),
+    "int32",
+  ); // [12]
   const net = buildLeNet({ inputShape: [32, 32, 3], seed: 0 });
   const counts: number[] = [];
   const before = tf.memory().numTensors;
-  const history = await trainClassifier(net, { X, y }, {
-    numEpochs: 3, batchSize: 4, lr: 0.001, momentum: 0.9, seed: 0, logEvery: 1,
-    onLog: () => counts.push(tf.memory().numTensors),
-  });
+  const history = await trainClassifier(
+    net,
+    { X, y },
+    {
+      numEpochs: 3,
+      batchSize: 4,
+      lr: 0.001,
+      momentum: 0.9,
+      seed: 0,
+      logEvery: 1,
+      onLog: () => counts.push(tf.memory().numTensors),
+    },
+  );
   assert.equal(history.losses.length, 9);
   assert.equal(new Set(counts).size, 1, `tensor counts drift: ${counts}`);
   assert.equal(tf.memory().numTensors, before);
@@ -123,26 +139,47 @@ test('LeNet training step keeps memory flat too', async () => {
   net.dispose();
 });
 
-test('logEvery cadence: floor(batchesPerEpoch / logEvery) entries per epoch, 1-based like the tutorial', async () => {
+test("logEvery cadence: floor(batchesPerEpoch / logEvery) entries per epoch, 1-based like the tutorial", async () => {
   const trainSet = separable(40, 7); // batch 4 → 10 batches per epoch
   const net = mlp(1);
   const logged: TrainLogEntry[] = [];
   const history = await trainClassifier(net, trainSet, {
-    numEpochs: 2, batchSize: 4, lr: 0.01, seed: 0, logEvery: 3, onLog: (e) => logged.push(e),
+    numEpochs: 2,
+    batchSize: 4,
+    lr: 0.01,
+    seed: 0,
+    logEvery: 3,
+    onLog: (e) => logged.push(e),
   });
-  assert.deepEqual(history.losses.map((l) => [l.epoch, l.batch]), [[1, 3], [1, 6], [1, 9], [2, 3], [2, 6], [2, 9]]);
-  assert.deepEqual(logged.map((l) => l.meanLoss), history.losses.map((l) => l.meanLoss));
+  assert.deepEqual(
+    history.losses.map((l) => [l.epoch, l.batch]),
+    [
+      [1, 3],
+      [1, 6],
+      [1, 9],
+      [2, 3],
+      [2, 6],
+      [2, 9],
+    ],
+  );
+  assert.deepEqual(
+    logged.map((l) => l.meanLoss),
+    history.losses.map((l) => l.meanLoss),
+  );
   for (const l of logged) assert.ok(l.samplesPerSec > 0);
   // A partial last batch still counts as a step: 41 samples → 11 batches.
   const bigger = separable(41, 8);
   const h2 = await trainClassifier(net, bigger, { numEpochs: 1, batchSize: 4, lr: 0.01, seed: 0 });
   assert.equal(h2.steps, 11);
-  assert.deepEqual(h2.losses.map((l) => l.batch), [11]);
+  assert.deepEqual(
+    h2.losses.map((l) => l.batch),
+    [11],
+  );
   tf.dispose([trainSet.X, trainSet.y, bigger.X, bigger.y]);
   net.dispose();
 });
 
-test('logged mean loss equals the mean of the per-batch cross-entropies', async () => {
+test("logged mean loss equals the mean of the per-batch cross-entropies", async () => {
   // With lr tiny the weights barely move, so each batch loss ≈ the loss of the initial net.
   const trainSet = separable(16, 9);
   const net = mlp(2);
@@ -153,12 +190,12 @@ test('logged mean loss equals the mean of the per-batch cross-entropies', async 
   net.dispose();
 });
 
-test('momentum matches PyTorch SGD (v = μv + g; p -= lr·v) over 2 steps by hand', async () => {
+test("momentum matches PyTorch SGD (v = μv + g; p -= lr·v) over 2 steps by hand", async () => {
   // One sample x = [1], label 0, logits z = x·W with W: [1, 2] starting at 0, no bias.
   const net = tf.sequential();
-  net.add(tf.layers.dense({ inputShape: [1], units: 2, useBias: false, kernelInitializer: 'zeros' }));
+  net.add(tf.layers.dense({ inputShape: [1], units: 2, useBias: false, kernelInitializer: "zeros" }));
   const X = tf.tensor2d([[1]]); // [1, 1]
-  const y = tf.tensor1d([0], 'int32'); // [1]
+  const y = tf.tensor1d([0], "int32"); // [1]
   const lr = 0.1;
   const mu = 0.9;
   await trainClassifier(net, { X, y }, { numEpochs: 2, batchSize: 1, lr, momentum: mu, seed: 0 });
@@ -186,25 +223,33 @@ test('momentum matches PyTorch SGD (v = μv + g; p -= lr·v) over 2 steps by han
   net.dispose();
 });
 
-test('createOptimizer picks momentum, plain SGD or Adam', () => {
+test("createOptimizer picks momentum, plain SGD or Adam", () => {
   const m = createOptimizer({ lr: 0.001, momentum: 0.9 });
   const s = createOptimizer({ lr: 0.001 });
-  const a = createOptimizer({ lr: 0.001, optimizer: 'adam' });
+  const a = createOptimizer({ lr: 0.001, optimizer: "adam" });
   // getClassName, not instanceof: tf.Optimizer duck-types Symbol.hasInstance.
-  assert.deepEqual([m, s, a].map((o) => o.getClassName()), ['Momentum', 'SGD', 'Adam']);
+  assert.deepEqual(
+    [m, s, a].map((o) => o.getClassName()),
+    ["Momentum", "SGD", "Adam"],
+  );
   const before = tf.memory().numTensors;
   const m2 = createOptimizer({ lr: 0.001, momentum: 0.9 });
   disposeOptimizer(m2);
-  assert.equal(tf.memory().numTensors, before, 'disposeOptimizer left tensors behind');
+  assert.equal(tf.memory().numTensors, before, "disposeOptimizer left tensors behind");
   [m, s, a].forEach((o) => disposeOptimizer(o));
 });
 
-test('onProgress is throttled, ends at fraction 1, and reports ETA and running loss', async () => {
+test("onProgress is throttled, ends at fraction 1, and reports ETA and running loss", async () => {
   const trainSet = separable(200, 10);
   const net = mlp(4);
   const progress: TrainProgress[] = [];
   await trainClassifier(net, trainSet, {
-    numEpochs: 2, batchSize: 1, lr: 0.01, seed: 0, logEvery: 1000, onProgress: (p) => progress.push(p),
+    numEpochs: 2,
+    batchSize: 1,
+    lr: 0.01,
+    seed: 0,
+    logEvery: 1000,
+    onProgress: (p) => progress.push(p),
   });
   assert.ok(progress.length >= 2, `only ${progress.length} progress calls`);
   assert.ok(progress.length < 400 / 10, `${progress.length} progress calls for 400 steps: not throttled`);
@@ -219,12 +264,12 @@ test('onProgress is throttled, ends at fraction 1, and reports ETA and running l
   net.dispose();
 });
 
-test('rejects mismatched shapes and bad options with clear errors', async () => {
+test("rejects mismatched shapes and bad options with clear errors", async () => {
   const X = tf.zeros([4, 2]);
-  const y = tf.tensor1d([0, 1, 0], 'int32');
+  const y = tf.tensor1d([0, 1, 0], "int32");
   const net = mlp(0);
   await assert.rejects(trainClassifier(net, { X, y }, { numEpochs: 1, batchSize: 2, lr: 0.1, seed: 0 }), /y must have shape \[4\]/);
-  const y4 = tf.tensor1d([0, 1, 0, 1], 'int32');
+  const y4 = tf.tensor1d([0, 1, 0, 1], "int32");
   await assert.rejects(trainClassifier(net, { X, y: y4 }, { numEpochs: 1, batchSize: 0, lr: 0.1, seed: 0 }), /batchSize must be a positive integer/);
   await assert.rejects(trainClassifier(net, { X, y: y4 }, { numEpochs: 1, batchSize: 2, lr: 0, seed: 0 }), /lr must be > 0/);
   assert.throws(() => evaluateClassifier(net, { X, y }), /y must have shape \[4\]/);

@@ -16,7 +16,10 @@ test("sampleFewShot: perClass of each class, sorted, distinct, drawn from that c
   const picked = sampleFewShot(LABELS, 3, 7);
   assert.equal(picked.length, 15);
   assert.equal(new Set(picked).size, 15, "no index twice");
-  assert.deepEqual(picked, [...picked].sort((a, b) => a - b));
+  assert.deepEqual(
+    picked,
+    [...picked].sort((a, b) => a - b),
+  );
   const counts = [0, 0, 0, 0, 0];
   for (const i of picked) counts[LABELS[i]]++;
   assert.deepEqual(counts, [3, 3, 3, 3, 3]);
@@ -27,7 +30,10 @@ test("sampleFewShot: restricted to `classes`, deterministic per seed, different 
   assert.deepEqual(a.map((i) => LABELS[i]).sort(), [1, 1, 1, 1, 3, 3, 3, 3]);
   assert.deepEqual(sampleFewShot(LABELS, 4, 11, [1, 3]), a, "same seed, same picks");
   const seeds = [12, 13, 14, 15].map((s) => sampleFewShot(LABELS, 4, s, [1, 3]).join());
-  assert.ok(seeds.some((s) => s !== a.join()), "another seed picks differently");
+  assert.ok(
+    seeds.some((s) => s !== a.join()),
+    "another seed picks differently",
+  );
 });
 
 test("sampleFewShot: picks are nested (the 2-shot set is inside the 5-shot set of the same seed)", () => {
@@ -64,10 +70,19 @@ test("remapLabels and indicesOfClasses: 5–9 → 0–4, and an unknown label is
 });
 
 test("gatherExamples: rows at the indices, labels renumbered; bad input is an error", () => {
-  const X = tf.tensor2d([[0, 0], [1, 1], [2, 2], [3, 3]]); // [4, 2]: row i is [i, i]
+  const X = tf.tensor2d([
+    [0, 0],
+    [1, 1],
+    [2, 2],
+    [3, 3],
+  ]); // [4, 2]: row i is [i, i]
   const labels = [7, 5, 9, 5];
   const set = gatherExamples(X, labels, [2, 0, 3], [5, 7, 9]);
-  assert.deepEqual(set.X.arraySync(), [[2, 2], [0, 0], [3, 3]]);
+  assert.deepEqual(set.X.arraySync(), [
+    [2, 2],
+    [0, 0],
+    [3, 3],
+  ]);
   assert.deepEqual(Array.from(set.y.dataSync()), [2, 1, 0]);
   assert.equal(set.y.dtype, "int32");
   assert.throws(() => gatherExamples(X, labels, [4], [5, 7, 9]), /gatherExamples: index must be an integer in 0\.\.3; got 4/);
@@ -89,7 +104,10 @@ test("cloneModel: same outputs, own weights", async () => {
   const b = tf.tidy(() => Array.from((copy.predict(x) as tf.Tensor).dataSync()));
   assert.deepEqual(b, a);
   const baseVars = new Set(base.weights.map((w) => w.read().id));
-  assert.ok(copy.weights.every((w) => !baseVars.has(w.read().id)), "the copy shares no weight tensor with the base");
+  assert.ok(
+    copy.weights.every((w) => !baseVars.has(w.read().id)),
+    "the copy shares no weight tensor with the base",
+  );
   tf.dispose(x);
   base.dispose();
   copy.dispose();
@@ -102,7 +120,10 @@ test("transferModel: the new head has numClasses outputs; features reproduce the
   const t = await transferModel(base, { featureLayer: 4, numClasses: 5, hidden: [8], seed: 9 });
   assert.deepEqual(t.net.outputs[0].shape, [null, 5]);
   assert.equal(t.head.length, 2, "one hidden layer and the logits layer");
-  assert.deepEqual(t.head.map((l) => (l.getConfig() as { units: number }).units), [8, 5]);
+  assert.deepEqual(
+    t.head.map((l) => (l.getConfig() as { units: number }).units),
+    [8, 5],
+  );
   assert.equal(t.features.length, 2, "the two conv layers carry the feature weights");
   // Only the head trains: 2 dense layers × (kernel, bias).
   assert.equal(t.net.trainableWeights.length, 4);
@@ -146,9 +167,11 @@ test("training a frozen transfer net changes the head only, and never the base; 
   const featBefore = t.features.map((l) => l.getWeights().map((w) => Array.from(w.dataSync())));
   const headBefore = t.head.map((l) => l.getWeights().map((w) => Array.from(w.dataSync())));
   const X = tf.randomUniform([10, 16, 16, 1], -1, 1, "float32", 6); // [10, 16, 16, 1]
-  const y = tf.tensor1d([0, 1, 2, 3, 4, 0, 1, 2, 3, 4], "int32");   // [10]
+  const y = tf.tensor1d([0, 1, 2, 3, 4, 0, 1, 2, 3, 4], "int32"); // [10]
   await trainClassifier(t.net, { X, y }, { numEpochs: 1, batchSize: 5, lr: 0.01, optimizer: "adam", seed: 1 });
-  t.features.forEach((l, i) => l.getWeights().forEach((w, j) => assert.deepEqual(Array.from(w.dataSync()), featBefore[i][j], `frozen layer ${l.name} weight ${j} changed`)));
+  t.features.forEach((l, i) =>
+    l.getWeights().forEach((w, j) => assert.deepEqual(Array.from(w.dataSync()), featBefore[i][j], `frozen layer ${l.name} weight ${j} changed`)),
+  );
   const headChanged = t.head.some((l, i) => l.getWeights().some((w, j) => Array.from(w.dataSync()).some((v, k) => v !== headBefore[i][j][k])));
   assert.ok(headChanged, "the head trained");
 

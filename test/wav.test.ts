@@ -9,7 +9,13 @@ import { audioDataUri, encodeWav, parseWav, readWav } from "../src/data/wav";
 // "RIFF" size "WAVE", then chunks of id (4 ASCII bytes), little-endian uint32 size, body, padded
 // to an even size. "fmt " body: format, channels, sampleRate, byteRate, blockAlign, bitsPerSample.
 
-interface FmtFields { format?: number; channels?: number; sampleRate?: number; bits?: number; blockAlign?: number }
+interface FmtFields {
+  format?: number;
+  channels?: number;
+  sampleRate?: number;
+  bits?: number;
+  blockAlign?: number;
+}
 
 function chunk(id: string, body: Uint8Array, declaredSize = body.length): Uint8Array {
   const out = new Uint8Array(8 + body.length + (body.length % 2));
@@ -76,7 +82,10 @@ test("bad magic names the file and the expected bytes", () => {
 
 test("unsupported formats are named: float, stereo, 8-bit", () => {
   const data = chunk("data", int16Body([1, 2]));
-  assert.throws(() => parseWav(riff([chunk("fmt ", fmtBody({ format: 3, bits: 32 })), data]), "f.wav"), /WAV f\.wav: unsupported audio format 3; expected 1 \(integer PCM\)/);
+  assert.throws(
+    () => parseWav(riff([chunk("fmt ", fmtBody({ format: 3, bits: 32 })), data]), "f.wav"),
+    /WAV f\.wav: unsupported audio format 3; expected 1 \(integer PCM\)/,
+  );
   assert.throws(() => parseWav(riff([chunk("fmt ", fmtBody({ channels: 2 })), data]), "s.wav"), /WAV s\.wav: unsupported channel count 2; expected 1 \(mono\)/);
   assert.throws(() => parseWav(riff([chunk("fmt ", fmtBody({ bits: 8 })), data]), "e.wav"), /WAV e\.wav: unsupported sample size 8 bits; expected 16/);
 });
@@ -88,7 +97,10 @@ test("truncated or missing data is an error naming the file", () => {
   assert.throws(() => parseWav(riff([fmt, short]), "t.wav"), /WAV t\.wav: truncated data: the "data" chunk declares 100 bytes but only 20 follow/);
   assert.throws(() => parseWav(riff([fmt]), "n.wav"), /WAV n\.wav: no "data" chunk/);
   assert.throws(() => parseWav(riff([chunk("data", int16Body([1]))]), "o.wav"), /WAV o\.wav: "data" chunk at offset 12 comes before any "fmt " chunk/);
-  assert.throws(() => parseWav(riff([fmt, chunk("data", new Uint8Array(3))]), "h.wav"), /WAV h\.wav: "data" chunk has 3 bytes; expected a whole number of 2-byte samples/);
+  assert.throws(
+    () => parseWav(riff([fmt, chunk("data", new Uint8Array(3))]), "h.wav"),
+    /WAV h\.wav: "data" chunk has 3 bytes; expected a whole number of 2-byte samples/,
+  );
 });
 
 test("readWav reads a file and names its path in errors", () => {

@@ -13,8 +13,23 @@ export interface Figure {
 }
 
 const KNOWN_TRACE_TYPES = new Set([
-  "scatter", "scattergl", "bar", "heatmap", "histogram", "box", "violin", "contour", "surface",
-  "pie", "image", "table", "histogram2d", "histogram2dcontour", "scatter3d", "funnel", "waterfall",
+  "scatter",
+  "scattergl",
+  "bar",
+  "heatmap",
+  "histogram",
+  "box",
+  "violin",
+  "contour",
+  "surface",
+  "pie",
+  "image",
+  "table",
+  "histogram2d",
+  "histogram2dcontour",
+  "scatter3d",
+  "funnel",
+  "waterfall",
 ]);
 
 /**
@@ -58,11 +73,7 @@ export function lineChart(
 }
 
 /** A bar chart of labelled values (e.g. per-class accuracy). */
-export function barChart(
-  labels: string[],
-  values: ArrayLike<number>,
-  opts: { title?: string; yTitle?: string; name?: string } = {},
-): Figure {
+export function barChart(labels: string[], values: ArrayLike<number>, opts: { title?: string; yTitle?: string; name?: string } = {}): Figure {
   if (labels.length !== values.length) throw new Error(`barChart: ${labels.length} labels but ${values.length} values`);
   return {
     data: [{ type: "bar", x: labels, y: Array.from(values), name: opts.name ?? "" }],
@@ -76,12 +87,19 @@ export function heatmap(
   opts: { x?: string[]; y?: string[]; title?: string; xTitle?: string; yTitle?: string; colorscale?: string; showValues?: boolean } = {},
 ): Figure {
   return {
-    data: [{
-      type: "heatmap", z, x: opts.x, y: opts.y,
-      // plotly's "Blues" runs dark → light; reversed, larger counts are darker, as readers expect.
-      colorscale: opts.colorscale ?? "Blues", reversescale: opts.colorscale === undefined,
-      texttemplate: opts.showValues === false ? "" : "%{z}", hoverongaps: false,
-    }],
+    data: [
+      {
+        type: "heatmap",
+        z,
+        x: opts.x,
+        y: opts.y,
+        // plotly's "Blues" runs dark → light; reversed, larger counts are darker, as readers expect.
+        colorscale: opts.colorscale ?? "Blues",
+        reversescale: opts.colorscale === undefined,
+        texttemplate: opts.showValues === false ? "" : "%{z}",
+        hoverongaps: false,
+      },
+    ],
     layout: {
       title: { text: opts.title ?? "" },
       xaxis: { title: { text: opts.xTitle ?? "" }, automargin: true },

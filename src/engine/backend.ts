@@ -65,7 +65,11 @@ function smokeTest(): void {
     const x = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 3, 3, 1]);
     const w = tf.ones([2, 2, 1, 1]) as tf.Tensor4D;
     const y = Array.from(tf.conv2d(x, w, 1, "valid").dataSync());
-    const dw = Array.from(tf.grad((f: tf.Tensor) => tf.conv2d(x, f as tf.Tensor4D, 1, "valid").sum())(w).dataSync());
+    const dw = Array.from(
+      tf
+        .grad((f: tf.Tensor) => tf.conv2d(x, f as tf.Tensor4D, 1, "valid").sum())(w)
+        .dataSync(),
+    );
     const expectY = [12, 16, 24, 28];
     const expectDw = [12, 16, 24, 28]; // each filter tap sums the 2×2 window it sees
     const bad = (a: number[], b: number[]): boolean => a.some((v, i) => Math.abs(v - b[i]) > 1e-4);
@@ -120,7 +124,8 @@ let current: BackendReport | null = null;
  * tried; later calls return the same report. `prefer` (or RUNBOOK_BACKEND) forces one backend.
  */
 export async function initBackend(prefer?: BackendChoice): Promise<BackendReport> {
-  if (prefer !== undefined && !BACKEND_ORDER.includes(prefer)) throw new Error(`initBackend: prefer must be one of ${BACKEND_ORDER.join(", ")}; got ${String(prefer)}`);
+  if (prefer !== undefined && !BACKEND_ORDER.includes(prefer))
+    throw new Error(`initBackend: prefer must be one of ${BACKEND_ORDER.join(", ")}; got ${String(prefer)}`);
   const forced = prefer ?? envBackend();
   if (current && (!forced || current.choice === forced)) return current;
   const order = forced ? [forced] : BACKEND_ORDER;
@@ -152,7 +157,11 @@ export async function initBackend(prefer?: BackendChoice): Promise<BackendReport
     }
   }
   const why = attempts.map((a) => `${a.choice}: ${a.reason}`).join("; ");
-  throw new Error(forced ? `backend ${forced} (${forced === prefer ? "requested" : `${BACKEND_ENV}=${forced}`}) cannot start: ${why}` : `no TensorFlow.js backend works: ${why}`);
+  throw new Error(
+    forced
+      ? `backend ${forced} (${forced === prefer ? "requested" : `${BACKEND_ENV}=${forced}`}) cannot start: ${why}`
+      : `no TensorFlow.js backend works: ${why}`,
+  );
 }
 
 /** Rows for a table: each backend tried, used or not, and why (for notebooks and reports). */

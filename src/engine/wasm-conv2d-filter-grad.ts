@@ -16,20 +16,16 @@
  * Inside a kernelFunc no high-level `tf.*` op may be called, so this composes
  * the wasm backend's own registered kernels and frees every intermediate.
  */
-import * as tf from '@tensorflow/tfjs';
-import { runWasmKernel, withIntermediates } from './wasm-kernel-composition';
+import * as tf from "@tensorflow/tfjs";
+import { runWasmKernel, withIntermediates } from "./wasm-kernel-composition";
 
-const KERNEL = 'Conv2DBackpropFilter';
-const BACKEND = 'wasm';
+const KERNEL = "Conv2DBackpropFilter";
+const BACKEND = "wasm";
 
-type Pad = tf.Conv2DBackpropFilterAttrs['pad'];
+type Pad = tf.Conv2DBackpropFilterAttrs["pad"];
 
 /** Computes dW for NHWC x [n,H,W,ci] and dy [n,oh,ow,co] by composing wasm kernels. */
-function conv2DBackpropFilterWasm(args: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: tf.NamedAttrMap;
-}): tf.TensorInfo {
+function conv2DBackpropFilterWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
   const backend = args.backend as tf.KernelBackend;
   const { x, dy } = args.inputs;
   if (x == null || dy == null) {
@@ -37,16 +33,14 @@ function conv2DBackpropFilterWasm(args: {
   }
   const attrs = (args.attrs ?? {}) as unknown as Partial<tf.Conv2DBackpropFilterAttrs>;
   const { strides, pad, filterShape, dimRoundingMode } = attrs;
-  const dataFormat = attrs.dataFormat ?? 'NHWC';
-  if (dataFormat !== 'NHWC') {
-    throw new Error(
-      `${KERNEL} (wasm): unsupported attribute dataFormat='${String(dataFormat)}'; only 'NHWC' is supported`,
-    );
+  const dataFormat = attrs.dataFormat ?? "NHWC";
+  if (dataFormat !== "NHWC") {
+    throw new Error(`${KERNEL} (wasm): unsupported attribute dataFormat='${String(dataFormat)}'; only 'NHWC' is supported`);
   }
   if (strides == null || pad == null || filterShape == null) {
     throw new Error(`${KERNEL} (wasm): attributes 'strides', 'pad' and 'filterShape' are required`);
   }
-  if (x.dtype !== 'float32' || dy.dtype !== 'float32') {
+  if (x.dtype !== "float32" || dy.dtype !== "float32") {
     throw new Error(`${KERNEL} (wasm): unsupported dtype x=${x.dtype}, dy=${dy.dtype}; only float32 is supported`);
   }
 
@@ -59,7 +53,7 @@ function conv2DBackpropFilterWasm(args: {
     pad as Pad,
     dimRoundingMode,
     false,
-    'channelsLast',
+    "channelsLast",
   );
   const [n, inH, inW, ci] = x.shape;
   const { outHeight: oh, outWidth: ow, strideHeight: sH, strideWidth: sW, filterHeight: kh, filterWidth: kw } = info;
@@ -79,18 +73,26 @@ function conv2DBackpropFilterWasm(args: {
     const padded =
       top + bottom + left + right === 0
         ? x
-        : run('PadV2', { x }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 });
-    const xT = run('Transpose', { x: padded }, { perm: [3, 1, 2, 0] }); // [ci, Hp, Wp, n]
-    const dyT = run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] }); // [oh, ow, n, co]
-    let g = run(
-      'Conv2D',
-      { x: xT, filter: dyT },
-      { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [sH, sW] },
-    ); // [ci, kh', kw', co]
+        : run(
+            "PadV2",
+            { x },
+            {
+              paddings: [
+                [0, 0],
+                [top, bottom],
+                [left, right],
+                [0, 0],
+              ],
+              constantValue: 0,
+            },
+          );
+    const xT = run("Transpose", { x: padded }, { perm: [3, 1, 2, 0] }); // [ci, Hp, Wp, n]
+    const dyT = run("Transpose", { x: dy }, { perm: [1, 2, 0, 3] }); // [oh, ow, n, co]
+    let g = run("Conv2D", { x: xT, filter: dyT }, { strides: [1, 1], pad: "valid", dataFormat: "NHWC", dilations: [sH, sW] }); // [ci, kh', kw', co]
     if (g.shape[1] !== kh || g.shape[2] !== kw) {
-      g = run('Slice', { x: g }, { begin: [0, 0, 0, 0], size: [ci, kh, kw, co] });
+      g = run("Slice", { x: g }, { begin: [0, 0, 0, 0], size: [ci, kh, kw, co] });
     }
-    return runWasmKernel(`${KERNEL} (wasm)`, 'Transpose', { x: g }, backend, { perm: [1, 2, 0, 3] }); // [kh, kw, ci, co]
+    return runWasmKernel(`${KERNEL} (wasm)`, "Transpose", { x: g }, backend, { perm: [1, 2, 0, 3] }); // [kh, kw, ci, co]
   });
 }
 

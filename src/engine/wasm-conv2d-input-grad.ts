@@ -13,13 +13,13 @@
  * Like src/wasm-conv2d-filter-grad.ts, it composes the wasm backend's own kernels (no `tf.*` ops
  * inside a kernel) and frees every intermediate. Registering replaces the built-in kernel.
  */
-import * as tf from '@tensorflow/tfjs';
-import { runWasmKernel, withIntermediates } from './wasm-kernel-composition';
+import * as tf from "@tensorflow/tfjs";
+import { runWasmKernel, withIntermediates } from "./wasm-kernel-composition";
 
-const KERNEL = 'Conv2DBackpropInput';
-const BACKEND = 'wasm';
+const KERNEL = "Conv2DBackpropInput";
+const BACKEND = "wasm";
 
-type Pad = tf.Conv2DBackpropInputAttrs['pad'];
+type Pad = tf.Conv2DBackpropInputAttrs["pad"];
 
 /** dx for NHWC dy [n, oh, ow, co] and filter [kh, kw, ci, co], by one forward convolution. */
 function conv2DBackpropInputViaConv(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
@@ -28,17 +28,23 @@ function conv2DBackpropInputViaConv(args: { inputs: tf.NamedTensorInfoMap; backe
   if (dy == null || filter == null) throw new Error(`${KERNEL} (wasm, via conv): inputs 'dy' and 'filter' are required`);
   const attrs = (args.attrs ?? {}) as unknown as Partial<tf.Conv2DBackpropInputAttrs>;
   const { strides, pad, inputShape, dimRoundingMode } = attrs;
-  const dataFormat = attrs.dataFormat ?? 'NHWC';
-  if (dataFormat !== 'NHWC') throw new Error(`${KERNEL} (wasm, via conv): unsupported dataFormat='${String(dataFormat)}'; only 'NHWC'`);
+  const dataFormat = attrs.dataFormat ?? "NHWC";
+  if (dataFormat !== "NHWC") throw new Error(`${KERNEL} (wasm, via conv): unsupported dataFormat='${String(dataFormat)}'; only 'NHWC'`);
   if (strides == null || pad == null || inputShape == null) {
     throw new Error(`${KERNEL} (wasm, via conv): attributes 'strides', 'pad' and 'inputShape' are required`);
   }
-  if (dy.dtype !== 'float32' || filter.dtype !== 'float32') {
+  if (dy.dtype !== "float32" || filter.dtype !== "float32") {
     throw new Error(`${KERNEL} (wasm, via conv): unsupported dtype dy=${dy.dtype}, filter=${filter.dtype}; only float32`);
   }
   const info = tf.backend_util.computeConv2DInfo(
-    inputShape as [number, number, number, number], filter.shape as [number, number, number, number],
-    strides, 1, pad as Pad, dimRoundingMode, false, 'channelsLast',
+    inputShape as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    strides,
+    1,
+    pad as Pad,
+    dimRoundingMode,
+    false,
+    "channelsLast",
   );
   const [n, inH, inW, ci] = inputShape;
   const { outHeight: oh, outWidth: ow, strideHeight: sH, strideWidth: sW, filterHeight: kh, filterWidth: kw, outChannels: co } = info;
@@ -50,9 +56,23 @@ function conv2DBackpropInputViaConv(args: { inputs: tf.NamedTensorInfoMap; backe
     // 1. Dilate dy by the strides: [n, oh, ow, co] → [n, oh·sH, ow·sW, co] (real rows at multiples of s).
     let dd: tf.TensorInfo = dy;
     if (sH > 1 || sW > 1) {
-      const r = run('Reshape', { x: dy }, { shape: [n, oh, 1, ow, 1, co] });
-      const p = run('PadV2', { x: r }, { paddings: [[0, 0], [0, 0], [0, sH - 1], [0, 0], [0, sW - 1], [0, 0]], constantValue: 0 });
-      dd = run('Reshape', { x: p }, { shape: [n, oh * sH, ow * sW, co] });
+      const r = run("Reshape", { x: dy }, { shape: [n, oh, 1, ow, 1, co] });
+      const p = run(
+        "PadV2",
+        { x: r },
+        {
+          paddings: [
+            [0, 0],
+            [0, 0],
+            [0, sH - 1],
+            [0, 0],
+            [0, sW - 1],
+            [0, 0],
+          ],
+          constantValue: 0,
+        },
+      );
+      dd = run("Reshape", { x: p }, { shape: [n, oh * sH, ow * sW, co] });
     }
     // 2. Pad (or crop) so that a valid kh×kw correlation yields exactly inH×inW:
     //    row j of the result reads rows j .. j+kh−1 of dd shifted by kh − 1 − padTop.
@@ -67,16 +87,33 @@ function conv2DBackpropInputViaConv(args: { inputs: tf.NamedTensorInfoMap; backe
     const right = Math.max(needW + Math.max(-shiftW, 0) - (left + dW), 0);
     let padded = dd;
     if (top + bottom + left + right > 0) {
-      padded = run('PadV2', { x: dd }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 });
+      padded = run(
+        "PadV2",
+        { x: dd },
+        {
+          paddings: [
+            [0, 0],
+            [top, bottom],
+            [left, right],
+            [0, 0],
+          ],
+          constantValue: 0,
+        },
+      );
     }
     if (padded.shape[1] !== needH || padded.shape[2] !== needW) {
-      padded = run('Slice', { x: padded }, { begin: [0, Math.max(-shiftH, 0), Math.max(-shiftW, 0), 0], size: [n, needH, needW, co] });
+      padded = run("Slice", { x: padded }, { begin: [0, Math.max(-shiftH, 0), Math.max(-shiftW, 0), 0], size: [n, needH, needW, co] });
     }
     // 3. Flip the filter in space and swap its channel axes: [kh, kw, ci, co] → [kh, kw, co, ci].
-    const flipped = run('Reverse', { x: filter }, { dims: [0, 1] });
-    const wT = run('Transpose', { x: flipped }, { perm: [0, 1, 3, 2] });
+    const flipped = run("Reverse", { x: filter }, { dims: [0, 1] });
+    const wT = run("Transpose", { x: flipped }, { perm: [0, 1, 3, 2] });
     // 4. One forward convolution (XNNPACK): [n, inH + kh − 1, inW + kw − 1, co] → [n, inH, inW, ci].
-    const out = runWasmKernel(`${KERNEL} (wasm, via conv)`, 'Conv2D', { x: padded, filter: wT }, backend, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] });
+    const out = runWasmKernel(`${KERNEL} (wasm, via conv)`, "Conv2D", { x: padded, filter: wT }, backend, {
+      strides: [1, 1],
+      pad: "valid",
+      dataFormat: "NHWC",
+      dilations: [1, 1],
+    });
     if (out.shape[1] !== inH || out.shape[2] !== inW || out.shape[3] !== ci) {
       backend.disposeData(out.dataId);
       throw new Error(`${KERNEL} (wasm, via conv): produced [${out.shape}], expected [${inputShape}]`);

@@ -3,20 +3,14 @@
  * not call `tf.*` ops (nested engine calls break tensor tracking), so it runs registered wasm
  * kernels on TensorInfos and frees every intermediate itself. Used by the wasm gradient kernels.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from "@tensorflow/tfjs";
 
 /** Runs a wasm kernel and keeps its output as an intermediate of the composition. */
 export type RunKernel = (name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap) => tf.TensorInfo;
 
 /** Runs one kernel registered for the wasm backend (no engine involvement); `owner` names the composed kernel in errors. */
-export function runWasmKernel(
-  owner: string,
-  name: string,
-  inputs: tf.NamedTensorInfoMap,
-  backend: tf.KernelBackend,
-  attrs: tf.NamedAttrMap,
-): tf.TensorInfo {
-  const config = tf.getKernel(name, 'wasm');
+export function runWasmKernel(owner: string, name: string, inputs: tf.NamedTensorInfoMap, backend: tf.KernelBackend, attrs: tf.NamedAttrMap): tf.TensorInfo {
+  const config = tf.getKernel(name, "wasm");
   if (config == null) throw new Error(`${owner}: required kernel '${name}' is not registered for the wasm backend`);
   const out = config.kernelFunc({ inputs, backend, attrs });
   if (Array.isArray(out)) throw new Error(`${owner}: kernel '${name}' unexpectedly returned several outputs`);

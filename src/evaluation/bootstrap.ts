@@ -33,7 +33,11 @@ export interface BootstrapResult {
 
 /** Paired percentile bootstrap of metric(A) − metric(B) over the test items (article §6, §9.2). */
 export function pairedBootstrap(
-  yTrue: ArrayLike<number>, predA: ArrayLike<number>, predB: ArrayLike<number>, metric: LabelMetric, opts: BootstrapOptions,
+  yTrue: ArrayLike<number>,
+  predA: ArrayLike<number>,
+  predB: ArrayLike<number>,
+  metric: LabelMetric,
+  opts: BootstrapOptions,
 ): BootstrapResult {
   const { numResamples = 1000, confidence = 0.95, seed } = opts;
   const n = yTrue.length;

@@ -79,7 +79,11 @@ export function confusionMatrixFigure(
 
 // constrain "domain": a square plot shrinks its box instead of widening an axis beyond [0, 1]
 const unitAxis = (title: string): Record<string, unknown> => ({
-  title: { text: title }, range: [-0.02, 1.02], zeroline: false, constrain: "domain", automargin: true,
+  title: { text: title },
+  range: [-0.02, 1.02],
+  zeroline: false,
+  constrain: "domain",
+  automargin: true,
 });
 
 /** ROC curves (true positive rate against false positive rate over all thresholds) with the chance diagonal (article §9.2). */
@@ -124,7 +128,14 @@ export function precisionRecallFigure(curves: readonly PrSeries[], opts: { title
   if (opts.positiveRate !== undefined) {
     const r = opts.positiveRate;
     requireInRange("precisionRecallFigure", "positiveRate", r, 0, 1);
-    data.push({ type: "scatter", mode: "lines", name: `no skill (precision ${r.toFixed(3)})`, x: [0, 1], y: [r, r], line: { color: "#999", dash: "dash", width: 1.5 } });
+    data.push({
+      type: "scatter",
+      mode: "lines",
+      name: `no skill (precision ${r.toFixed(3)})`,
+      x: [0, 1],
+      y: [r, r],
+      line: { color: "#999", dash: "dash", width: 1.5 },
+    });
   }
   return {
     data,
@@ -160,20 +171,45 @@ export function articleRocVersusRocFigure(series: readonly ThresholdSeries[], op
   const symbols = ["circle-open", "x-thin-open", "square-open", "diamond-open", "triangle-up-open"];
   series.forEach((s, i) => {
     if (s.accuracy.length !== s.errorRate.length || s.fpr.length !== s.tpr.length) {
-      throw new Error(`articleRocVersusRocFigure: series "${s.name}" has accuracy/errorRate of ${s.accuracy.length}/${s.errorRate.length} and fpr/tpr of ${s.fpr.length}/${s.tpr.length} values; expected equal pairs`);
+      throw new Error(
+        `articleRocVersusRocFigure: series "${s.name}" has accuracy/errorRate of ${s.accuracy.length}/${s.errorRate.length} and fpr/tpr of ${s.fpr.length}/${s.tpr.length} values; expected equal pairs`,
+      );
     }
     const style = { color: colour(i), width: 2 };
     data.push({
-      type: "scatter", mode: "markers", name: s.name, legendgroup: s.name,
-      x: Array.from(s.errorRate), y: Array.from(s.accuracy), xaxis: "x", yaxis: "y",
+      type: "scatter",
+      mode: "markers",
+      name: s.name,
+      legendgroup: s.name,
+      x: Array.from(s.errorRate),
+      y: Array.from(s.accuracy),
+      xaxis: "x",
+      yaxis: "y",
       marker: { size: Math.max(4, 10 - 2 * i), color: colour(i), symbol: symbols[i % symbols.length], line: { width: 1.5 } },
     });
     data.push({
-      type: "scatter", mode: "lines", name: s.name, legendgroup: s.name, showlegend: false,
-      x: Array.from(s.fpr), y: Array.from(s.tpr), line: style, xaxis: "x2", yaxis: "y2",
+      type: "scatter",
+      mode: "lines",
+      name: s.name,
+      legendgroup: s.name,
+      showlegend: false,
+      x: Array.from(s.fpr),
+      y: Array.from(s.tpr),
+      line: style,
+      xaxis: "x2",
+      yaxis: "y2",
     });
   });
-  data.push({ type: "scatter", mode: "lines", name: "chance", x: [0, 1], y: [0, 1], line: { color: "#999", dash: "dash", width: 1.5 }, xaxis: "x2", yaxis: "y2" });
+  data.push({
+    type: "scatter",
+    mode: "lines",
+    name: "chance",
+    x: [0, 1],
+    y: [0, 1],
+    line: { color: "#999", dash: "dash", width: 1.5 },
+    xaxis: "x2",
+    yaxis: "y2",
+  });
   return {
     data,
     layout: {
@@ -201,34 +237,51 @@ export function scoreHistogramFigure(
   scores: ArrayLike<number>,
   opts: { classNames: readonly [string, string]; threshold?: number; title?: string; xTitle?: string; binSize?: number },
 ): Figure {
-  if (yTrue.length !== scores.length) throw new Error(`scoreHistogramFigure: yTrue has ${yTrue.length} labels but scores has ${scores.length}; expected one score per label`);
+  if (yTrue.length !== scores.length)
+    throw new Error(`scoreHistogramFigure: yTrue has ${yTrue.length} labels but scores has ${scores.length}; expected one score per label`);
   const s = Array.from(scores);
   const y = Array.from(yTrue);
-  const shapes = opts.threshold === undefined ? [] : [{ type: "line", x0: opts.threshold, x1: opts.threshold, yref: "paper", y0: 0, y1: 1, line: { dash: "dot", color: "#444" } }];
+  const shapes =
+    opts.threshold === undefined
+      ? []
+      : [{ type: "line", x0: opts.threshold, x1: opts.threshold, yref: "paper", y0: 0, y1: 1, line: { dash: "dot", color: "#444" } }];
   return {
     data: [0, 1].map((c) => ({
-      type: "histogram", name: opts.classNames[c], opacity: 0.65,
-      x: s.filter((_, i) => y[i] === c), xbins: { start: 0, end: 1.0001, size: opts.binSize ?? 0.05 },
+      type: "histogram",
+      name: opts.classNames[c],
+      opacity: 0.65,
+      x: s.filter((_, i) => y[i] === c),
+      xbins: { start: 0, end: 1.0001, size: opts.binSize ?? 0.05 },
     })),
     layout: {
-      barmode: "overlay", title: { text: opts.title ?? "Scores by true class" },
+      barmode: "overlay",
+      title: { text: opts.title ?? "Scores by true class" },
       xaxis: { title: { text: opts.xTitle ?? "score" }, range: [0, 1] },
       yaxis: { title: { text: "count" } },
-      shapes, margin: MARGIN,
+      shapes,
+      margin: MARGIN,
     },
   };
 }
 
 /** Grouped bars: for each metric a series over the same labelled cases, on a [0, 1] axis (article §9.2). */
-export function metricBarsFigure(labels: readonly string[], metrics: readonly { name: string; values: readonly number[] }[], opts: { title?: string; yTitle?: string } = {}): Figure {
+export function metricBarsFigure(
+  labels: readonly string[],
+  metrics: readonly { name: string; values: readonly number[] }[],
+  opts: { title?: string; yTitle?: string } = {},
+): Figure {
   metrics.forEach((m) => {
-    if (m.values.length !== labels.length) throw new Error(`metricBarsFigure: metric "${m.name}" has ${m.values.length} values; expected ${labels.length}, one per label`);
+    if (m.values.length !== labels.length)
+      throw new Error(`metricBarsFigure: metric "${m.name}" has ${m.values.length} values; expected ${labels.length}, one per label`);
   });
   return {
     data: metrics.map((m) => ({ type: "bar", name: m.name, x: [...labels], y: [...m.values] })),
     layout: {
-      barmode: "group", title: { text: opts.title ?? "" },
-      yaxis: { title: { text: opts.yTitle ?? "score" }, range: [0, 1.05] }, xaxis: { automargin: true }, margin: MARGIN,
+      barmode: "group",
+      title: { text: opts.title ?? "" },
+      yaxis: { title: { text: opts.yTitle ?? "score" }, range: [0, 1.05] },
+      xaxis: { automargin: true },
+      margin: MARGIN,
     },
   };
 }
@@ -247,10 +300,17 @@ export interface PointMark {
 export function withPointMarks(fig: Figure, marks: readonly PointMark[]): Figure {
   return {
     ...fig,
-    data: [...fig.data, ...marks.map((m) => ({
-      type: "scatter", mode: "markers", name: m.name, x: [m.x], y: [m.y],
-      marker: { size: 14, symbol: m.symbol, color: m.color, line: { color: "black", width: 1 } },
-    }))],
+    data: [
+      ...fig.data,
+      ...marks.map((m) => ({
+        type: "scatter",
+        mode: "markers",
+        name: m.name,
+        x: [m.x],
+        y: [m.y],
+        marker: { size: 14, symbol: m.symbol, color: m.color, line: { color: "black", width: 1 } },
+      })),
+    ],
   };
 }
 
@@ -278,7 +338,8 @@ export function metricBoxFigure(
   opts: { title?: string; yTitle?: string; yRange?: readonly [number, number]; target?: number } = {},
 ): Figure {
   if (groups.length === 0) throw new Error("metricBoxFigure: groups is empty; expected at least one group of values");
-  const shapes = opts.target === undefined ? [] : [{ type: "line", xref: "paper", x0: 0, x1: 1, y0: opts.target, y1: opts.target, line: { dash: "dash", color: "#999" } }];
+  const shapes =
+    opts.target === undefined ? [] : [{ type: "line", xref: "paper", x0: 0, x1: 1, y0: opts.target, y1: opts.target, line: { dash: "dash", color: "#999" } }];
   return {
     data: groups.map((g, i) => {
       const color = g.color ?? colour(i);
@@ -287,7 +348,9 @@ export function metricBoxFigure(
     layout: {
       title: { text: opts.title ?? "" },
       yaxis: { title: { text: opts.yTitle ?? "" }, ...(opts.yRange ? { range: [...opts.yRange] } : {}) },
-      xaxis: { automargin: true }, showlegend: false, shapes,
+      xaxis: { automargin: true },
+      showlegend: false,
+      shapes,
     },
   };
 }

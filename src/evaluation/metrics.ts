@@ -22,7 +22,7 @@
  *   so AUC gives a tied positive/negative pair the standard half credit.
  */
 
-import { requireFinite, requirePositiveInteger } from '../core/validate';
+import { requireFinite, requirePositiveInteger } from "../core/validate";
 
 /** Class labels or binary targets, one per sample: a number array or a typed array. */
 export type Labels = ArrayLike<number>;
@@ -31,7 +31,7 @@ export type Labels = ArrayLike<number>;
 export type Scores = ArrayLike<number>;
 
 /** How precision / recall / F1 are combined over classes (sklearn's `average`). */
-export type Average = 'binary' | 'macro' | 'micro' | 'weighted';
+export type Average = "binary" | "macro" | "micro" | "weighted";
 
 /** Precision, recall, F1 and the number of true samples they cover. */
 export interface PrecisionRecallF1 {
@@ -103,20 +103,14 @@ function checkNonEmpty(fn: string, name: string, a: ArrayLike<number>): void {
   if (a.length === 0) fail(fn, `${name} is empty; expected at least one element`);
 }
 
-function checkSameLength(
-  fn: string,
-  nameA: string,
-  a: ArrayLike<number>,
-  nameB: string,
-  b: ArrayLike<number>,
-): void {
+function checkSameLength(fn: string, nameA: string, a: ArrayLike<number>, nameB: string, b: ArrayLike<number>): void {
   if (a.length !== b.length) {
     fail(fn, `${nameA} has ${a.length} elements but ${nameB} has ${b.length}; expected equal lengths`);
   }
 }
 
 function checkNumClasses(fn: string, numClasses: number | undefined): void {
-  if (numClasses !== undefined) requirePositiveInteger(fn, 'numClasses', numClasses);
+  if (numClasses !== undefined) requirePositiveInteger(fn, "numClasses", numClasses);
 }
 
 function checkClassLabels(fn: string, name: string, a: Labels, numClasses: number | undefined): void {
@@ -139,11 +133,11 @@ function checkScores(fn: string, name: string, s: Scores): void {
 
 /** Validates a (yTrue, yPred) pair of class labels; returns k, the number of classes. */
 function checkLabelPair(fn: string, yTrue: Labels, yPred: Labels, numClasses: number | undefined): number {
-  checkNonEmpty(fn, 'yTrue', yTrue);
-  checkSameLength(fn, 'yTrue', yTrue, 'yPred', yPred);
+  checkNonEmpty(fn, "yTrue", yTrue);
+  checkSameLength(fn, "yTrue", yTrue, "yPred", yPred);
   checkNumClasses(fn, numClasses);
-  checkClassLabels(fn, 'yTrue', yTrue, numClasses);
-  checkClassLabels(fn, 'yPred', yPred, numClasses);
+  checkClassLabels(fn, "yTrue", yTrue, numClasses);
+  checkClassLabels(fn, "yPred", yPred, numClasses);
   if (numClasses !== undefined) return numClasses;
   let max = 0;
   for (let i = 0; i < yTrue.length; i++) max = Math.max(max, yTrue[i], yPred[i]);
@@ -176,7 +170,7 @@ function sortedDistinct(a: ArrayLike<number>, b?: ArrayLike<number>): number[] {
 
 /** Confusion matrix C[i][j] = number of samples of true class i predicted as class j (article §9.2). */
 export function confusionMatrix(yTrue: Labels, yPred: Labels, numClasses?: number): number[][] {
-  const k = checkLabelPair('confusionMatrix', yTrue, yPred, numClasses);
+  const k = checkLabelPair("confusionMatrix", yTrue, yPred, numClasses);
   const cm = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   for (let i = 0; i < yTrue.length; i++) cm[yTrue[i]][yPred[i]]++;
   return cm;
@@ -184,7 +178,7 @@ export function confusionMatrix(yTrue: Labels, yPred: Labels, numClasses?: numbe
 
 /** Accuracy = fraction of samples whose predicted class equals the true class (article §9.2). */
 export function accuracy(yTrue: Labels, yPred: Labels, numClasses?: number): number {
-  checkLabelPair('accuracy', yTrue, yPred, numClasses);
+  checkLabelPair("accuracy", yTrue, yPred, numClasses);
   let correct = 0;
   for (let i = 0; i < yTrue.length; i++) if (yTrue[i] === yPred[i]) correct++;
   return correct / yTrue.length;
@@ -211,7 +205,11 @@ function perClassCounts(cm: number[][]): { tp: number[]; fp: number[]; fn: numbe
 function macroAndWeighted(rows: PrecisionRecallF1[]): { macro: PrecisionRecallF1; weighted: PrecisionRecallF1 } {
   const total = rows.reduce((s, r) => s + r.support, 0);
   const mean = (f: (r: PrecisionRecallF1) => number) => rows.reduce((s, r) => s + f(r), 0) / rows.length;
-  const wmean = (f: (r: PrecisionRecallF1) => number) => safeDiv(rows.reduce((s, r) => s + f(r) * r.support, 0), total);
+  const wmean = (f: (r: PrecisionRecallF1) => number) =>
+    safeDiv(
+      rows.reduce((s, r) => s + f(r) * r.support, 0),
+      total,
+    );
   return {
     macro: { precision: mean((r) => r.precision), recall: mean((r) => r.recall), f1: mean((r) => r.f1), support: total },
     weighted: {
@@ -228,27 +226,27 @@ function macroAndWeighted(rows: PrecisionRecallF1[]): { macro: PrecisionRecallF1
  * (article §9.2 says "of accuracy and recall": wrong); averaged as sklearn's precision_recall_fscore_support.
  */
 export function precisionRecallF1(yTrue: Labels, yPred: Labels, options: PrecisionRecallF1Options): PrecisionRecallF1 {
-  const fn = 'precisionRecallF1';
+  const fn = "precisionRecallF1";
   const { average, positiveLabel, numClasses } = options;
-  const averages: readonly Average[] = ['binary', 'macro', 'micro', 'weighted'];
+  const averages: readonly Average[] = ["binary", "macro", "micro", "weighted"];
   if (!averages.includes(average)) {
     fail(fn, `average is ${JSON.stringify(average)}; expected one of 'binary', 'macro', 'micro', 'weighted'`);
   }
   const k = checkLabelPair(fn, yTrue, yPred, numClasses);
 
-  if (average === 'binary') {
+  if (average === "binary") {
     const present = sortedDistinct(yTrue, yPred);
     if (present.length > 2) {
       fail(
         fn,
-        `average 'binary' needs at most two distinct labels but yTrue and yPred hold [${present.join(', ')}]; ` +
+        `average 'binary' needs at most two distinct labels but yTrue and yPred hold [${present.join(", ")}]; ` +
           `expected binary labels, or use average 'macro', 'micro' or 'weighted'`,
       );
     }
     const pos = positiveLabel ?? 1;
     if (!Number.isInteger(pos) || pos < 0) fail(fn, `positiveLabel is ${pos}; expected a class index (an integer >= 0)`);
     if (present.length === 2 && !present.includes(pos)) {
-      fail(fn, `positiveLabel is ${pos}; expected one of the labels present, [${present.join(', ')}]`);
+      fail(fn, `positiveLabel is ${pos}; expected one of the labels present, [${present.join(", ")}]`);
     }
     let tp = 0;
     let fp = 0;
@@ -267,18 +265,18 @@ export function precisionRecallF1(yTrue: Labels, yPred: Labels, options: Precisi
     fail(fn, `positiveLabel is ${positiveLabel} with average '${average}'; expected positiveLabel only with average 'binary'`);
   }
   const { tp, fp, fn: fns } = perClassCounts(confusionMatrix(yTrue, yPred, k));
-  if (average === 'micro') {
+  if (average === "micro") {
     const sum = (a: number[]) => a.reduce((s, x) => s + x, 0);
     return fromCounts(sum(tp), sum(fp), sum(fns));
   }
   const rows = tp.map((_, c) => fromCounts(tp[c], fp[c], fns[c]));
   const { macro, weighted } = macroAndWeighted(rows);
-  return average === 'macro' ? macro : weighted;
+  return average === "macro" ? macro : weighted;
 }
 
 /** Per-class precision, recall, F1 and support plus accuracy and macro / weighted averages, like sklearn's classification_report (article §9.2). */
 export function perClassReport(yTrue: Labels, yPred: Labels, numClasses?: number): ClassificationReport {
-  const k = checkLabelPair('perClassReport', yTrue, yPred, numClasses);
+  const k = checkLabelPair("perClassReport", yTrue, yPred, numClasses);
   const { tp, fp, fn } = perClassCounts(confusionMatrix(yTrue, yPred, k));
   const classes = tp.map((_, c) => ({ label: c, ...fromCounts(tp[c], fp[c], fn[c]) }));
   const { macro, weighted } = macroAndWeighted(classes);
@@ -288,7 +286,7 @@ export function perClassReport(yTrue: Labels, yPred: Labels, numClasses?: number
 
 /** Per-class accuracy = recall of each class, TP_c / (samples of class c), 0 for a class with no samples; the PyTorch tutorial's "Accuracy for class" (article §9.2). */
 export function perClassAccuracy(yTrue: Labels, yPred: Labels, numClasses?: number): number[] {
-  const k = checkLabelPair('perClassAccuracy', yTrue, yPred, numClasses);
+  const k = checkLabelPair("perClassAccuracy", yTrue, yPred, numClasses);
   const correct = new Array<number>(k).fill(0);
   const total = new Array<number>(k).fill(0);
   for (let i = 0; i < yTrue.length; i++) {
@@ -301,25 +299,24 @@ export function perClassAccuracy(yTrue: Labels, yPred: Labels, numClasses?: numb
 /** Renders a ClassificationReport as text laid out like sklearn's classification_report (article §9.2). */
 export function formatReport(report: ClassificationReport, classNames?: readonly string[], digits = 2): string {
   if (classNames !== undefined && classNames.length !== report.classes.length) {
-    fail('formatReport', `classNames has ${classNames.length} names but the report has ${report.classes.length} classes; expected one name per class`);
+    fail("formatReport", `classNames has ${classNames.length} names but the report has ${report.classes.length} classes; expected one name per class`);
   }
   const names = report.classes.map((c, i) => (classNames !== undefined ? classNames[i] : String(c.label)));
-  const width = Math.max(...names.map((n) => n.length), 'weighted avg'.length, digits);
+  const width = Math.max(...names.map((n) => n.length), "weighted avg".length, digits);
   const col = (s: string) => s.padStart(9);
   const num = (x: number) => col(x.toFixed(digits));
-  const row = (name: string, r: PrecisionRecallF1) =>
-    `${name.padStart(width)}  ${num(r.precision)} ${num(r.recall)} ${num(r.f1)} ${col(String(r.support))}`;
+  const row = (name: string, r: PrecisionRecallF1) => `${name.padStart(width)}  ${num(r.precision)} ${num(r.recall)} ${num(r.f1)} ${col(String(r.support))}`;
   const total = report.macroAvg.support;
   const lines = [
-    `${''.padStart(width)}  ${['precision', 'recall', 'f1-score', 'support'].map(col).join(' ')}`,
-    '',
+    `${"".padStart(width)}  ${["precision", "recall", "f1-score", "support"].map(col).join(" ")}`,
+    "",
     ...report.classes.map((c, i) => row(names[i], c)),
-    '',
-    `${'accuracy'.padStart(width)}  ${col('')} ${col('')} ${num(report.accuracy)} ${col(String(total))}`,
-    row('macro avg', report.macroAvg),
-    row('weighted avg', report.weightedAvg),
+    "",
+    `${"accuracy".padStart(width)}  ${col("")} ${col("")} ${num(report.accuracy)} ${col(String(total))}`,
+    row("macro avg", report.macroAvg),
+    row("weighted avg", report.weightedAvg),
   ];
-  return lines.join('\n') + '\n';
+  return lines.join("\n") + "\n";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -338,16 +335,16 @@ function binaryTargets(fn: string, yTrue: Labels, positiveLabel: number | undefi
     }
     return isPos;
   }
-  requireFinite(fn, 'positiveLabel', positiveLabel);
+  requireFinite(fn, "positiveLabel", positiveLabel);
   for (let i = 0; i < yTrue.length; i++) {
     if (!Number.isFinite(yTrue[i])) fail(fn, `yTrue[${i}] is ${yTrue[i]}; expected a finite label`);
   }
   const present = sortedDistinct(yTrue);
   if (present.length > 2) {
-    fail(fn, `yTrue holds ${present.length} distinct labels [${present.join(', ')}]; expected binary labels (at most two)`);
+    fail(fn, `yTrue holds ${present.length} distinct labels [${present.join(", ")}]; expected binary labels (at most two)`);
   }
   if (present.length === 2 && !present.includes(positiveLabel)) {
-    fail(fn, `positiveLabel is ${positiveLabel}; expected one of the labels in yTrue, [${present.join(', ')}]`);
+    fail(fn, `positiveLabel is ${positiveLabel}; expected one of the labels in yTrue, [${present.join(", ")}]`);
   }
   for (let i = 0; i < yTrue.length; i++) isPos[i] = yTrue[i] === positiveLabel ? 1 : 0;
   return isPos;
@@ -357,15 +354,10 @@ function binaryTargets(fn: string, yTrue: Labels, positiveLabel: number | undefi
  * Cumulative true / false positive counts when predicting positive for scores >= each distinct
  * score, thresholds decreasing (sklearn's _binary_clf_curve: tied scores form one point).
  */
-function binaryClfCurve(
-  fn: string,
-  yTrue: Labels,
-  scores: Scores,
-  positiveLabel: number | undefined,
-): { tps: number[]; fps: number[]; thresholds: number[] } {
-  checkNonEmpty(fn, 'yTrue', yTrue);
-  checkSameLength(fn, 'yTrue', yTrue, 'scores', scores);
-  checkScores(fn, 'scores', scores);
+function binaryClfCurve(fn: string, yTrue: Labels, scores: Scores, positiveLabel: number | undefined): { tps: number[]; fps: number[]; thresholds: number[] } {
+  checkNonEmpty(fn, "yTrue", yTrue);
+  checkSameLength(fn, "yTrue", yTrue, "scores", scores);
+  checkScores(fn, "scores", scores);
   const isPos = binaryTargets(fn, yTrue, positiveLabel);
   const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b] - scores[a]);
   const tps: number[] = [];
@@ -392,11 +384,7 @@ function rocCurveImpl(fn: string, yTrue: Labels, scores: Scores, options: Binary
   const p = tps[tps.length - 1];
   const n = fps[fps.length - 1];
   if (p === 0 || n === 0) {
-    fail(
-      fn,
-      `only one class present in yTrue (${p} positive, ${n} negative samples); ` +
-        `expected both classes, ROC is undefined otherwise`,
-    );
+    fail(fn, `only one class present in yTrue (${p} positive, ${n} negative samples); ` + `expected both classes, ROC is undefined otherwise`);
   }
   return {
     fpr: [0, ...fps.map((f) => f / n)],
@@ -407,23 +395,18 @@ function rocCurveImpl(fn: string, yTrue: Labels, scores: Scores, options: Binary
 
 /** ROC curve = true positive rate against false positive rate over all thresholds (article §9.2 says "prediction accuracy vs error rate": wrong); tied scores form one point, like sklearn's roc_curve(drop_intermediate=False). */
 export function rocCurve(yTrue: Labels, scores: Scores, options: BinaryCurveOptions = {}): RocCurve {
-  return rocCurveImpl('rocCurve', yTrue, scores, options);
+  return rocCurveImpl("rocCurve", yTrue, scores, options);
 }
 
 /** ROC AUC = area under the TPR-vs-FPR curve by the trapezoid rule = P(score of a positive > score of a negative) + ½ P(tie) (article §9.2). */
 export function rocAuc(yTrue: Labels, scores: Scores, options: BinaryCurveOptions = {}): number {
-  const { fpr, tpr } = rocCurveImpl('rocAuc', yTrue, scores, options);
+  const { fpr, tpr } = rocCurveImpl("rocAuc", yTrue, scores, options);
   let area = 0;
   for (let i = 1; i < fpr.length; i++) area += ((fpr[i] - fpr[i - 1]) * (tpr[i] + tpr[i - 1])) / 2;
   return area;
 }
 
-function precisionRecallCurveImpl(
-  fn: string,
-  yTrue: Labels,
-  scores: Scores,
-  options: BinaryCurveOptions,
-): PrecisionRecallCurve {
+function precisionRecallCurveImpl(fn: string, yTrue: Labels, scores: Scores, options: BinaryCurveOptions): PrecisionRecallCurve {
   const { tps, fps, thresholds } = binaryClfCurve(fn, yTrue, scores, options.positiveLabel);
   const p = tps[tps.length - 1];
   if (p === 0) {
@@ -437,12 +420,12 @@ function precisionRecallCurveImpl(
 
 /** Precision–recall curve: precision TP/(TP+FP) and recall TP/(TP+FN) at every distinct score threshold, in sklearn's precision_recall_curve order (article §9.2). */
 export function precisionRecallCurve(yTrue: Labels, scores: Scores, options: BinaryCurveOptions = {}): PrecisionRecallCurve {
-  return precisionRecallCurveImpl('precisionRecallCurve', yTrue, scores, options);
+  return precisionRecallCurveImpl("precisionRecallCurve", yTrue, scores, options);
 }
 
 /** Average precision AP = Σ_n (R_n − R_{n−1}) P_n over the precision–recall curve (sklearn's step rule, no interpolation) (article §9.2). */
 export function averagePrecision(yTrue: Labels, scores: Scores, options: BinaryCurveOptions = {}): number {
-  const { precision, recall } = precisionRecallCurveImpl('averagePrecision', yTrue, scores, options);
+  const { precision, recall } = precisionRecallCurveImpl("averagePrecision", yTrue, scores, options);
   let ap = 0;
   // Recall decreases along the arrays; each step down is weighted by the precision where it starts.
   for (let i = 0; i < precision.length - 1; i++) ap += (recall[i] - recall[i + 1]) * precision[i];

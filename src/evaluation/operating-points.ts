@@ -69,7 +69,9 @@ export function highestThresholdForRecall(points: readonly OperatingPoint[], min
   if (points.length === 0) throw new Error("highestThresholdForRecall: points is empty; expected the output of operatingPoints");
   for (let i = 1; i < points.length; i++) {
     if (!(points[i].threshold < points[i - 1].threshold)) {
-      throw new Error(`highestThresholdForRecall: points[${i}].threshold ${points[i].threshold} is not below points[${i - 1}].threshold ${points[i - 1].threshold}; expected strictly decreasing thresholds (operatingPoints order)`);
+      throw new Error(
+        `highestThresholdForRecall: points[${i}].threshold ${points[i].threshold} is not below points[${i - 1}].threshold ${points[i - 1].threshold}; expected strictly decreasing thresholds (operatingPoints order)`,
+      );
     }
   }
   // Recall never decreases as the threshold falls, so the first point that reaches it is the answer.

@@ -20,7 +20,6 @@ import { mulberry32 } from "../core/random";
 import type { Matrix, Vector } from "./math-models";
 import { requirePositiveInteger } from "../core/validate";
 
-
 /** Named parameter tensors (vectors or matrices): what finite differences perturb. */
 export type ParamSet = Record<string, Vector | Matrix>;
 
@@ -156,7 +155,11 @@ function zeros(rows: number, cols: number): Matrix {
 
 /** Seeded initial parameters: weights uniform in ±√(6/(fan_in+fan_out)) (Glorot), biases small and non-zero (article §3.1). */
 export function initMlpParams(inputSize: number, hiddenSize: number, numClasses: number, seed: number): MlpParams {
-  for (const [name, v] of [["inputSize", inputSize], ["hiddenSize", hiddenSize], ["numClasses", numClasses]] as const) {
+  for (const [name, v] of [
+    ["inputSize", inputSize],
+    ["hiddenSize", hiddenSize],
+    ["numClasses", numClasses],
+  ] as const) {
     requirePositiveInteger("initMlpParams", name, v);
   }
   const rng = mulberry32(seed);
@@ -207,12 +210,24 @@ export function finiteDifferenceGradients<P extends ParamSet>(lossFn: (params: P
       const m = t as Matrix;
       const gm = g as Matrix;
       for (let i = 0; i < m.length; i++) {
-        for (let j = 0; j < m[i].length; j++) gm[i][j] = probe(() => m[i][j], (v) => { m[i][j] = v; });
+        for (let j = 0; j < m[i].length; j++)
+          gm[i][j] = probe(
+            () => m[i][j],
+            (v) => {
+              m[i][j] = v;
+            },
+          );
       }
     } else {
       const v = t as Vector;
       const gv = g as Vector;
-      for (let i = 0; i < v.length; i++) gv[i] = probe(() => v[i], (x) => { v[i] = x; });
+      for (let i = 0; i < v.length; i++)
+        gv[i] = probe(
+          () => v[i],
+          (x) => {
+            v[i] = x;
+          },
+        );
     }
   }
   return grads;

@@ -96,7 +96,10 @@ export function momentum(opts: { lr: number; momentum: number }): StepRule {
 export function adam(opts: { lr: number; beta1?: number; beta2?: number; epsilon?: number }): StepRule {
   const { lr, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7 } = opts;
   checkLr("adam", lr);
-  for (const [name, b] of [["beta1", beta1], ["beta2", beta2]] as const) {
+  for (const [name, b] of [
+    ["beta1", beta1],
+    ["beta2", beta2],
+  ] as const) {
     requireInRange("adam", name, b, 0, 1, "[)");
   }
   requireAbove("adam", "epsilon", epsilon, 0);
@@ -160,8 +163,16 @@ export function descentFigure(surface: Surface2D, paths: readonly DescentPath[],
   const [y0, y1] = surface.yRange;
   const clip = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
   const contour: Trace = {
-    type: "contour", x: grid.x, y: grid.y, z: grid.z, colorscale: "Viridis", reversescale: true, opacity: 0.75,
-    ncontours: 25, showscale: true, name: "loss",
+    type: "contour",
+    x: grid.x,
+    y: grid.y,
+    z: grid.z,
+    colorscale: "Viridis",
+    reversescale: true,
+    opacity: 0.75,
+    ncontours: 25,
+    showscale: true,
+    name: "loss",
     colorbar: { title: { text: opts.logZ ? "log₁₀(1 + f)" : "f" } },
     contours: { coloring: "fill", showlines: true },
   };
@@ -172,14 +183,21 @@ export function descentFigure(surface: Surface2D, paths: readonly DescentPath[],
     const last = p.points.length - 1;
     const stepSize = p.points.length <= 60 ? 5 : 0;
     return {
-      type: "scatter", mode: "lines+markers", name: p.name,
-      x: p.points.map((q) => clip(q[0], x0, x1)), y: p.points.map((q) => clip(q[1], y0, y1)),
+      type: "scatter",
+      mode: "lines+markers",
+      name: p.name,
+      x: p.points.map((q) => clip(q[0], x0, x1)),
+      y: p.points.map((q) => clip(q[1], y0, y1)),
       line: { color: colors[i % colors.length], width: 2 + 1.5 * (paths.length - 1 - i) },
       marker: { size: p.points.map((_, j) => (j === last ? 11 : stepSize)), color: colors[i % colors.length], line: { color: "white", width: 1 } },
     };
   });
   const min: Trace = {
-    type: "scatter", mode: "markers", name: "minimum", x: [surface.minimum.x], y: [surface.minimum.y],
+    type: "scatter",
+    mode: "markers",
+    name: "minimum",
+    x: [surface.minimum.x],
+    y: [surface.minimum.y],
     marker: { symbol: "star", size: 14, color: "black" },
   };
   return {

@@ -81,8 +81,12 @@ export class WordEmbedding extends tf.layers.Layer {
   }
 
   override build(): void {
-    this.embeddings = this.addWeight("embeddings", [this.inputDim, this.outputDim], "float32",
-      tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: this.seed }));
+    this.embeddings = this.addWeight(
+      "embeddings",
+      [this.inputDim, this.outputDim],
+      "float32",
+      tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: this.seed }),
+    );
     this.built = true;
   }
 

@@ -2,18 +2,23 @@
  * Save and load a tf.LayersModel to a directory under plain Node (no tfjs-node, so no file://
  * handler): `model.json` (tfjs Layers format) + one `weights.bin`, the same pair tfjs-node writes.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
-import { writeFileAtomic } from '../core/atomic-write';
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { writeFileAtomic } from "../core/atomic-write";
 
-const MODEL_JSON = 'model.json';
-const WEIGHTS_BIN = 'weights.bin';
+const MODEL_JSON = "model.json";
+const WEIGHTS_BIN = "weights.bin";
 
 const BYTES_PER_ELEMENT: Record<string, number> = {
-  float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, uint16: 2, float16: 2,
+  float32: 4,
+  int32: 4,
+  bool: 1,
+  complex64: 8,
+  uint8: 1,
+  uint16: 2,
+  float16: 2,
 };
-
 
 /** Bytes a weight spec occupies in weights.bin (quantised weights use their stored dtype). */
 function specBytes(spec: tf.io.WeightsManifestEntry): number {
@@ -29,12 +34,10 @@ export function fileSaveHandler(dir: string): tf.io.IOHandler {
   return {
     save: async (artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> => {
       if (artifacts.modelTopology instanceof ArrayBuffer) {
-        throw new Error('saveModel: binary (GraphDef) topologies are not supported; expected a Layers model');
+        throw new Error("saveModel: binary (GraphDef) topologies are not supported; expected a Layers model");
       }
       fs.mkdirSync(dir, { recursive: true });
-      const weightData = artifacts.weightData === undefined
-        ? new ArrayBuffer(0)
-        : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
+      const weightData = artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
       const modelJson: tf.io.ModelJSON = {
         modelTopology: artifacts.modelTopology ?? {},
         format: artifacts.format,
@@ -51,7 +54,7 @@ export function fileSaveHandler(dir: string): tf.io.IOHandler {
       return {
         modelArtifactsInfo: {
           dateSaved: new Date(),
-          modelTopologyType: 'JSON',
+          modelTopologyType: "JSON",
           modelTopologyBytes: Buffer.byteLength(JSON.stringify(modelJson.modelTopology)),
           weightSpecsBytes: Buffer.byteLength(JSON.stringify(modelJson.weightsManifest)),
           weightDataBytes: weightData.byteLength,
@@ -69,12 +72,11 @@ export function fileLoadHandler(dir: string): tf.io.IOHandler {
       if (!fs.existsSync(jsonPath)) throw new Error(`loadModel: ${jsonPath} not found`);
       let modelJson: tf.io.ModelJSON;
       try {
-        modelJson = JSON.parse(fs.readFileSync(jsonPath, 'utf8')) as tf.io.ModelJSON;
+        modelJson = JSON.parse(fs.readFileSync(jsonPath, "utf8")) as tf.io.ModelJSON;
       } catch (err) {
         throw new Error(`loadModel: ${jsonPath} is not valid JSON (${(err as Error).message})`, { cause: err });
       }
-      if (modelJson === null || typeof modelJson !== 'object' || modelJson.modelTopology == null
-          || !Array.isArray(modelJson.weightsManifest)) {
+      if (modelJson === null || typeof modelJson !== "object" || modelJson.modelTopology == null || !Array.isArray(modelJson.weightsManifest)) {
         throw new Error(`loadModel: ${jsonPath} is not a tfjs model.json; expected "modelTopology" and a "weightsManifest" array`);
       }
       const weightSpecs: tf.io.WeightsManifestEntry[] = [];
@@ -89,9 +91,10 @@ export function fileLoadHandler(dir: string): tf.io.IOHandler {
         const groupBytes = groupBuffers.reduce((s, b) => s + b.byteLength, 0);
         const expected = group.weights.reduce((s, spec) => s + specBytes(spec), 0);
         if (groupBytes !== expected) {
-          const files = group.paths.map((p) => path.join(dir, p)).join(', ');
-          throw new Error(`loadModel: weights file ${files} has ${groupBytes} bytes; expected ${expected} `
-            + `(${group.weights.length} tensors listed in ${jsonPath})`);
+          const files = group.paths.map((p) => path.join(dir, p)).join(", ");
+          throw new Error(
+            `loadModel: weights file ${files} has ${groupBytes} bytes; expected ${expected} ` + `(${group.weights.length} tensors listed in ${jsonPath})`,
+          );
         }
         weightSpecs.push(...group.weights);
         for (const b of groupBuffers) buffers.push(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);

@@ -15,8 +15,8 @@
  * `torch.flatten` on NCHW orders them (c, h, w). Trained from scratch this is immaterial; it
  * only matters when copying PyTorch weights into fc1.
  */
-import * as tf from '@tensorflow/tfjs';
-import { requirePositiveInteger, requireShape } from '../core/validate';
+import * as tf from "@tensorflow/tfjs";
+import { requirePositiveInteger, requireShape } from "../core/validate";
 
 /** Options for {@link buildLeNet}. */
 export interface LeNetOptions {
@@ -43,47 +43,71 @@ export function pytorchUniformInit(fanIn: number, seed: number): ReturnType<type
 export function buildLeNet(options: LeNetOptions): tf.LayersModel {
   const { inputShape, numClasses = 10, seed } = options;
   const [h, w, c] = inputShape;
-  requireShape('buildLeNet', 'inputShape', inputShape, ['height', 'width', 'channels']);
+  requireShape("buildLeNet", "inputShape", inputShape, ["height", "width", "channels"]);
   // Spatial size after conv5 (valid) → pool2 → conv5 → pool2.
   const h2 = Math.floor((Math.floor((h - 4) / 2) - 4) / 2);
   const w2 = Math.floor((Math.floor((w - 4) / 2) - 4) / 2);
   if (h2 < 1 || w2 < 1) {
-    throw new Error(`buildLeNet: inputShape [${inputShape.join(', ')}] is too small; need at least 16×16`);
+    throw new Error(`buildLeNet: inputShape [${inputShape.join(", ")}] is too small; need at least 16×16`);
   }
   const flatFeatures = h2 * w2 * 16; // 400 for 32×32 inputs
 
   const net = tf.sequential();
   // [batch, 32, 32, C] → [batch, 28, 28, 6]
-  net.add(tf.layers.conv2d({
-    inputShape, filters: 6, kernelSize: 5, padding: 'valid', activation: 'relu',
-    kernelInitializer: pytorchUniformInit(5 * 5 * c, seed), biasInitializer: pytorchUniformInit(5 * 5 * c, seed + 1),
-  }));
+  net.add(
+    tf.layers.conv2d({
+      inputShape,
+      filters: 6,
+      kernelSize: 5,
+      padding: "valid",
+      activation: "relu",
+      kernelInitializer: pytorchUniformInit(5 * 5 * c, seed),
+      biasInitializer: pytorchUniformInit(5 * 5 * c, seed + 1),
+    }),
+  );
   // [batch, 28, 28, 6] → [batch, 14, 14, 6]
   net.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }));
   // [batch, 14, 14, 6] → [batch, 10, 10, 16]
-  net.add(tf.layers.conv2d({
-    filters: 16, kernelSize: 5, padding: 'valid', activation: 'relu',
-    kernelInitializer: pytorchUniformInit(5 * 5 * 6, seed + 2), biasInitializer: pytorchUniformInit(5 * 5 * 6, seed + 3),
-  }));
+  net.add(
+    tf.layers.conv2d({
+      filters: 16,
+      kernelSize: 5,
+      padding: "valid",
+      activation: "relu",
+      kernelInitializer: pytorchUniformInit(5 * 5 * 6, seed + 2),
+      biasInitializer: pytorchUniformInit(5 * 5 * 6, seed + 3),
+    }),
+  );
   // [batch, 10, 10, 16] → [batch, 5, 5, 16]
   net.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }));
   // [batch, 5, 5, 16] → [batch, 400]
   net.add(tf.layers.flatten());
   // [batch, 400] → [batch, 120]
-  net.add(tf.layers.dense({
-    units: 120, activation: 'relu',
-    kernelInitializer: pytorchUniformInit(flatFeatures, seed + 4), biasInitializer: pytorchUniformInit(flatFeatures, seed + 5),
-  }));
+  net.add(
+    tf.layers.dense({
+      units: 120,
+      activation: "relu",
+      kernelInitializer: pytorchUniformInit(flatFeatures, seed + 4),
+      biasInitializer: pytorchUniformInit(flatFeatures, seed + 5),
+    }),
+  );
   // [batch, 120] → [batch, 84]
-  net.add(tf.layers.dense({
-    units: 84, activation: 'relu',
-    kernelInitializer: pytorchUniformInit(120, seed + 6), biasInitializer: pytorchUniformInit(120, seed + 7),
-  }));
+  net.add(
+    tf.layers.dense({
+      units: 84,
+      activation: "relu",
+      kernelInitializer: pytorchUniformInit(120, seed + 6),
+      biasInitializer: pytorchUniformInit(120, seed + 7),
+    }),
+  );
   // [batch, 84] → [batch, numClasses] (logits; the loss applies softmax)
-  net.add(tf.layers.dense({
-    units: numClasses,
-    kernelInitializer: pytorchUniformInit(84, seed + 8), biasInitializer: pytorchUniformInit(84, seed + 9),
-  }));
+  net.add(
+    tf.layers.dense({
+      units: numClasses,
+      kernelInitializer: pytorchUniformInit(84, seed + 8),
+      biasInitializer: pytorchUniformInit(84, seed + 9),
+    }),
+  );
   return net;
 }
 
@@ -126,7 +150,7 @@ export function modelSummaryRows(model: tf.LayersModel): ModelSummaryRow[] {
  *   Glorot-uniform for the linear output layer, zero biases; layer i's kernel uses seed + i.
  * - `"glorot-uniform"`: Keras's default, Glorot-uniform kernels, zero biases; layer i's kernel uses seed + i.
  */
-export type MlpInit = 'pytorch-uniform' | 'he-normal' | 'glorot-uniform';
+export type MlpInit = "pytorch-uniform" | "he-normal" | "glorot-uniform";
 
 /** Options for {@link buildMlp}. */
 export interface MlpOptions {
@@ -145,27 +169,34 @@ export interface MlpOptions {
 }
 
 /** Kernel and bias initializers of dense layer `i` (of fan-in `fanIn`) under `init`. */
-function mlpInitializers(init: MlpInit, fanIn: number, seed: number, i: number, isOutput: boolean): { kernelInitializer: ReturnType<typeof tf.initializers.zeros>; biasInitializer: ReturnType<typeof tf.initializers.zeros> } {
-  if (init === 'pytorch-uniform') {
+function mlpInitializers(
+  init: MlpInit,
+  fanIn: number,
+  seed: number,
+  i: number,
+  isOutput: boolean,
+): { kernelInitializer: ReturnType<typeof tf.initializers.zeros>; biasInitializer: ReturnType<typeof tf.initializers.zeros> } {
+  if (init === "pytorch-uniform") {
     return { kernelInitializer: pytorchUniformInit(fanIn, seed + 2 * i), biasInitializer: pytorchUniformInit(fanIn, seed + 2 * i + 1) };
   }
-  const kernelInitializer = init === 'he-normal' && !isOutput ? tf.initializers.heNormal({ seed: seed + i }) : tf.initializers.glorotUniform({ seed: seed + i });
+  const kernelInitializer =
+    init === "he-normal" && !isOutput ? tf.initializers.heNormal({ seed: seed + i }) : tf.initializers.glorotUniform({ seed: seed + i });
   return { kernelInitializer, biasInitializer: tf.initializers.zeros() };
 }
 
 /** A multilayer perceptron for tables (article §4.1.1): dense ReLU layers, logits out, PyTorch-style init by default. */
 export function buildMlp(options: MlpOptions): tf.LayersModel {
-  const { inputSize, inputShape, hidden, numClasses, seed, init = 'pytorch-uniform' } = options;
-  for (const [name, v] of [['inputSize', inputSize], ['numClasses', numClasses], ...hidden.map((h, i) => [`hidden[${i}]`, h] as const)] as const) {
+  const { inputSize, inputShape, hidden, numClasses, seed, init = "pytorch-uniform" } = options;
+  for (const [name, v] of [["inputSize", inputSize], ["numClasses", numClasses], ...hidden.map((h, i) => [`hidden[${i}]`, h] as const)] as const) {
     requirePositiveInteger("buildMlp", name, v);
   }
-  if (!['pytorch-uniform', 'he-normal', 'glorot-uniform'].includes(init)) {
+  if (!["pytorch-uniform", "he-normal", "glorot-uniform"].includes(init)) {
     throw new Error(`buildMlp: init is "${init}"; expected "pytorch-uniform", "he-normal" or "glorot-uniform"`);
   }
   const net = tf.sequential();
   if (inputShape !== undefined) {
     const size = inputShape.reduce((p, d) => p * d, 1);
-    if (size !== inputSize) throw new Error(`buildMlp: inputShape [${inputShape.join(', ')}] has ${size} values; expected inputSize ${inputSize}`);
+    if (size !== inputSize) throw new Error(`buildMlp: inputShape [${inputShape.join(", ")}] has ${size} values; expected inputSize ${inputSize}`);
     // [batch, ...inputShape] → [batch, inputSize]
     net.add(tf.layers.flatten({ inputShape: [...inputShape] }));
   }
@@ -173,11 +204,14 @@ export function buildMlp(options: MlpOptions): tf.LayersModel {
   [...hidden, numClasses].forEach((units, i) => {
     const last = i === hidden.length;
     // [batch, fanIn] → [batch, units]
-    net.add(tf.layers.dense({
-      ...(i === 0 && inputShape === undefined ? { inputShape: [inputSize] } : {}),
-      units, activation: last ? 'linear' : 'relu',
-      ...mlpInitializers(init, fanIn, seed, i, last),
-    }));
+    net.add(
+      tf.layers.dense({
+        ...(i === 0 && inputShape === undefined ? { inputShape: [inputSize] } : {}),
+        units,
+        activation: last ? "linear" : "relu",
+        ...mlpInitializers(init, fanIn, seed, i, last),
+      }),
+    );
     fanIn = units;
   });
   return net;

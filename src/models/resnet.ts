@@ -17,8 +17,8 @@
  *
  * Layer names: `stem_*`, `stage<k>_block<j>_*`, `head_*`, so parameters can be tallied per stage.
  */
-import * as tf from '@tensorflow/tfjs';
-import { requireOneOf, requirePositiveInteger, requireShape } from '../core/validate';
+import * as tf from "@tensorflow/tfjs";
+import { requireOneOf, requirePositiveInteger, requireShape } from "../core/validate";
 
 type Initializer = ReturnType<typeof tf.initializers.heNormal>;
 type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
@@ -41,9 +41,9 @@ class SeedCounter {
 }
 
 function checkShape(fn: string, inputShape: readonly number[], minSide: number): void {
-  requireShape(fn, 'inputShape', inputShape, ['height', 'width', 'channels']);
+  requireShape(fn, "inputShape", inputShape, ["height", "width", "channels"]);
   if (inputShape[0] < minSide || inputShape[1] < minSide) {
-    throw new Error(`${fn}: inputShape [${inputShape.join(', ')}] is too small; need at least ${minSide}×${minSide}`);
+    throw new Error(`${fn}: inputShape [${inputShape.join(", ")}] is too small; need at least ${minSide}×${minSide}`);
   }
 }
 
@@ -68,32 +68,39 @@ interface ConvBnArgs {
  */
 function convBn(x: tf.SymbolicTensor, a: ConvBnArgs): tf.SymbolicTensor {
   let h = x;
-  let padding: 'same' | 'valid' = 'same';
+  let padding: "same" | "valid" = "same";
   if (a.strides > 1 && a.kernelSize > 1) {
     const p = Math.floor(a.kernelSize / 2);
     h = tf.layers.zeroPadding2d({ padding: p, name: `${a.name}_pad` }).apply(h) as tf.SymbolicTensor;
-    padding = 'valid';
+    padding = "valid";
   }
-  h = tf.layers.conv2d({
-    filters: a.filters, kernelSize: a.kernelSize, strides: a.strides, padding, useBias: a.useBias,
-    kernelInitializer: a.seeds.he(), biasInitializer: 'zeros', name: `${a.name}_conv`,
-  }).apply(h) as tf.SymbolicTensor;
-  h = tf.layers.batchNormalization({ axis: -1, epsilon: BN_EPSILON, momentum: a.bnMomentum, name: `${a.name}_bn` })
+  h = tf.layers
+    .conv2d({
+      filters: a.filters,
+      kernelSize: a.kernelSize,
+      strides: a.strides,
+      padding,
+      useBias: a.useBias,
+      kernelInitializer: a.seeds.he(),
+      biasInitializer: "zeros",
+      name: `${a.name}_conv`,
+    })
     .apply(h) as tf.SymbolicTensor;
-  if (a.relu) h = tf.layers.activation({ activation: 'relu', name: `${a.name}_relu` }).apply(h) as tf.SymbolicTensor;
+  h = tf.layers.batchNormalization({ axis: -1, epsilon: BN_EPSILON, momentum: a.bnMomentum, name: `${a.name}_bn` }).apply(h) as tf.SymbolicTensor;
+  if (a.relu) h = tf.layers.activation({ activation: "relu", name: `${a.name}_relu` }).apply(h) as tf.SymbolicTensor;
   return h;
 }
 
 function addRelu(a: tf.SymbolicTensor, b: tf.SymbolicTensor, name: string): tf.SymbolicTensor {
   const sum = tf.layers.add({ name: `${name}_add` }).apply([a, b]) as tf.SymbolicTensor;
-  return tf.layers.activation({ activation: 'relu', name: `${name}_out` }).apply(sum) as tf.SymbolicTensor;
+  return tf.layers.activation({ activation: "relu", name: `${name}_out` }).apply(sum) as tf.SymbolicTensor;
 }
 
 function head(x: tf.SymbolicTensor, numClasses: number, includeTop: boolean, seeds: SeedCounter): tf.SymbolicTensor {
-  const pooled = tf.layers.globalAveragePooling2d({ name: 'head_pool' }).apply(x) as tf.SymbolicTensor; // [batch, C]
+  const pooled = tf.layers.globalAveragePooling2d({ name: "head_pool" }).apply(x) as tf.SymbolicTensor; // [batch, C]
   if (!includeTop) return pooled;
   // [batch, C] → [batch, numClasses] logits (no softmax: the loss applies it)
-  return tf.layers.dense({ units: numClasses, kernelInitializer: seeds.glorot(), name: 'head_dense' }).apply(pooled) as tf.SymbolicTensor;
+  return tf.layers.dense({ units: numClasses, kernelInitializer: seeds.glorot(), name: "head_dense" }).apply(pooled) as tf.SymbolicTensor;
 }
 
 /** Options for {@link buildResNet50}. */
@@ -114,7 +121,10 @@ export interface ResNet50Options {
 
 /** Stage layout of ResNet-50: blocks per stage and bottleneck width (output = 4 × width) (article §3.3). */
 export const RESNET50_STAGES: readonly { blocks: number; width: number }[] = Object.freeze([
-  { blocks: 3, width: 64 }, { blocks: 4, width: 128 }, { blocks: 6, width: 256 }, { blocks: 3, width: 512 },
+  { blocks: 3, width: 64 },
+  { blocks: 4, width: 128 },
+  { blocks: 6, width: 256 },
+  { blocks: 3, width: 512 },
 ]);
 
 /** Expansion of a bottleneck block: it outputs 4× its width (article §3.3). */
@@ -128,19 +138,17 @@ export const RESNET50_TORCHVISION_PARAMS = 25_557_032;
 
 /** The ImageNet ResNet-50: stem, bottleneck stages [3, 4, 6, 3] × widths 64..512, GAP, dense top (article §3.3). */
 export function buildResNet50(options: ResNet50Options = {}): tf.LayersModel {
-  const {
-    inputShape = [224, 224, 3], numClasses = 1000, includeTop = true, useBias = true, seed = 0, bnMomentum = 0.9,
-  } = options;
-  checkShape('buildResNet50', inputShape, 32);
-  checkClasses('buildResNet50', numClasses);
+  const { inputShape = [224, 224, 3], numClasses = 1000, includeTop = true, useBias = true, seed = 0, bnMomentum = 0.9 } = options;
+  checkShape("buildResNet50", inputShape, 32);
+  checkClasses("buildResNet50", numClasses);
   const seeds = new SeedCounter(seed);
   const cb = { useBias, seeds, bnMomentum };
 
-  const input = tf.input({ shape: inputShape, name: 'input' }); // [batch, 224, 224, 3]
+  const input = tf.input({ shape: inputShape, name: "input" }); // [batch, 224, 224, 3]
   // Stem: 7×7/2 conv → BN → ReLU ([batch, 112, 112, 64]), 3×3/2 max-pool ([batch, 56, 56, 64]).
-  let x = convBn(input, { ...cb, name: 'stem', filters: 64, kernelSize: 7, strides: 2, relu: true });
-  x = tf.layers.zeroPadding2d({ padding: 1, name: 'stem_pool_pad' }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'valid', name: 'stem_pool' }).apply(x) as tf.SymbolicTensor;
+  let x = convBn(input, { ...cb, name: "stem", filters: 64, kernelSize: 7, strides: 2, relu: true });
+  x = tf.layers.zeroPadding2d({ padding: 1, name: "stem_pool_pad" }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: "valid", name: "stem_pool" }).apply(x) as tf.SymbolicTensor;
 
   let channels = 64;
   RESNET50_STAGES.forEach(({ blocks, width }, s) => {
@@ -153,15 +161,13 @@ export function buildResNet50(options: ResNet50Options = {}): tf.LayersModel {
       h = convBn(h, { ...cb, name: `${name}_2`, filters: width, kernelSize: 3, strides, relu: true });
       h = convBn(h, { ...cb, name: `${name}_3`, filters: out, kernelSize: 1, strides: 1, relu: false });
       // Projection shortcut (1×1 conv + BN) where the shape changes, identity otherwise.
-      const shortcut = strides !== 1 || channels !== out
-        ? convBn(x, { ...cb, name: `${name}_proj`, filters: out, kernelSize: 1, strides, relu: false })
-        : x;
+      const shortcut = strides !== 1 || channels !== out ? convBn(x, { ...cb, name: `${name}_proj`, filters: out, kernelSize: 1, strides, relu: false }) : x;
       x = addRelu(h, shortcut, name);
       channels = out;
     }
   });
   const output = head(x, numClasses, includeTop, seeds);
-  return tf.model({ inputs: input, outputs: output, name: includeTop ? 'resnet50' : 'resnet50_notop' });
+  return tf.model({ inputs: input, outputs: output, name: includeTop ? "resnet50" : "resnet50_notop" });
 }
 
 /** Constructor arguments of {@link ShortcutA}. */
@@ -177,14 +183,14 @@ export interface ShortcutAArgs extends LayerArgs {
  * `outChannels` channels (no parameters). [batch, H, W, C] → [batch, H/s, W/s, outChannels] (article §3.3).
  */
 export class ShortcutA extends tf.layers.Layer {
-  static readonly className = 'ResNetShortcutA';
+  static readonly className = "ResNetShortcutA";
   readonly outChannels: number;
   readonly stride: number;
 
   constructor(args: ShortcutAArgs) {
     super(args);
     requirePositiveInteger("ShortcutA", "outChannels", args.outChannels);
-    requireOneOf('ShortcutA', 'stride', args.stride, [1, 2] as const);
+    requireOneOf("ShortcutA", "stride", args.stride, [1, 2] as const);
     this.outChannels = args.outChannels;
     this.stride = args.stride;
   }
@@ -205,14 +211,29 @@ export class ShortcutA extends tf.layers.Layer {
         // x[:, ::2, ::2, :] with gradient-friendly ops: pad to even, reshape, slice phase 0.
         const he = h + (h % 2);
         const we = w + (w % 2);
-        const even = he === h && we === w ? x : tf.pad(x, [[0, 0], [0, he - h], [0, we - w], [0, 0]]);
+        const even =
+          he === h && we === w
+            ? x
+            : tf.pad(x, [
+                [0, 0],
+                [0, he - h],
+                [0, we - w],
+                [0, 0],
+              ]);
         const r = tf.reshape(even, [n, he / 2, 2, we / 2, 2, c]); // [batch, H/2, 2, W/2, 2, C]
         y = tf.reshape(tf.slice(r, [0, 0, 0, 0, 0, 0], [n, he / 2, 1, we / 2, 1, c]), [n, he / 2, we / 2, c]);
       }
       // Zero-pad the new channels, split evenly before and after as in the reference code.
       const extra = this.outChannels - c;
       const before = Math.floor(extra / 2);
-      return extra > 0 ? tf.pad(y, [[0, 0], [0, 0], [0, 0], [before, extra - before]]) : y;
+      return extra > 0
+        ? tf.pad(y, [
+            [0, 0],
+            [0, 0],
+            [0, 0],
+            [before, extra - before],
+          ])
+        : y;
     });
   }
 
@@ -233,7 +254,7 @@ export interface CifarResNetOptions {
   /** Base seed: each initialiser takes the next integer. */
   seed: number;
   /** 'A' (default, the paper's choice for CIFAR): parameter-free identity/zero-pad; 'B': 1×1 projection + BN where the shape changes. */
-  shortcut?: 'A' | 'B';
+  shortcut?: "A" | "B";
   /** BN moving-average momentum in tfjs' convention (default 0.9 ≡ PyTorch's 0.1). */
   bnMomentum?: number;
 }
@@ -243,19 +264,19 @@ export const CIFAR_RESNET_WIDTHS: readonly number[] = Object.freeze([16, 32, 64]
 
 /** He et al.'s CIFAR ResNet (6n+2 layers; ResNet-20 for depth 20): 3×3 stem, 3 stages × n basic blocks, GAP, dense (article §3.3). */
 export function buildCifarResNet(options: CifarResNetOptions): tf.LayersModel {
-  const { depth, numClasses, inputShape, seed, shortcut = 'A', bnMomentum = 0.9 } = options;
+  const { depth, numClasses, inputShape, seed, shortcut = "A", bnMomentum = 0.9 } = options;
   if (!Number.isInteger(depth) || depth < 8 || (depth - 2) % 6 !== 0) {
     throw new Error(`buildCifarResNet: depth must be 6n + 2 with n ≥ 1 (20, 32, 44, 56, 110); got ${depth}`);
   }
-  requireOneOf('buildCifarResNet', 'shortcut', shortcut, ['A', 'B'] as const);
-  checkShape('buildCifarResNet', inputShape, 8);
-  checkClasses('buildCifarResNet', numClasses);
+  requireOneOf("buildCifarResNet", "shortcut", shortcut, ["A", "B"] as const);
+  checkShape("buildCifarResNet", inputShape, 8);
+  checkClasses("buildCifarResNet", numClasses);
   const n = (depth - 2) / 6;
   const seeds = new SeedCounter(seed);
   const cb = { useBias: false, seeds, bnMomentum };
 
-  const input = tf.input({ shape: inputShape, name: 'input' }); // [batch, 32, 32, C]
-  let x = convBn(input, { ...cb, name: 'stem', filters: CIFAR_RESNET_WIDTHS[0], kernelSize: 3, strides: 1, relu: true }); // [batch, 32, 32, 16]
+  const input = tf.input({ shape: inputShape, name: "input" }); // [batch, 32, 32, C]
+  let x = convBn(input, { ...cb, name: "stem", filters: CIFAR_RESNET_WIDTHS[0], kernelSize: 3, strides: 1, relu: true }); // [batch, 32, 32, 16]
   let channels = CIFAR_RESNET_WIDTHS[0];
   CIFAR_RESNET_WIDTHS.forEach((width, s) => {
     for (let b = 0; b < n; b++) {
@@ -266,9 +287,10 @@ export function buildCifarResNet(options: CifarResNetOptions): tf.LayersModel {
       h = convBn(h, { ...cb, name: `${name}_2`, filters: width, kernelSize: 3, strides: 1, relu: false });
       let sc = x;
       if (strides !== 1 || channels !== width) {
-        sc = shortcut === 'A'
-          ? new ShortcutA({ outChannels: width, stride: strides, name: `${name}_shortcutA` }).apply(x) as tf.SymbolicTensor
-          : convBn(x, { ...cb, name: `${name}_proj`, filters: width, kernelSize: 1, strides, relu: false });
+        sc =
+          shortcut === "A"
+            ? (new ShortcutA({ outChannels: width, stride: strides, name: `${name}_shortcutA` }).apply(x) as tf.SymbolicTensor)
+            : convBn(x, { ...cb, name: `${name}_proj`, filters: width, kernelSize: 1, strides, relu: false });
       }
       x = addRelu(h, sc, name);
       channels = width;
@@ -301,7 +323,7 @@ export function stageParameters(net: tf.LayersModel): StageParameters[] {
   const rows: StageParameters[] = [];
   const blocks = new Map<string, Set<string>>();
   for (const layer of net.layers) {
-    if (layer.getClassName() === 'InputLayer') continue;
+    if (layer.getClassName() === "InputLayer") continue;
     const m = /^(stem|head|stage\d+)(?:_(block\d+))?/.exec(layer.name);
     if (!m) throw new Error(`stageParameters: layer "${layer.name}" is not named stem_*, stage<k>_*, or head_*; was the model built by src/resnet.ts?`);
     const stage = m[1];

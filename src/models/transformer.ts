@@ -58,15 +58,24 @@ function checkConfig(c: TransformerConfig): Required<TransformerConfig> {
 export function transformerWeightShapes(config: TransformerConfig): [string, number[]][] {
   const c = checkConfig(config);
   const { vocabSize: V, contextLength: T, dModel: d, dFF: f } = c;
-  const shapes: [string, number[]][] = [["tokEmb", [V, d]], ["posEmb", [T, d]]];
+  const shapes: [string, number[]][] = [
+    ["tokEmb", [V, d]],
+    ["posEmb", [T, d]],
+  ];
   for (let l = 0; l < c.numLayers; l++) {
     shapes.push(
-      [`h${l}.ln1.g`, [d]], [`h${l}.ln1.b`, [d]],
-      [`h${l}.attn.wqkv`, [d, 3 * d]], [`h${l}.attn.bqkv`, [3 * d]],
-      [`h${l}.attn.wo`, [d, d]], [`h${l}.attn.bo`, [d]],
-      [`h${l}.ln2.g`, [d]], [`h${l}.ln2.b`, [d]],
-      [`h${l}.mlp.w1`, [d, f]], [`h${l}.mlp.b1`, [f]],
-      [`h${l}.mlp.w2`, [f, d]], [`h${l}.mlp.b2`, [d]],
+      [`h${l}.ln1.g`, [d]],
+      [`h${l}.ln1.b`, [d]],
+      [`h${l}.attn.wqkv`, [d, 3 * d]],
+      [`h${l}.attn.bqkv`, [3 * d]],
+      [`h${l}.attn.wo`, [d, d]],
+      [`h${l}.attn.bo`, [d]],
+      [`h${l}.ln2.g`, [d]],
+      [`h${l}.ln2.b`, [d]],
+      [`h${l}.mlp.w1`, [d, f]],
+      [`h${l}.mlp.b1`, [f]],
+      [`h${l}.mlp.w2`, [f, d]],
+      [`h${l}.mlp.b2`, [d]],
     );
   }
   shapes.push(["lnf.g", [d]], ["lnf.b", [d]]);
@@ -199,7 +208,13 @@ export class Transformer {
       if (given && given.shape.join(",") !== shape.join(",")) {
         throw new Error(`Transformer: weight ${name} has shape [${given.shape}]; expected [${shape}]`);
       }
-      const v = tf.tidy(() => tf.variable(given ? given.clone() : initialValue(name, shape, this.config.seed * 1009 + i, this.config.numLayers), true, `${name}_${Transformer.nextId++}`));
+      const v = tf.tidy(() =>
+        tf.variable(
+          given ? given.clone() : initialValue(name, shape, this.config.seed * 1009 + i, this.config.numLayers),
+          true,
+          `${name}_${Transformer.nextId++}`,
+        ),
+      );
       this.weights.set(name, v);
     });
   }

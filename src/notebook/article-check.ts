@@ -67,7 +67,8 @@ export function checkClaim(claim: Claim): ClaimResult {
 export function claimsTableHtml(results: ClaimResult[], caption = "The article's claims, checked"): string {
   const rows = results
     .map(
-      (r) => `<tr style="background:${r.ok ? "#eef8ee" : "#fdeeee"}">${[r.id, r.articleSays, r.computed, `${r.ok ? "✓" : "✗"} ${r.reason}`].map((v) => `<td style="text-align:left">${escapeHtml(v)}</td>`).join("")}</tr>`,
+      (r) =>
+        `<tr style="background:${r.ok ? "#eef8ee" : "#fdeeee"}">${[r.id, r.articleSays, r.computed, `${r.ok ? "✓" : "✗"} ${r.reason}`].map((v) => `<td style="text-align:left">${escapeHtml(v)}</td>`).join("")}</tr>`,
     )
     .join("");
   return `<table class="runbook-claims" style="text-align:left"><caption style="caption-side:top;text-align:left;font-weight:bold">${escapeHtml(caption)}</caption><thead><tr>${["Claim", "Article says", "Computed here", "Verdict"].map((h) => `<th style="text-align:left">${h}</th>`).join("")}</tr></thead><tbody>${rows}</tbody></table>`;

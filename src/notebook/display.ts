@@ -53,7 +53,9 @@ export function tableHtml(rows: Row[], opts: { caption?: string; columns?: strin
   const digits = opts.digits ?? 4;
   const head = columns.map((c) => `<th style="text-align:left">${escapeHtml(c)}</th>`).join("");
   const body = rows
-    .map((r) => `<tr>${columns.map((c) => `<td style="text-align:left">${escapeHtml(formatCell((r as Record<string, unknown>)[c], digits))}</td>`).join("")}</tr>`)
+    .map(
+      (r) => `<tr>${columns.map((c) => `<td style="text-align:left">${escapeHtml(formatCell((r as Record<string, unknown>)[c], digits))}</td>`).join("")}</tr>`,
+    )
     .join("\n");
   const caption = opts.caption ? `<caption style="caption-side:top;text-align:left;font-weight:bold">${escapeHtml(opts.caption)}</caption>` : "";
   return `<table class="runbook-table">${caption}<thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
@@ -100,7 +102,13 @@ export function liveDisplay(): LiveDisplay {
     return { html: (h) => d.html(h), text: (t) => d.text(t) };
   }
   return {
-    html: (h) => process.stderr.write(h.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim() + "\n"),
+    html: (h) =>
+      process.stderr.write(
+        h
+          .replace(/<[^>]+>/g, " ")
+          .replace(/\s+/g, " ")
+          .trim() + "\n",
+      ),
     text: (t) => process.stderr.write(t + "\n"),
   };
 }

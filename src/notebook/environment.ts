@@ -12,7 +12,6 @@ import { PROJECT_ROOT } from "../core/paths";
 import { CIFAR10_DIR_NAME, findCifar10 } from "../data/cifar10";
 import { FASHION_MNIST_DEBIAN_DIR } from "../data/fashion-mnist";
 
-
 export interface DatasetLocation {
   name: string;
   path: string;

@@ -40,11 +40,12 @@ export function runbookSections(dir = path.join(PROJECT_ROOT, "notebooks")): Sec
       const first = nb.cells.find((c) => c.cell_type === "markdown");
       const text = first ? cellSource(first) : "";
       const title = /^#\s+(.+)$/m.exec(text)?.[1].trim() ?? file;
-      const summary = text
-        .split(/\n\s*\n/)
-        .map((p) => p.trim())
-        .find((p) => p && !p.startsWith("#"))
-        ?.split(/(?<=\.)\s/)[0] ?? "";
+      const summary =
+        text
+          .split(/\n\s*\n/)
+          .map((p) => p.trim())
+          .find((p) => p && !p.startsWith("#"))
+          ?.split(/(?<=\.)\s/)[0] ?? "";
       // Plain text for a one-line summary: drop markdown emphasis, code marks and link targets.
       const plain = summary.replace(/\[([^\]]*)\]\([^)]*\)/g, "$1").replace(/[*_`]/g, "");
       const meta = (nb.metadata.runbook ?? {}) as { article_sections?: string[] };

@@ -6,7 +6,15 @@
 import { progressDisplay } from "./display";
 import { type Figure, lineChart } from "../core/figure";
 import * as tf from "@tensorflow/tfjs";
-import { type LabelledSet, type LossLogEntry, type TrainHistory, type TrainLogEntry, type TrainOptions, type TrainProgress, trainClassifier } from "../training/train";
+import {
+  type LabelledSet,
+  type LossLogEntry,
+  type TrainHistory,
+  type TrainLogEntry,
+  type TrainOptions,
+  type TrainProgress,
+  trainClassifier,
+} from "../training/train";
 import { type LmTrainHistory, type LmTrainOptions, type TokenSequences, trainLanguageModel } from "../training/train-lm";
 import type { Transformer } from "../models/transformer";
 
@@ -22,7 +30,8 @@ export function trainingView(label: string): TrainingView {
   const display = progressDisplay();
   const losses: number[] = [];
   let last: TrainProgress | null = null;
-  const describe = (p: TrainProgress): string => `${label} — epoch ${p.epoch}/${p.numEpochs}, batch ${p.batch.toLocaleString("en-US")}/${p.batchesPerEpoch.toLocaleString("en-US")}`;
+  const describe = (p: TrainProgress): string =>
+    `${label} — epoch ${p.epoch}/${p.numEpochs}, batch ${p.batch.toLocaleString("en-US")}/${p.batchesPerEpoch.toLocaleString("en-US")}`;
   return {
     onProgress(p) {
       last = p;
@@ -63,7 +72,12 @@ export async function trainWithProgress(label: string, net: tf.LayersModel, trai
 }
 
 /** `trainLanguageModel` with its progress shown live under `label`, as {@link trainWithProgress} does for classifiers (article §8). */
-export async function trainLanguageModelWithProgress(label: string, net: Transformer, trainSet: TokenSequences, options: LmTrainOptions): Promise<LmTrainHistory> {
+export async function trainLanguageModelWithProgress(
+  label: string,
+  net: Transformer,
+  trainSet: TokenSequences,
+  options: LmTrainOptions,
+): Promise<LmTrainHistory> {
   const view = trainingView(label);
   const history = await trainLanguageModel(net, trainSet, { ...options, onProgress: view.onProgress, onLog: view.onLog });
   view.finish(history);
@@ -72,8 +86,9 @@ export async function trainLanguageModelWithProgress(label: string, net: Transfo
 
 /** The logged mean losses against mini-batches seen (the tutorial's printed log, as a curve). */
 export function lossCurveFigure(losses: LossLogEntry[], batchesPerEpoch: number, title = "Training loss"): Figure {
-  return lineChart(
-    [{ name: "mean loss", x: losses.map((l) => (l.epoch - 1) * batchesPerEpoch + l.batch), y: losses.map((l) => l.meanLoss) }],
-    { title, xTitle: "mini-batches", yTitle: "mean cross-entropy loss" },
-  );
+  return lineChart([{ name: "mean loss", x: losses.map((l) => (l.epoch - 1) * batchesPerEpoch + l.batch), y: losses.map((l) => l.meanLoss) }], {
+    title,
+    xTitle: "mini-batches",
+    yTitle: "mean cross-entropy loss",
+  });
 }

@@ -137,7 +137,16 @@ export function relativeImports(source: string): { spec: string; names: string[]
   const found: { spec: string; names: string[] | null }[] = [];
   const named = /import\s+(?:type\s+)?\{([^}]*)\}\s*from\s*["'](\.{1,2}\/[^"']+)["']/g;
   for (const m of source.matchAll(named)) {
-    const names = m[1].split(",").map((n) => n.trim().replace(/^type\s+/, "").split(/\s+as\s+/)[0].trim()).filter(Boolean);
+    const names = m[1]
+      .split(",")
+      .map((n) =>
+        n
+          .trim()
+          .replace(/^type\s+/, "")
+          .split(/\s+as\s+/)[0]
+          .trim(),
+      )
+      .filter(Boolean);
     found.push({ spec: m[2], names });
   }
   const whole = /(?:import\s+(?:\*\s+as\s+\w+|\w+)\s+from\s*|import\s*\(\s*|require\s*\(\s*|import\s+)["'](\.{1,2}\/[^"']+)["']/g;
@@ -178,7 +187,11 @@ export function matchDataFiles(globs: string[]): string[] {
   const files = new Set<string>();
   for (const glob of globs) {
     const abs = path.resolve(PROJECT_ROOT, glob);
-    const staticPart = abs.split("/").filter((_, i, parts) => !parts.slice(0, i + 1).some((p) => /[*?]/.test(p))).join("/") || "/";
+    const staticPart =
+      abs
+        .split("/")
+        .filter((_, i, parts) => !parts.slice(0, i + 1).some((p) => /[*?]/.test(p)))
+        .join("/") || "/";
     if (!fs.existsSync(staticPart)) continue;
     if (fs.statSync(staticPart).isFile()) {
       files.add(staticPart);
@@ -198,7 +211,15 @@ export function matchDataFiles(globs: string[]): string[] {
 }
 
 /** RUNBOOK_* settings that only say where things are or how the report is checked, not what a notebook computes. */
-const NON_RESULT_SETTINGS = new Set(["RUNBOOK_CHROMIUM", "RUNBOOK_BROWSER_CHECK", "RUNBOOK_PYTHON", "RUNBOOK_JUPYTER_PREFIX", "RUNBOOK_FACTS_FILE", "RUNBOOK_REPORT", "RUNBOOK_PROFILE"]);
+const NON_RESULT_SETTINGS = new Set([
+  "RUNBOOK_CHROMIUM",
+  "RUNBOOK_BROWSER_CHECK",
+  "RUNBOOK_PYTHON",
+  "RUNBOOK_JUPYTER_PREFIX",
+  "RUNBOOK_FACTS_FILE",
+  "RUNBOOK_REPORT",
+  "RUNBOOK_PROFILE",
+]);
 
 function engineComponent(): string {
   const settings = Object.keys(process.env)
@@ -226,7 +247,13 @@ function executorComponent(): string {
   const files = [
     path.join(PROJECT_ROOT, "scripts", "execute_notebook.py"),
     path.join(PROJECT_ROOT, "dist", "scripts", "run-notebooks.js"),
-    ...(fs.existsSync(runnerDir) ? fs.readdirSync(runnerDir).filter((f) => f.endsWith(".js")).sort().map((f) => path.join(runnerDir, f)) : []),
+    ...(fs.existsSync(runnerDir)
+      ? fs
+          .readdirSync(runnerDir)
+          .filter((f) => f.endsWith(".js"))
+          .sort()
+          .map((f) => path.join(runnerDir, f))
+      : []),
   ];
   return sha256(JSON.stringify(files.map((f) => [relToRoot(f), hashFile(f)])));
 }

@@ -28,7 +28,8 @@ export function checkJupyter(): Jupyter {
   // RUNBOOK_PYTHON, when set, is the only candidate: a wrong value must not be papered over.
   const chosen = envPython();
   const candidates = chosen ? [chosen] : ["/usr/bin/python3", "python3"];
-  const probe = "import json, nbclient, nbconvert, jupyter_client; print(json.dumps({'nbclient': nbclient.__version__, 'nbconvert': nbconvert.__version__, 'jupyter_client': jupyter_client.__version__}))";
+  const probe =
+    "import json, nbclient, nbconvert, jupyter_client; print(json.dumps({'nbclient': nbclient.__version__, 'nbconvert': nbconvert.__version__, 'jupyter_client': jupyter_client.__version__}))";
   let python: string | undefined;
   let versions: Record<string, string> = {};
   for (const p of candidates) {
@@ -72,7 +73,10 @@ export interface ExecuteRequest {
 /** The line on top of every executed notebook: when, how, with what it ran, and on which backend. */
 function runHeader(req: ExecuteRequest, executedAt: Date, backend: string | undefined): string {
   const p = req.prepared;
-  const params = Object.entries(p.parameters).map(([k, v]) => `\`${k}=${JSON.stringify(v)}\``).join(", ") || "none";
+  const params =
+    Object.entries(p.parameters)
+      .map(([k, v]) => `\`${k}=${JSON.stringify(v)}\``)
+      .join(", ") || "none";
   return [
     `*Executed ${executedAt.toISOString().replace("T", " ").slice(0, 16)} UTC by \`scripts/run-notebooks\` from \`${p.rel}\`*, `,
     `profile **${req.profile}**, parameters ${params}; `,
@@ -125,15 +129,24 @@ export function executeNotebook(req: ExecuteRequest): Promise<NotebookRun> {
   const startedAt = new Date();
   const args = [
     path.join(PROJECT_ROOT, "scripts", "execute_notebook.py"),
-    "--input", input,
-    "--output", path.join(req.staging, `${p.name}.ipynb`),
-    "--html", path.join(req.staging, `${p.name}.html`),
-    "--result", resultFile,
-    "--cwd", path.dirname(p.abs),
-    "--timeout", String(req.timeout),
-    "--title", p.title,
-    "--injected-cell", String(p.injectedIndex),
-    "--header", runHeader(req, startedAt, undefined),
+    "--input",
+    input,
+    "--output",
+    path.join(req.staging, `${p.name}.ipynb`),
+    "--html",
+    path.join(req.staging, `${p.name}.html`),
+    "--result",
+    resultFile,
+    "--cwd",
+    path.dirname(p.abs),
+    "--timeout",
+    String(req.timeout),
+    "--title",
+    p.title,
+    "--injected-cell",
+    String(p.injectedIndex),
+    "--header",
+    runHeader(req, startedAt, undefined),
   ];
   const env = {
     ...process.env,
@@ -174,13 +187,25 @@ export function executeNotebook(req: ExecuteRequest): Promise<NotebookRun> {
       const base = { path: p.rel, name: p.name, title: p.title, parameters: p.parameters, facts, checks, headlines, startedAt: startedAt.toISOString() };
       if (fs.existsSync(resultFile)) {
         const r = JSON.parse(fs.readFileSync(resultFile, "utf8")) as {
-          status: NotebookStatus; seconds: number; failedCell: number | null; failedCellLabel?: string; failedCellSource?: string; message: string | null; cells?: CellTiming[];
+          status: NotebookStatus;
+          seconds: number;
+          failedCell: number | null;
+          failedCellLabel?: string;
+          failedCellSource?: string;
+          message: string | null;
+          cells?: CellTiming[];
         };
         resolve({ ...base, ...r });
       } else {
         // The executor itself crashed or was stopped: never a success, and its own output is the error.
         const tail = output.trim().split("\n").slice(-8).join("\n");
-        resolve({ ...base, status: "error", seconds: (Date.now() - startedAt.getTime()) / 1000, failedCell: null, message: `executor exited with ${signal ?? `code ${code}`}: ${tail}` });
+        resolve({
+          ...base,
+          status: "error",
+          seconds: (Date.now() - startedAt.getTime()) / 1000,
+          failedCell: null,
+          message: `executor exited with ${signal ?? `code ${code}`}: ${tail}`,
+        });
       }
     });
   });

@@ -90,7 +90,11 @@ export function mergeReports(dirs: string[], out: string, log: (line: string) =>
     }
     // One site over all shards' pages: one assets/ folder and one search index (self-contained shards have no assets/).
     const site = { selfContained: !fs.existsSync(path.join(dirs[0], "assets")) };
-    writeReportSite(staging, merged.notebooks.map((n) => n.name), site);
+    writeReportSite(
+      staging,
+      merged.notebooks.map((n) => n.name),
+      site,
+    );
     fs.writeFileSync(path.join(staging, "index.html"), siteIndexPage(renderIndexHtml(merged), staging, site));
     fs.writeFileSync(path.join(staging, "junit.xml"), renderJunitXml(merged));
     fs.writeFileSync(path.join(staging, "summary.json"), JSON.stringify(merged, null, 2) + "\n");

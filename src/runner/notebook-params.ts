@@ -34,17 +34,14 @@ export const INJECTED_TAG = "injected-parameters";
 
 /** Index of the cell tagged `parameters`, or -1; more than one is an error. */
 export function findParametersCell(nb: Notebook, file: string): number {
-  const indices = nb.cells
-    .map((c, i) => ((c.metadata.tags ?? []).includes(PARAMETERS_TAG) ? i : -1))
-    .filter((i) => i >= 0);
+  const indices = nb.cells.map((c, i) => ((c.metadata.tags ?? []).includes(PARAMETERS_TAG) ? i : -1)).filter((i) => i >= 0);
   if (indices.length > 1) {
     throw new Error(`${file}: ${indices.length} cells are tagged "${PARAMETERS_TAG}" (cells ${indices.join(", ")}); expected one`);
   }
   return indices.length === 1 ? indices[0] : -1;
 }
 
-const DECLARATION =
-  /^(?:let|const|var)\s+([A-Za-z_$][\w$]*)\s*(?::\s*(number|string|boolean)\s*)?=\s*(.+?)\s*;?\s*(?:\/\/\s*(.*))?$/;
+const DECLARATION = /^(?:let|const|var)\s+([A-Za-z_$][\w$]*)\s*(?::\s*(number|string|boolean)\s*)?=\s*(.+?)\s*;?\s*(?:\/\/\s*(.*))?$/;
 
 /** Parses a literal as written in TypeScript source: a number, a double/single-quoted string or a boolean. */
 export function parseLiteral(text: string): { type: ParamType; value: ParamValue } | undefined {
@@ -113,7 +110,9 @@ export function coerceParam(decl: ParamDeclaration, text: string, file: string):
     case "number": {
       const v = Number(text.replace(/_/g, ""));
       if (text.trim() === "" || !Number.isFinite(v)) {
-        throw new Error(`parameter ${decl.name}=${text}: ${file} declares ${decl.name} as a number (default ${decl.defaultValue}); "${text}" is not a finite number`);
+        throw new Error(
+          `parameter ${decl.name}=${text}: ${file} declares ${decl.name} as a number (default ${decl.defaultValue}); "${text}" is not a finite number`,
+        );
       }
       return v;
     }
@@ -143,12 +142,7 @@ export interface ResolvedParams {
  * Values for one notebook: defaults, then the profile's quick values, then `-p` overrides.
  * A notebook that declares `profile` always gets the run's profile injected.
  */
-export function resolveParams(
-  decls: ParamDeclaration[],
-  profile: Profile,
-  overrides: Record<string, string>,
-  file: string,
-): ResolvedParams {
+export function resolveParams(decls: ParamDeclaration[], profile: Profile, overrides: Record<string, string>, file: string): ResolvedParams {
   const values: Record<string, ParamValue> = {};
   const injected: Record<string, ParamValue> = {};
   for (const d of decls) {

@@ -19,7 +19,10 @@ import {
 } from "./notebook-params";
 
 function globToRegExp(pattern: string): RegExp {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*").replace(/\?/g, "[^/]");
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, "[^/]*")
+    .replace(/\?/g, "[^/]");
   return new RegExp(`^${re}$`);
 }
 
@@ -27,7 +30,10 @@ function globToRegExp(pattern: string): RegExp {
 export function expandNotebooks(args: string[], cwd: string): string[] {
   const found = new Set<string>();
   const listDir = (dir: string): string[] =>
-    fs.readdirSync(dir).filter((f) => f.endsWith(".ipynb") && !f.startsWith(".")).map((f) => path.join(dir, f));
+    fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith(".ipynb") && !f.startsWith("."))
+      .map((f) => path.join(dir, f));
   for (const arg of args.length ? args : [path.join(PROJECT_ROOT, "notebooks")]) {
     const abs = path.resolve(cwd, arg);
     if (/[*?]/.test(path.basename(abs))) {
@@ -86,11 +92,7 @@ function jsonErrorSummary(e: Error): string {
 }
 
 /** Reads a notebook and applies the profile and overrides; throws UsageError on bad input. */
-export function prepareNotebook(
-  abs: string,
-  profile: Profile,
-  overrides: Record<string, string>,
-): { prepared: Prepared; declared: ParamDeclaration[] } {
+export function prepareNotebook(abs: string, profile: Profile, overrides: Record<string, string>): { prepared: Prepared; declared: ParamDeclaration[] } {
   const rel = path.relative(PROJECT_ROOT, abs).startsWith("..") ? abs : path.relative(PROJECT_ROOT, abs);
   let text: string;
   try {

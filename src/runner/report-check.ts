@@ -19,8 +19,13 @@ export const CHROMIUM_PATH = envChromium();
 
 /** Headless, no sandbox (root in CI), and nothing that phones home; no host name resolves. */
 export const CHROMIUM_ARGS: readonly string[] = [
-  "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-  "--disable-component-update", "--disable-sync",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
   "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
 ];
 
@@ -63,7 +68,9 @@ export async function launchChromium(opts: { timeoutMs?: number } = {}): Promise
     throw new BrowserUnavailableError(`the npm package playwright-core is not installed (${(e as Error).message.split("\n")[0]}): run \`npm run setup\``);
   }
   if (!fs.existsSync(CHROMIUM_PATH)) {
-    throw new BrowserUnavailableError(`Chromium not found at ${CHROMIUM_PATH}: run \`npm run setup\` (installs Debian's chromium), or set RUNBOOK_CHROMIUM to a Chromium binary`);
+    throw new BrowserUnavailableError(
+      `Chromium not found at ${CHROMIUM_PATH}: run \`npm run setup\` (installs Debian's chromium), or set RUNBOOK_CHROMIUM to a Chromium binary`,
+    );
   }
   try {
     return await pw.chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS], timeout: opts.timeoutMs ?? 60_000 });
@@ -119,13 +126,17 @@ export async function checkReportPage(page: Page, url: string, options: CheckOpt
     // Each figure either gets plotly's svg.main-svg or a data-plot-error attribute (src/plot.ts).
     const settled = await page
       .waitForFunction(
-        () => Array.from(document.querySelectorAll("div.runbook-figure")).every(
-          (el) => el.hasAttribute("data-plot-error") || el.querySelector("svg.main-svg") !== null,
-        ),
+        () =>
+          Array.from(document.querySelectorAll("div.runbook-figure")).every(
+            (el) => el.hasAttribute("data-plot-error") || el.querySelector("svg.main-svg") !== null,
+          ),
         undefined,
         { timeout: o.figureTimeoutMs, polling: 100 },
       )
-      .then(() => true, () => false);
+      .then(
+        () => true,
+        () => false,
+      );
     if (settled) {
       // plotly creates the svg before it draws the traces; a later throw replaces it with the error.
       await page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 200)))));
@@ -150,14 +161,25 @@ export async function checkReportPage(page: Page, url: string, options: CheckOpt
         const mj = (window as unknown as { MathJax?: { Hub?: Hub; startup?: { promise?: Promise<unknown> } } }).MathJax;
         if (!mj) return Promise.resolve({ done: true, errors: [] as string[] });
         return new Promise<{ done: boolean; errors: string[] }>((resolve) => {
-          const collect = (done: boolean, extra: string[] = []): void => resolve({
-            done,
-            errors: extra.concat(Array.from(document.querySelectorAll(".MathJax_Error, .noError, merror, mjx-merror, [data-mjx-error]"))
-              .map((e) => (e.getAttribute("data-mjx-error") ?? e.textContent ?? "").trim().slice(0, 200))),
-          });
+          const collect = (done: boolean, extra: string[] = []): void =>
+            resolve({
+              done,
+              errors: extra.concat(
+                Array.from(document.querySelectorAll(".MathJax_Error, .noError, merror, mjx-merror, [data-mjx-error]")).map((e) =>
+                  (e.getAttribute("data-mjx-error") ?? e.textContent ?? "").trim().slice(0, 200),
+                ),
+              ),
+            });
           const timer = setTimeout(() => collect(false), timeout);
-          const finish = (extra: string[] = []): void => { clearTimeout(timer); collect(true, extra); };
-          if (mj.startup?.promise) mj.startup.promise.then(() => finish(), (e: unknown) => finish([`MathJax failed: ${String(e)}`]));
+          const finish = (extra: string[] = []): void => {
+            clearTimeout(timer);
+            collect(true, extra);
+          };
+          if (mj.startup?.promise)
+            mj.startup.promise.then(
+              () => finish(),
+              (e: unknown) => finish([`MathJax failed: ${String(e)}`]),
+            );
           else if (mj.Hub) mj.Hub.Queue(() => finish());
           else finish(["MathJax is configured but its script did not load"]);
         });
@@ -171,7 +193,8 @@ export async function checkReportPage(page: Page, url: string, options: CheckOpt
     page.off("request", onRequest);
     page.off("requestfailed", onRequestFailed);
   }
-  return problems.map((p, i) => ({ p, i }))
+  return problems
+    .map((p, i) => ({ p, i }))
     .sort((a, b) => KIND_ORDER.indexOf(a.p.kind) - KIND_ORDER.indexOf(b.p.kind) || a.i - b.i)
     .map(({ p }) => p);
 }
@@ -228,7 +251,10 @@ export async function checkRenderedNotebooks(runs: NotebookRun[], dir: string, l
   let failed = 0;
   try {
     const started = Date.now();
-    const results = await checkReportFiles(passed.map((r) => path.join(dir, `${r.name}.html`)), { browser });
+    const results = await checkReportFiles(
+      passed.map((r) => path.join(dir, `${r.name}.html`)),
+      { browser },
+    );
     for (const run of passed) {
       const file = path.join(dir, `${run.name}.html`);
       const problems = results.get(file) ?? [];
@@ -242,9 +268,16 @@ export async function checkRenderedNotebooks(runs: NotebookRun[], dir: string, l
       const html = fs.readFileSync(file, "utf8");
       const withBanner = /<body[^>]*>/i.test(html) ? html.replace(/<body[^>]*>/i, (m) => `${m}\n${bannerHtml(problems)}`) : bannerHtml(problems) + html;
       fs.writeFileSync(file, withBanner);
-      log(`✗ ${run.path} FAILED in the browser (its page ${run.name}.html):\n${run.message.split("\n").map((l) => `    ${l}`).join("\n")}`);
+      log(
+        `✗ ${run.path} FAILED in the browser (its page ${run.name}.html):\n${run.message
+          .split("\n")
+          .map((l) => `    ${l}`)
+          .join("\n")}`,
+      );
     }
-    log(`Checked ${passed.length} page(s) in headless Chromium in ${((Date.now() - started) / 1000).toFixed(1)} s: ${failed ? `${failed} with problems` : "all render"}`);
+    log(
+      `Checked ${passed.length} page(s) in headless Chromium in ${((Date.now() - started) / 1000).toFixed(1)} s: ${failed ? `${failed} with problems` : "all render"}`,
+    );
   } finally {
     await browser.close();
   }

@@ -142,11 +142,21 @@ export function renderIndexHtml(summary: RunSummary): string {
   const env = Object.entries(summary.environment)
     .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)
     .join("");
-  const overrides = Object.entries(summary.overrides).map(([k, v]) => `${k}=${v}`).join(", ") || "none";
+  const overrides =
+    Object.entries(summary.overrides)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(", ") || "none";
   const slowRows = slowestCellRows(summary);
   const cachedCount = summary.notebooks.filter((nb) => nb.cache?.fromCache).length;
-  const cachedText = cachedCount ? `; ${cachedCount === summary.notebooks.length ? "every page" : `${cachedCount} of ${summary.notebooks.length} pages`} from the cache` : "";
-  const verdict = summary.failed === 0 ? (summary.passed === 1 ? "The notebook passed" : `All ${summary.passed} notebooks passed`) : `${summary.failed} of ${summary.passed + summary.failed} notebooks FAILED`;
+  const cachedText = cachedCount
+    ? `; ${cachedCount === summary.notebooks.length ? "every page" : `${cachedCount} of ${summary.notebooks.length} pages`} from the cache`
+    : "";
+  const verdict =
+    summary.failed === 0
+      ? summary.passed === 1
+        ? "The notebook passed"
+        : `All ${summary.passed} notebooks passed`
+      : `${summary.failed} of ${summary.passed + summary.failed} notebooks FAILED`;
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Runbook report</title>
 <style>
@@ -165,12 +175,20 @@ tr.bad td{background:#fff0f0}.status{white-space:nowrap}.path{color:#777;font-si
 <table><thead><tr><th>Notebook</th><th>Status</th><th>Time</th><th>Backend</th><th>Key figures</th></tr></thead><tbody>
 ${rows}
 </tbody></table>
-${headlines.length ? `<h2>Application scenarios: model vs baseline</h2>
+${
+  headlines.length
+    ? `<h2>Application scenarios: model vs baseline</h2>
 <p>Each scenario's headline metric on held-out data; its notebook asserts the model beats the baseline by at least the stated margin.</p>
-<table><thead><tr><th>Scenario</th><th>Metric</th><th>Model</th><th>Baseline</th><th>Asserted margin</th></tr></thead><tbody>${headlineRows}</tbody></table>` : ""}
-${slowRows ? `<h2>Slowest cells</h2>
+<table><thead><tr><th>Scenario</th><th>Metric</th><th>Model</th><th>Baseline</th><th>Asserted margin</th></tr></thead><tbody>${headlineRows}</tbody></table>`
+    : ""
+}
+${
+  slowRows
+    ? `<h2>Slowest cells</h2>
 <p>The ${SLOWEST_CELLS} code cells that took longest (a cached page's times are from when it was executed).</p>
-<table><thead><tr><th>Time</th><th>Notebook</th><th>Cell</th><th>First line</th><th>Run</th></tr></thead><tbody>${slowRows}</tbody></table>` : ""}
+<table><thead><tr><th>Time</th><th>Notebook</th><th>Cell</th><th>First line</th><th>Run</th></tr></thead><tbody>${slowRows}</tbody></table>`
+    : ""
+}
 <h2>Article claims checked</h2>
 ${checks.length ? `<table><thead><tr><th>Claim</th><th>Article says</th><th>Computed</th><th>Verdict</th><th>Where</th></tr></thead><tbody>${checkRows}</tbody></table>` : "<p>No notebook in this run checks an article claim.</p>"}
 <h2>Environment</h2>
@@ -180,9 +198,12 @@ ${checks.length ? `<table><thead><tr><th>Claim</th><th>Article says</th><th>Comp
 }
 
 function xmlEscape(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c] as string)
-    // XML 1.0 forbids most control characters, which kernels' stderr can contain (ANSI colours).
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, "");
+  return (
+    s
+      .replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c] as string)
+      // XML 1.0 forbids most control characters, which kernels' stderr can contain (ANSI colours).
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, "")
+  );
 }
 
 /** One notebook's test cases: one per code cell (a failure points at its cell) and one for the notebook as a whole. */
@@ -199,7 +220,9 @@ function junitSuite(nb: NotebookRun): { xml: string; tests: number; failures: nu
       cases.push(`${head}>\n      <skipped message="not run: an earlier cell stopped the notebook"/>\n    </testcase>`);
     } else {
       failures++;
-      cases.push(`${head}>\n      <failure type="${nb.status}" message="${xmlEscape((nb.message ?? "").split("\n")[0])}">${xmlEscape(nb.message ?? "")}</failure>\n    </testcase>`);
+      cases.push(
+        `${head}>\n      <failure type="${nb.status}" message="${xmlEscape((nb.message ?? "").split("\n")[0])}">${xmlEscape(nb.message ?? "")}</failure>\n    </testcase>`,
+      );
     }
   }
   // The notebook as a whole: also fails for what no cell shows (its page in the browser, the executor).

@@ -24,14 +24,16 @@ export interface SiteOptions {
  * The inline plotly.js that src/notebook/plot.ts `plotlyScriptTag` writes into a notebook's
  * outputs; test/report-site.test.ts checks that the two agree.
  */
-const INLINE_PLOTLY = /<script type="text\/javascript">\(function\(\)\{var define=undefined,module=undefined,exports=undefined;\n[\s\S]*?\n\}\)\.call\(window\);<\/script>/g;
+const INLINE_PLOTLY =
+  /<script type="text\/javascript">\(function\(\)\{var define=undefined,module=undefined,exports=undefined;\n[\s\S]*?\n\}\)\.call\(window\);<\/script>/g;
 const PLOTLY_WRAP_START = "(function(){var define=undefined,module=undefined,exports=undefined;\n";
 const PLOTLY_WRAP_END = "\n}).call(window);\n";
 
 /** nbconvert's MathJax 2 block (a script from a system path or a CDN plus its configuration). */
 const NBCONVERT_MATHJAX = /<!-- Load mathjax -->[\s\S]*?<!-- End of mathjax configuration -->/;
 /** What this module added before: tagged assets and the toolbar. */
-const SITE_ASSET = /<script data-runbook-asset="[\w-]+"[^>]*>[\s\S]*?<\/script>\n?|<style data-runbook-asset="[\w-]+"[^>]*>[\s\S]*?<\/style>\n?|<link data-runbook-asset="[\w-]+"[^>]*>\n?/g;
+const SITE_ASSET =
+  /<script data-runbook-asset="[\w-]+"[^>]*>[\s\S]*?<\/script>\n?|<style data-runbook-asset="[\w-]+"[^>]*>[\s\S]*?<\/style>\n?|<link data-runbook-asset="[\w-]+"[^>]*>\n?/g;
 const SITE_BLOCK = /<!-- runbook-site -->[\s\S]*?<!-- \/runbook-site -->/g;
 
 /** MathJax 3 configured as nbconvert configures MathJax 2: $…$ and \(…\) inline, $$…$$ and \[…\] displayed. */
@@ -108,8 +110,12 @@ export function sitePage(html: string, page: PageInfo, opts: SiteOptions, search
   const toolbar = `<!-- runbook-site --><header class="runbook-toolbar tex2jax_ignore">
 ${page.name === null ? "<b>Runbook report</b>" : '<a href="index.html">Runbook report</a>'}
 <input type="search" id="runbook-search" placeholder="Search all pages (press /)" aria-label="Search all pages" autocomplete="off">
-${page.name === null ? "" : `<button type="button" id="runbook-code-toggle" aria-pressed="false">Hide code</button>
-<a id="runbook-download" href="${encodeURIComponent(page.name)}.ipynb" download>Download the executed notebook (.ipynb)</a>`}
+${
+  page.name === null
+    ? ""
+    : `<button type="button" id="runbook-code-toggle" aria-pressed="false">Hide code</button>
+<a id="runbook-download" href="${encodeURIComponent(page.name)}.ipynb" download>Download the executed notebook (.ipynb)</a>`
+}
 <ol id="runbook-search-results" hidden></ol>
 </header><!-- /runbook-site -->`;
   out = /<\/head>/i.test(out) ? out.replace(/<\/head>/i, (m) => head + m) : head + out;
@@ -147,6 +153,10 @@ export function siteIndexPage(html: string, dir: string, opts: SiteOptions): str
 }
 
 function searchIndexFromPages(dir: string): string {
-  const names = fs.readdirSync(dir).filter((f) => f.endsWith(".html") && f !== "index.html").map((f) => f.slice(0, -".html".length)).sort();
+  const names = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".html") && f !== "index.html")
+    .map((f) => f.slice(0, -".html".length))
+    .sort();
   return searchIndexScript(names.flatMap((name) => pageSections(name, fs.readFileSync(path.join(dir, `${name}.html`), "utf8"))));
 }

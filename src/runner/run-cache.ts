@@ -41,7 +41,10 @@ export function lookup(cacheDir: string, name: string, key: string, warn: (line:
   try {
     const entry = JSON.parse(fs.readFileSync(path.join(dir, "entry.json"), "utf8")) as CacheEntry;
     if (entry.format !== ENTRY_FORMAT || entry.key !== key || !entry.run || entry.run.status !== "passed") throw new Error("its record does not match its key");
-    for (const [file, want] of [["notebook.ipynb", entry.sha256?.notebook], ["page.html", entry.sha256?.page]]) {
+    for (const [file, want] of [
+      ["notebook.ipynb", entry.sha256?.notebook],
+      ["page.html", entry.sha256?.page],
+    ]) {
       if (sha256(fs.readFileSync(path.join(dir, file as string))) !== want) throw new Error(`${file} does not match its checksum`);
     }
     return entry;

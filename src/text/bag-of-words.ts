@@ -8,7 +8,7 @@ import { requirePositiveInteger } from "../core/validate";
 
 /** Lower-case tokens of letters and digits, 2–24 characters ("[EMAIL]" → "email"). */
 export function tokenize(text: string): string[] {
-  return (text.toLowerCase().match(/[a-z0-9]{2,24}/g) ?? []);
+  return text.toLowerCase().match(/[a-z0-9]{2,24}/g) ?? [];
 }
 
 /** The `size` tokens present in the most documents (ties broken alphabetically), each in ≥ minDocFreq documents (article §6). */

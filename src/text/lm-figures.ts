@@ -47,7 +47,13 @@ export function languageModelLossFigure(history: LmLossHistory, baselines: reado
   const dashes = ["dot", "dash", "dashdot", "longdash"];
   return {
     data: [
-      { type: "scatter", mode: "lines+markers", name: "mean loss", x: history.losses.map((l) => (l.epoch - 1) * history.batchesPerEpoch + l.batch), y: history.losses.map((l) => l.meanLoss) },
+      {
+        type: "scatter",
+        mode: "lines+markers",
+        name: "mean loss",
+        x: history.losses.map((l) => (l.epoch - 1) * history.batchesPerEpoch + l.batch),
+        y: history.losses.map((l) => l.meanLoss),
+      },
       { type: "scatter", mode: "lines+markers", name: "validation loss", x: history.validation.map((v) => v.step), y: history.validation.map((v) => v.loss) },
       ...baselines.map((b, i) => baselineTrace({ name: `${b.name} (validation)`, loss: b.loss }, 0, history.steps, dashes[i % dashes.length])),
     ],
@@ -72,7 +78,15 @@ export function scaleLossFigure(points: readonly ScalePoint[], baseline: LossBas
   const xs = points.map((p) => p.x);
   return {
     data: [
-      { type: "scatter", mode: "lines+markers+text", name: "Transformer", x: xs, y: points.map((p) => p.valLoss), text: points.map((p) => p.name), textposition: "top center" },
+      {
+        type: "scatter",
+        mode: "lines+markers+text",
+        name: "Transformer",
+        x: xs,
+        y: points.map((p) => p.valLoss),
+        text: points.map((p) => p.name),
+        textposition: "top center",
+      },
       baselineTrace(baseline, Math.min(...xs), Math.max(...xs), "dash"),
     ],
     layout: { title: { text: opts.title }, xaxis: { type: "log", title: { text: opts.xTitle } }, yaxis: { title: { text: "validation loss (nats/token)" } } },
@@ -92,6 +106,10 @@ export function runScaleComparisonFigure(runs: readonly RunScale[], opts: { titl
   const categories = ["parameters N", "training tokens D", "compute C (FLOPs)"];
   return {
     data: runs.map((r) => ({ type: "bar", name: r.name, x: categories, y: [r.params, r.tokens, r.flops] })),
-    layout: { title: { text: opts.title ?? "Runs side by side (log scale)" }, barmode: "group", yaxis: { type: "log", title: { text: "count (log scale)" }, exponentformat: "power" } },
+    layout: {
+      title: { text: opts.title ?? "Runs side by side (log scale)" },
+      barmode: "group",
+      yaxis: { type: "log", title: { text: "count (log scale)" }, exponentformat: "power" },
+    },
   };
 }

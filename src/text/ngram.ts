@@ -42,7 +42,8 @@ export function fitBigram(train: TokenSequences, vocabSize: number, opts: { lamb
     context[a]++;
   });
   return {
-    order: 2, vocabSize,
+    order: 2,
+    vocabSize,
     prob: (a, b) => {
       const pu = uni.prob(a, b);
       if (context[a] === 0) return pu;

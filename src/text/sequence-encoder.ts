@@ -29,7 +29,8 @@ export class WordEncoder {
     const index = new Map<string, number>();
     vocabulary.forEach((w, i) => {
       if (typeof w !== "string" || w.length === 0) throw new Error(`WordEncoder: vocabulary[${i}] is ${JSON.stringify(w)}; expected a non-empty word`);
-      if (index.has(w)) throw new Error(`WordEncoder: vocabulary[${i}] "${w}" repeats vocabulary[${index.get(w)! - RESERVED_TOKENS.length}]; expected distinct words`);
+      if (index.has(w))
+        throw new Error(`WordEncoder: vocabulary[${i}] "${w}" repeats vocabulary[${index.get(w)! - RESERVED_TOKENS.length}]; expected distinct words`);
       index.set(w, i + RESERVED_TOKENS.length);
     });
     this.vocabulary = [...vocabulary];
@@ -67,7 +68,8 @@ export class WordEncoder {
   /** Exactly `length` ids: truncated as `truncate` says, padded with PAD_ID at the end. */
   encodeFixed(text: string, length: number, truncate: Truncation = "end"): Int32Array {
     requirePositiveInteger("WordEncoder.encodeFixed", "length", length);
-    if (truncate !== "end" && truncate !== "start") throw new Error(`WordEncoder.encodeFixed: truncate is ${JSON.stringify(truncate)}; expected "end" or "start"`);
+    if (truncate !== "end" && truncate !== "start")
+      throw new Error(`WordEncoder.encodeFixed: truncate is ${JSON.stringify(truncate)}; expected "end" or "start"`);
     const ids = this.encode(text);
     const kept = ids.length <= length ? ids : truncate === "end" ? ids.subarray(0, length) : ids.subarray(ids.length - length);
     const out = new Int32Array(length); // PAD_ID = 0 everywhere else

@@ -41,15 +41,25 @@ export function buildConvTextClassifier(opts: ConvTextOptions): tf.LayersModel {
   const fn = "buildConvTextClassifier";
   for (const [name, v] of Object.entries({ vocabSize, sequenceLength, embeddingDim, filters, kernelSize, numClasses })) requirePositiveInteger(fn, name, v);
   if (vocabSize < 3) throw new Error(`${fn}: vocabSize is ${vocabSize}; expected at least 3 (padding, unknown and one word)`);
-  if (kernelSize > sequenceLength) throw new Error(`${fn}: kernelSize ${kernelSize} is longer than sequenceLength ${sequenceLength}; expected kernelSize <= sequenceLength`);
+  if (kernelSize > sequenceLength)
+    throw new Error(`${fn}: kernelSize ${kernelSize} is longer than sequenceLength ${sequenceLength}; expected kernelSize <= sequenceLength`);
   const ids = tf.input({ shape: [sequenceLength], dtype: "int32", name: "word_ids" }); // [batch, T]
-  const vectors = new WordEmbedding({ inputDim: vocabSize, outputDim: embeddingDim, seed, paddingId: PAD_ID, name: "embedding" }).apply(ids) as tf.SymbolicTensor; // [batch, T, E]
-  const features = tf.layers.conv1d({
-    filters, kernelSize, activation: "relu", padding: "valid", name: "conv",
-    kernelInitializer: tf.initializers.heUniform({ seed: seed + 1 }),
-  }).apply(vectors) as tf.SymbolicTensor; // [batch, T − K + 1, F]
+  const vectors = new WordEmbedding({ inputDim: vocabSize, outputDim: embeddingDim, seed, paddingId: PAD_ID, name: "embedding" }).apply(
+    ids,
+  ) as tf.SymbolicTensor; // [batch, T, E]
+  const features = tf.layers
+    .conv1d({
+      filters,
+      kernelSize,
+      activation: "relu",
+      padding: "valid",
+      name: "conv",
+      kernelInitializer: tf.initializers.heUniform({ seed: seed + 1 }),
+    })
+    .apply(vectors) as tf.SymbolicTensor; // [batch, T − K + 1, F]
   const pooled = tf.layers.globalMaxPooling1d({ name: "max_pool" }).apply(features) as tf.SymbolicTensor; // [batch, F]
-  const logits = tf.layers.dense({ units: numClasses, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 2 }), name: "logits" })
+  const logits = tf.layers
+    .dense({ units: numClasses, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 2 }), name: "logits" })
     .apply(pooled) as tf.SymbolicTensor; // [batch, 2]
   return tf.model({ inputs: ids, outputs: logits, name: "conv_text" });
 }

@@ -46,7 +46,9 @@ export function fitTfidf(trainDocs: readonly string[], opts: TfidfOptions): Tfid
   requirePositiveInteger("fitTfidf", "minDocFreq", minDocFreq);
   const vocabulary = buildVocabulary(trainDocs, maxFeatures, minDocFreq);
   if (vocabulary.length === 0) {
-    throw new Error(`fitTfidf: no token occurs in ${minDocFreq} or more of the ${trainDocs.length} training documents; expected a non-empty vocabulary (lower minDocFreq?)`);
+    throw new Error(
+      `fitTfidf: no token occurs in ${minDocFreq} or more of the ${trainDocs.length} training documents; expected a non-empty vocabulary (lower minDocFreq?)`,
+    );
   }
   const index = new Map(vocabulary.map((t, j) => [t, j]));
   const documentFrequency = new Int32Array(vocabulary.length);

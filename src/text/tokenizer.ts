@@ -97,7 +97,8 @@ export class CharTokenizer {
     let s = "";
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i];
-      if (!Number.isInteger(id) || id < 0 || id >= this.vocab.length) throw new Error(`CharTokenizer.decode: id ${id} at position ${i} is outside [0, ${this.vocab.length})`);
+      if (!Number.isInteger(id) || id < 0 || id >= this.vocab.length)
+        throw new Error(`CharTokenizer.decode: id ${id} at position ${i} is outside [0, ${this.vocab.length})`);
       if (opts.skipSpecial && id < SPECIAL_TOKENS.length) continue;
       s += this.vocab[id];
     }

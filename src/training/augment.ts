@@ -6,12 +6,12 @@
  * The random draws (plain numbers, from `mulberry32`) are separate from the tensor work, so a test
  * can check both: that the draws cover every outcome, and that the tensors do what the draws say.
  */
-import * as tf from '@tensorflow/tfjs';
-import { mulberry32, randomInt, type Rng } from '../core/random';
-import { requireInRange, requireNonNegativeInteger, requireOneOf } from '../core/validate';
+import * as tf from "@tensorflow/tfjs";
+import { mulberry32, randomInt, type Rng } from "../core/random";
+import { requireInRange, requireNonNegativeInteger, requireOneOf } from "../core/validate";
 
 /** How the border is filled before cropping: a constant (`value`, default 0) or a mirror image without repeating the edge (numpy/torch 'reflect'). */
-export type PadMode = 'constant' | 'reflect';
+export type PadMode = "constant" | "reflect";
 
 /** Options for {@link randomCrop}. */
 export interface CropOptions {
@@ -32,7 +32,7 @@ export interface FlipOptions {
 }
 
 /** Options for {@link augmentImages}: a random crop, then a random horizontal flip. */
-export interface AugmentOptions extends Omit<CropOptions, 'seed'> {
+export interface AugmentOptions extends Omit<CropOptions, "seed"> {
   /** Flip probability; 0 disables flipping. Default 0.5. */
   flipProbability?: number;
   seed: number;
@@ -49,7 +49,7 @@ export interface AugmentDraws {
 }
 
 function checkBatch(fn: string, x: tf.Tensor): asserts x is tf.Tensor4D {
-  if (x.rank !== 4) throw new Error(`${fn}: expected an NHWC batch [n, height, width, channels]; got shape [${x.shape.join(', ')}]`);
+  if (x.rank !== 4) throw new Error(`${fn}: expected an NHWC batch [n, height, width, channels]; got shape [${x.shape.join(", ")}]`);
 }
 
 function drawOffsets(rng: Rng, n: number, padding: number): { dy: Int32Array; dx: Int32Array } {
@@ -70,13 +70,13 @@ function drawFlipFlags(rng: Rng, n: number, probability: number): Uint8Array {
 
 /** The crop offsets {@link randomCrop} uses for n images: uniform in 0..2·padding, from mulberry32(seed) (article §3.3). */
 export function drawCropOffsets(n: number, padding: number, seed: number): { dy: Int32Array; dx: Int32Array } {
-  requireNonNegativeInteger('drawCropOffsets', 'padding', padding);
+  requireNonNegativeInteger("drawCropOffsets", "padding", padding);
   return drawOffsets(mulberry32(seed), n, padding);
 }
 
 /** The flip flags {@link randomFlip} uses for n images: 1 with the given probability, from mulberry32(seed) (article §3.3). */
 export function drawFlips(n: number, seed: number, probability = 0.5): Uint8Array {
-  requireInRange('drawFlips', 'probability', probability, 0, 1);
+  requireInRange("drawFlips", "probability", probability, 0, 1);
   return drawFlipFlags(mulberry32(seed), n, probability);
 }
 
@@ -84,8 +84,8 @@ export function drawFlips(n: number, seed: number, probability = 0.5): Uint8Arra
 export function drawAugmentation(n: number, opts: { padding?: number; flipProbability?: number; seed: number }): AugmentDraws {
   const padding = opts.padding ?? 4;
   const probability = opts.flipProbability ?? 0.5;
-  requireNonNegativeInteger('drawAugmentation', 'padding', padding);
-  requireInRange('drawAugmentation', 'probability', probability, 0, 1);
+  requireNonNegativeInteger("drawAugmentation", "padding", padding);
+  requireInRange("drawAugmentation", "probability", probability, 0, 1);
   const rng = mulberry32(opts.seed);
   const { dy, dx } = drawOffsets(rng, n, padding);
   return { dy, dx, flip: drawFlipFlags(rng, n, probability) };
@@ -96,10 +96,10 @@ export function drawAugmentation(n: number, opts: { padding?: number; flipProbab
  * grouped by offset, so the work is one slice per distinct offset (at most (2p+1)²), not per image (article §3.3).
  */
 export function cropAt(x: tf.Tensor4D, dy: Int32Array, dx: Int32Array, opts: { padding?: number; mode?: PadMode; value?: number } = {}): tf.Tensor4D {
-  checkBatch('cropAt', x);
+  checkBatch("cropAt", x);
   const padding = opts.padding ?? 4;
-  const mode = opts.mode ?? 'constant';
-  requireNonNegativeInteger('cropAt', 'padding', padding);
+  const mode = opts.mode ?? "constant";
+  requireNonNegativeInteger("cropAt", "padding", padding);
   const [n, h, w, c] = x.shape;
   if (dy.length !== n || dx.length !== n) throw new Error(`cropAt: need one offset per image (${n}); got dy ${dy.length}, dx ${dx.length}`);
   for (let i = 0; i < n; i++) {
@@ -107,14 +107,19 @@ export function cropAt(x: tf.Tensor4D, dy: Int32Array, dx: Int32Array, opts: { p
       throw new Error(`cropAt: offset (${dy[i]}, ${dx[i]}) of image ${i} outside 0..${2 * padding}`);
     }
   }
-  if (mode === 'reflect' && (padding >= h || padding >= w)) {
+  if (mode === "reflect" && (padding >= h || padding >= w)) {
     throw new Error(`cropAt: reflect padding ${padding} needs images larger than ${padding} pixels; got ${h}×${w}`);
   }
-  requireOneOf('cropAt', 'mode', mode, ['constant', 'reflect'] as const);
+  requireOneOf("cropAt", "mode", mode, ["constant", "reflect"] as const);
   if (padding === 0 || n === 0) return tf.clone(x);
   return tf.tidy(() => {
-    const pads: Array<[number, number]> = [[0, 0], [padding, padding], [padding, padding], [0, 0]];
-    const padded = mode === 'reflect' ? tf.mirrorPad(x, pads, 'reflect') : tf.pad(x, pads, opts.value ?? 0); // [n, H+2p, W+2p, C]
+    const pads: Array<[number, number]> = [
+      [0, 0],
+      [padding, padding],
+      [padding, padding],
+      [0, 0],
+    ];
+    const padded = mode === "reflect" ? tf.mirrorPad(x, pads, "reflect") : tf.pad(x, pads, opts.value ?? 0); // [n, H+2p, W+2p, C]
     // Group image indices by offset; concatenate the crops group by group, then undo the grouping.
     const groups = new Map<number, number[]>();
     for (let i = 0; i < n; i++) {
@@ -128,32 +133,38 @@ export function cropAt(x: tf.Tensor4D, dy: Int32Array, dx: Int32Array, opts: { p
     for (const idx of groups.values()) {
       const oy = dy[idx[0]];
       const ox = dx[idx[0]];
-      const members = idx.length === n ? padded : tf.gather(padded, tf.tensor1d(idx, 'int32')); // [k, H+2p, W+2p, C]
+      const members = idx.length === n ? padded : tf.gather(padded, tf.tensor1d(idx, "int32")); // [k, H+2p, W+2p, C]
       pieces.push(tf.slice(members, [0, oy, ox, 0], [idx.length, h, w, c])); // [k, H, W, C]
       order.push(...idx);
     }
     const grouped = pieces.length === 1 ? pieces[0] : tf.concat(pieces, 0); // [n, H, W, C], in group order
     if (pieces.length === 1) return grouped;
     const inverse = new Int32Array(n);
-    order.forEach((orig, pos) => { inverse[orig] = pos; });
-    return tf.gather(grouped, tf.tensor1d(inverse, 'int32')) as tf.Tensor4D; // [n, H, W, C], original order
+    order.forEach((orig, pos) => {
+      inverse[orig] = pos;
+    });
+    return tf.gather(grouped, tf.tensor1d(inverse, "int32")) as tf.Tensor4D; // [n, H, W, C], original order
   });
 }
 
 /** Mirrors image i of x ([n, H, W, C]) left–right where flags[i] is 1; the others pass unchanged (article §3.3). */
 export function flipWhere(x: tf.Tensor4D, flags: Uint8Array): tf.Tensor4D {
-  checkBatch('flipWhere', x);
+  checkBatch("flipWhere", x);
   const n = x.shape[0];
   if (flags.length !== n) throw new Error(`flipWhere: need one flag per image (${n}); got ${flags.length}`);
   return tf.tidy(() => {
-    const mask = tf.tensor4d(Array.from(flags, (f) => f !== 0), [n, 1, 1, 1], 'bool'); // [n, 1, 1, 1]
+    const mask = tf.tensor4d(
+      Array.from(flags, (f) => f !== 0),
+      [n, 1, 1, 1],
+      "bool",
+    ); // [n, 1, 1, 1]
     return tf.where(mask, tf.reverse(x, 2), x) as tf.Tensor4D; // reverse the width axis
   });
 }
 
 /** Random crop with padding (default 4, zero fill) back to the input size, seeded (article §3.3). */
 export function randomCrop(x: tf.Tensor4D, opts: CropOptions): tf.Tensor4D {
-  checkBatch('randomCrop', x);
+  checkBatch("randomCrop", x);
   const padding = opts.padding ?? 4;
   const { dy, dx } = drawCropOffsets(x.shape[0], padding, opts.seed);
   return cropAt(x, dy, dx, { padding, mode: opts.mode, value: opts.value });
@@ -161,13 +172,13 @@ export function randomCrop(x: tf.Tensor4D, opts: CropOptions): tf.Tensor4D {
 
 /** Random horizontal flip, each image with probability 1/2 by default, seeded (article §3.3). */
 export function randomFlip(x: tf.Tensor4D, opts: FlipOptions): tf.Tensor4D {
-  checkBatch('randomFlip', x);
+  checkBatch("randomFlip", x);
   return flipWhere(x, drawFlips(x.shape[0], opts.seed, opts.probability ?? 0.5));
 }
 
 /** The CIFAR training augmentation: pad + random crop, then random horizontal flip, from one seed (article §3.3). */
 export function augmentImages(x: tf.Tensor4D, opts: AugmentOptions): tf.Tensor4D {
-  checkBatch('augmentImages', x);
+  checkBatch("augmentImages", x);
   const padding = opts.padding ?? 4;
   const draws = drawAugmentation(x.shape[0], { padding, flipProbability: opts.flipProbability, seed: opts.seed });
   return tf.tidy(() => {

@@ -11,9 +11,13 @@ export function epochCurvesFigure(
   opts: { title?: string; yTitle?: string; yRange?: readonly [number, number] } = {},
 ): Figure {
   series.forEach((s) => {
-    if (s.values.length !== epochs.length) throw new Error(`epochCurvesFigure: series "${s.name}" has ${s.values.length} values; expected ${epochs.length}, one per epoch`);
+    if (s.values.length !== epochs.length)
+      throw new Error(`epochCurvesFigure: series "${s.name}" has ${s.values.length} values; expected ${epochs.length}, one per epoch`);
   });
-  const fig = lineChart(series.map((s) => ({ name: s.name, x: epochs, y: s.values })), { title: opts.title, yTitle: opts.yTitle });
+  const fig = lineChart(
+    series.map((s) => ({ name: s.name, x: epochs, y: s.values })),
+    { title: opts.title, yTitle: opts.yTitle },
+  );
   const layout = fig.layout ?? {};
   return {
     ...fig,

@@ -127,7 +127,6 @@ export function evaluateLanguageModel(model: Transformer, data: TokenSequences, 
   return { meanLoss, perplexity: Math.exp(meanLoss), tokens: data.count * (data.length - 1) };
 }
 
-
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
@@ -140,7 +139,9 @@ export async function trainLanguageModel(model: Transformer, data: TokenSequence
   requireAbove("trainLanguageModel", "lr", lr, 0);
   if (data.count < batchSize) throw new Error(`trainLanguageModel: ${data.count} sequences are fewer than one batch of ${batchSize}`);
   if (data.length - 1 > model.config.contextLength) {
-    throw new Error(`trainLanguageModel: sequences of ${data.length} tokens need contextLength ≥ ${data.length - 1}; the model has ${model.config.contextLength}`);
+    throw new Error(
+      `trainLanguageModel: sequences of ${data.length} tokens need contextLength ≥ ${data.length - 1}; the model has ${model.config.contextLength}`,
+    );
   }
   const batchesPerEpoch = Math.floor(data.count / batchSize);
   const numEpochs = Math.ceil(numSteps / batchesPerEpoch);
@@ -196,7 +197,10 @@ export async function trainLanguageModel(model: Transformer, data: TokenSequence
           const seconds = trainSeconds(now);
           const samplesPerSec = seconds > 0 ? (steps * batchSize) / seconds : 0;
           onProgress({
-            epoch: epoch + 1, numEpochs, batch: b + 1, batchesPerEpoch,
+            epoch: epoch + 1,
+            numEpochs,
+            batch: b + 1,
+            batchesPerEpoch,
             fraction: steps / numSteps,
             samplesPerSec,
             etaSeconds: samplesPerSec > 0 ? ((numSteps - steps) * batchSize) / samplesPerSec : Infinity,
@@ -213,9 +217,17 @@ export async function trainLanguageModel(model: Transformer, data: TokenSequence
   const seconds = trainSeconds(performance.now());
   const tokensSeen = numSteps * tokensPerBatch;
   return {
-    losses: running.losses, steps, seconds, backend: tf.getBackend(), batchesPerEpoch,
+    losses: running.losses,
+    steps,
+    seconds,
+    backend: tf.getBackend(),
+    batchesPerEpoch,
     samplesPerSec: seconds > 0 ? (numSteps * batchSize) / seconds : 0,
-    tokensSeen, tokensPerSec: seconds > 0 ? tokensSeen / seconds : 0,
-    learningRates, validation, engine: 'tfjs', engineReason: 'language models train on the tfjs backend',
+    tokensSeen,
+    tokensPerSec: seconds > 0 ? tokensSeen / seconds : 0,
+    learningRates,
+    validation,
+    engine: "tfjs",
+    engineReason: "language models train on the tfjs backend",
   };
 }

@@ -5,12 +5,12 @@
  * momentum, and the mean loss logged every `logEvery` mini-batches (the tutorial's 2000).
  * Library code prints nothing: logs and progress go to callbacks and the returned history.
  */
-import * as tf from '@tensorflow/tfjs';
-import { shuffledIndices } from '../core/random';
-import { nativeTrainerFor } from '../engine/native/seq-train';
-import { NativeBatches } from '../engine/native/batches';
-import { hostView } from '../engine/host-view';
-import { requireAbove, requirePositiveInteger } from '../core/validate';
+import * as tf from "@tensorflow/tfjs";
+import { shuffledIndices } from "../core/random";
+import { nativeTrainerFor } from "../engine/native/seq-train";
+import { NativeBatches } from "../engine/native/batches";
+import { hostView } from "../engine/host-view";
+import { requireAbove, requirePositiveInteger } from "../core/validate";
 
 /** A labelled dataset: images (or features) X and integer class labels y. */
 export interface LabelledSet {
@@ -31,7 +31,7 @@ export interface TrainOptions {
   /** SGD momentum μ (0.9 in the tutorial); default 0 = plain SGD, like torch.optim.SGD. Ignored by Adam. */
   momentum?: number;
   /** 'sgd' (default; with momentum if momentum > 0) or 'adam' (default betas 0.9/0.999, eps 1e-7). */
-  optimizer?: 'sgd' | 'adam';
+  optimizer?: "sgd" | "adam";
   /** Shuffle seed: epoch e (0-based) uses shuffledIndices(n, seed + e). */
   seed: number;
   /** Log the mean loss every N mini-batches within an epoch (tutorial: 2000); default once per epoch. */
@@ -46,7 +46,7 @@ export interface TrainOptions {
    * 'auto' (default): the native fused step when the addon is built and the model/optimiser are
    * supported (see src/native/seq-train.ts), else the tfjs step; 'tfjs' forces the tfjs step.
    */
-  engine?: 'auto' | 'tfjs';
+  engine?: "auto" | "tfjs";
 }
 
 /** Live training progress for a display (progress bar, ETA, running loss). */
@@ -91,15 +91,15 @@ export interface TrainHistory {
   /** tf backend the run used, e.g. "cpu" or "wasm" (for "N samples/s on <backend>"). */
   backend: string;
   /** The step that ran: "native" (fused oneDNN step) or "tfjs" (on `backend`); set by trainClassifier. */
-  engine?: 'native' | 'tfjs';
+  engine?: "native" | "tfjs";
   /** Why that step: the native kernels' version, or why they were not used. */
   engineReason?: string;
 }
 
 /** Build the optimiser trainClassifier uses: tf.train.momentum(lr, μ) ≡ torch.optim.SGD(lr, momentum=μ) (article §5.2). */
-export function createOptimizer(opts: Pick<TrainOptions, 'lr' | 'momentum' | 'optimizer'>): tf.Optimizer {
-  const { lr, momentum = 0, optimizer = 'sgd' } = opts;
-  if (optimizer === 'adam') return tf.train.adam(lr);
+export function createOptimizer(opts: Pick<TrainOptions, "lr" | "momentum" | "optimizer">): tf.Optimizer {
+  const { lr, momentum = 0, optimizer = "sgd" } = opts;
+  if (optimizer === "adam") return tf.train.adam(lr);
   // tfjs MomentumOptimizer: acc = μ·acc + g; w -= lr·acc. PyTorch SGD (dampening 0, no
   // Nesterov): v = μ·v + g; p -= lr·v, with v = g on the first step. Identical.
   return momentum > 0 ? tf.train.momentum(lr, momentum) : tf.train.sgd(lr);
@@ -112,7 +112,7 @@ export function disposeOptimizer(optimizer: tf.Optimizer): void {
   // leaking the kept -lr scalar; SGDOptimizer.dispose() frees it (disposing twice is a no-op).
   // (Not `instanceof`: tf.Optimizer overrides Symbol.hasInstance to duck-type, so every
   // optimizer is an "instance" of every optimizer class.)
-  if (optimizer.getClassName() === 'Momentum') tf.SGDOptimizer.prototype.dispose.call(optimizer);
+  if (optimizer.getClassName() === "Momentum") tf.SGDOptimizer.prototype.dispose.call(optimizer);
 }
 
 /** Yield to the event loop so displays (tslab, stdout) can flush while training runs. */
@@ -190,27 +190,25 @@ export async function trainClassifier(net: tf.LayersModel, trainSet: LabelledSet
   const { numEpochs, batchSize, lr, seed, onProgress, onLog, progressIntervalMs = 250 } = opts;
   const { X } = trainSet;
   const n = X.shape[0];
-  requirePositiveInteger('trainClassifier', 'numEpochs', numEpochs);
-  requirePositiveInteger('trainClassifier', 'batchSize', batchSize);
+  requirePositiveInteger("trainClassifier", "numEpochs", numEpochs);
+  requirePositiveInteger("trainClassifier", "batchSize", batchSize);
   requireAbove("trainClassifier", "lr", lr, 0);
   if (trainSet.y.rank !== 1 || trainSet.y.shape[0] !== n) {
-    throw new Error(`trainClassifier: y must have shape [${n}] to match X [${X.shape.join(', ')}]; got [${trainSet.y.shape.join(', ')}]`);
+    throw new Error(`trainClassifier: y must have shape [${n}] to match X [${X.shape.join(", ")}]; got [${trainSet.y.shape.join(", ")}]`);
   }
-  if (n === 0) throw new Error('trainClassifier: the training set is empty');
+  if (n === 0) throw new Error("trainClassifier: the training set is empty");
   const outShape = net.outputs[0].shape;
   const numClasses = outShape[outShape.length - 1];
-  if (numClasses == null) throw new Error('trainClassifier: the network output has an unknown number of classes');
+  if (numClasses == null) throw new Error("trainClassifier: the network output has an unknown number of classes");
   const batchesPerEpoch = Math.ceil(n / batchSize);
   const logEvery = opts.logEvery ?? batchesPerEpoch;
-  requirePositiveInteger('trainClassifier', 'logEvery', logEvery);
+  requirePositiveInteger("trainClassifier", "logEvery", logEvery);
   const totalSteps = numEpochs * batchesPerEpoch;
 
   // oneHot needs int32 labels; cast once, not per step.
-  const y: tf.Tensor1D = trainSet.y.dtype === 'int32' ? trainSet.y : tf.cast(trainSet.y, 'int32');
+  const y: tf.Tensor1D = trainSet.y.dtype === "int32" ? trainSet.y : tf.cast(trainSet.y, "int32");
   const { lr: learningRate, momentum = 0 } = opts;
-  const native = opts.engine === 'tfjs'
-    ? { trainer: null, reason: 'engine: tfjs requested' }
-    : nativeTrainerFor(net, opts);
+  const native = opts.engine === "tfjs" ? { trainer: null, reason: "engine: tfjs requested" } : nativeTrainerFor(net, opts);
   const optimizer = native.trainer ? null : createOptimizer(opts);
   const varList = net.trainableWeights.map((w) => w.read() as tf.Variable);
   const batches = native.trainer ? new NativeBatches(native.trainer, X, y, batchSize) : null;
@@ -226,7 +224,10 @@ export async function trainClassifier(net: tf.LayersModel, trainSet: LabelledSet
     const samplesPerSec = seconds > 0 ? samplesSeen / seconds : 0;
     const remaining = numEpochs * n - samplesSeen;
     return {
-      epoch, numEpochs, batch, batchesPerEpoch,
+      epoch,
+      numEpochs,
+      batch,
+      batchesPerEpoch,
       fraction: steps / totalSteps,
       samplesPerSec,
       etaSeconds: samplesPerSec > 0 ? remaining / samplesPerSec : Infinity,
@@ -243,15 +244,20 @@ export async function trainClassifier(net: tf.LayersModel, trainSet: LabelledSet
         if (batches && native.trainer) {
           const { x, labels, start } = batches.batch(order, b);
           running.add(native.trainer.step(x, labels, start, batchIdx.length, learningRate, momentum));
-        } else running.step(() => {
-          const idx = tf.tensor1d(batchIdx, 'int32'); // [batch]
-          const xb = tf.gather(X, idx); // [batch, ...X.shape.slice(1)], e.g. [batch, 32, 32, 3]
-          const yb = tf.oneHot(tf.gather(y, idx), numClasses); // [batch, numClasses]
-          return (optimizer as tf.Optimizer).minimize(() => {
-            const logits = net.apply(xb, { training: true }) as tf.Tensor; // [batch, numClasses]
-            return tf.losses.softmaxCrossEntropy(yb, logits) as tf.Scalar; // mean over the batch
-          }, true, varList) as tf.Scalar;
-        });
+        } else
+          running.step(() => {
+            const idx = tf.tensor1d(batchIdx, "int32"); // [batch]
+            const xb = tf.gather(X, idx); // [batch, ...X.shape.slice(1)], e.g. [batch, 32, 32, 3]
+            const yb = tf.oneHot(tf.gather(y, idx), numClasses); // [batch, numClasses]
+            return (optimizer as tf.Optimizer).minimize(
+              () => {
+                const logits = net.apply(xb, { training: true }) as tf.Tensor; // [batch, numClasses]
+                return tf.losses.softmaxCrossEntropy(yb, logits) as tf.Scalar; // mean over the batch
+              },
+              true,
+              varList,
+            ) as tf.Scalar;
+          });
         steps++;
         samplesSeen += batchIdx.length;
 
@@ -280,8 +286,13 @@ export async function trainClassifier(net: tf.LayersModel, trainSet: LabelledSet
 
   const seconds = (performance.now() - start) / 1000;
   return {
-    losses: running.losses, samplesPerSec: seconds > 0 ? samplesSeen / seconds : 0, seconds, steps, backend: tf.getBackend(),
-    engine: native.trainer ? 'native' : 'tfjs', engineReason: native.reason,
+    losses: running.losses,
+    samplesPerSec: seconds > 0 ? samplesSeen / seconds : 0,
+    seconds,
+    steps,
+    backend: tf.getBackend(),
+    engine: native.trainer ? "native" : "tfjs",
+    engineReason: native.reason,
   };
 }
 
@@ -300,16 +311,16 @@ export interface EvaluationResult {
  * With engine 'auto' (default) a network the native step supports is run by the native kernels when X's storage
  * is on the host (cpu/wasm backends); 'tfjs' always uses net.apply.
  */
-export function evaluateClassifier(net: tf.LayersModel, testSet: LabelledSet, batchSize = 256, engine: 'auto' | 'tfjs' = 'auto'): EvaluationResult {
+export function evaluateClassifier(net: tf.LayersModel, testSet: LabelledSet, batchSize = 256, engine: "auto" | "tfjs" = "auto"): EvaluationResult {
   const { X, y } = testSet;
   const n = X.shape[0];
   requirePositiveInteger("evaluateClassifier", "batchSize", batchSize);
   if (y.rank !== 1 || y.shape[0] !== n) {
-    throw new Error(`evaluateClassifier: y must have shape [${n}] to match X [${X.shape.join(', ')}]; got [${y.shape.join(', ')}]`);
+    throw new Error(`evaluateClassifier: y must have shape [${n}] to match X [${X.shape.join(", ")}]; got [${y.shape.join(", ")}]`);
   }
   const yTrue = Int32Array.from(y.dataSync());
   const yPred = new Int32Array(n);
-  const native = engine === 'auto' && n > 0 ? nativeTrainerFor(net, {}).trainer : null;
+  const native = engine === "auto" && n > 0 ? nativeTrainerFor(net, {}).trainer : null;
   const nativeOk = native !== null && X.size / n === native.sampleSize;
   for (let start = 0; start < n; start += batchSize) {
     const size = Math.min(batchSize, n - start);

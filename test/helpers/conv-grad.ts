@@ -24,16 +24,23 @@ export type ConvGradWrt = "input" | "filter";
 
 /** d/d(input or filter) of sum(conv2d(x, w) ⊙ r) on `backend`, returned as plain values. */
 export async function convGradient(
-  backend: string, c: ConvCase, wrt: ConvGradWrt, xv: Float32Array, wv: Float32Array, rv: Float32Array, yShape: number[],
+  backend: string,
+  c: ConvCase,
+  wrt: ConvGradWrt,
+  xv: Float32Array,
+  wv: Float32Array,
+  rv: Float32Array,
+  yShape: number[],
 ): Promise<Float32Array> {
   await tf.setBackend(backend);
   return tf.tidy(() => {
     const x = tf.tensor4d(xv, c.x);
     const w = tf.tensor4d(wv, c.w);
     const r = tf.tensor(rv, yShape);
-    const g = wrt === "input"
-      ? tf.grad((xt: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(xt as tf.Tensor4D, w, c.strides, c.pad), r)))(x)
-      : tf.grad((wt: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, wt as tf.Tensor4D, c.strides, c.pad), r)))(w);
+    const g =
+      wrt === "input"
+        ? tf.grad((xt: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(xt as tf.Tensor4D, w, c.strides, c.pad), r)))(x)
+        : tf.grad((wt: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, wt as tf.Tensor4D, c.strides, c.pad), r)))(w);
     assert.deepEqual(g.shape, wrt === "input" ? c.x : c.w);
     return g.dataSync().slice() as Float32Array;
   });

@@ -38,7 +38,8 @@ type Numbers = ArrayLike<number> | readonly (readonly number[])[];
  * (so Infinity matches Infinity), others must be within tol; the failure names the first bad index.
  */
 export function assertArraysClose(actual: Numbers, expected: Numbers, what: string, tol: number): void {
-  const flat = (v: Numbers): ArrayLike<number> => (v.length > 0 && Array.isArray(v[0]) ? (v as readonly (readonly number[])[]).flat() : (v as ArrayLike<number>));
+  const flat = (v: Numbers): ArrayLike<number> =>
+    v.length > 0 && Array.isArray(v[0]) ? (v as readonly (readonly number[])[]).flat() : (v as ArrayLike<number>);
   const a = flat(actual);
   const e = flat(expected);
   assert.equal(a.length, e.length, `${what}: ${a.length} values, expected ${e.length}`);

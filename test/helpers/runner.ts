@@ -61,19 +61,28 @@ export function writeNotebook(file: string, cells: Cell[], runbookMetadata: Reco
 export function writeLibrary(dir: string, factor = 10, betaValue = "b1"): void {
   fs.mkdirSync(dir, { recursive: true });
   const star = `var __exportStar = function (m, e) { for (var p in m) if (p !== "default" && !Object.prototype.hasOwnProperty.call(e, p)) e[p] = m[p]; };\n`;
-  fs.writeFileSync(path.join(dir, "index.js"), `"use strict";\n${star}Object.defineProperty(exports, "__esModule", { value: true });\n__exportStar(require("./alpha"), exports);\n__exportStar(require("./beta"), exports);\n`);
+  fs.writeFileSync(
+    path.join(dir, "index.js"),
+    `"use strict";\n${star}Object.defineProperty(exports, "__esModule", { value: true });\n__exportStar(require("./alpha"), exports);\n__exportStar(require("./beta"), exports);\n`,
+  );
   fs.writeFileSync(path.join(dir, "index.d.ts"), `export * from "./alpha";\nexport * from "./beta";\n`);
   writeAlpha(dir, factor);
   writeBeta(dir, betaValue);
 }
 
 export function writeAlpha(dir: string, factor: number): void {
-  fs.writeFileSync(path.join(dir, "alpha.js"), `"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\nexports.alpha = void 0;\nfunction alpha(n) { return n * ${factor}; }\nexports.alpha = alpha;\n`);
+  fs.writeFileSync(
+    path.join(dir, "alpha.js"),
+    `"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\nexports.alpha = void 0;\nfunction alpha(n) { return n * ${factor}; }\nexports.alpha = alpha;\n`,
+  );
   fs.writeFileSync(path.join(dir, "alpha.d.ts"), "export declare function alpha(n: number): number;\n");
 }
 
 export function writeBeta(dir: string, value: string): void {
-  fs.writeFileSync(path.join(dir, "beta.js"), `"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\nexports.beta = void 0;\nfunction beta() { return ${JSON.stringify(value)}; }\nexports.beta = beta;\n`);
+  fs.writeFileSync(
+    path.join(dir, "beta.js"),
+    `"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\nexports.beta = void 0;\nfunction beta() { return ${JSON.stringify(value)}; }\nexports.beta = beta;\n`,
+  );
   fs.writeFileSync(path.join(dir, "beta.d.ts"), "export declare function beta(): string;\n");
 }
 

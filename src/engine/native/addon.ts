@@ -6,14 +6,14 @@
  * forces the portable conv kernels (all read through src/core/env.ts). Nothing here throws but a
  * bad setting: callers get the addon or a reason.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { PROJECT_ROOT } from '../../core/paths';
-import { envNativeEnabled, envNativeSimd, envNativeThreads, readEnvText } from '../../core/env';
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { PROJECT_ROOT } from "../../core/paths";
+import { envNativeEnabled, envNativeSimd, envNativeThreads, readEnvText } from "../../core/env";
 
 /** One layer of a sequential net as the addon takes it (tfjs NHWC layouts; paddings explicit). */
 export interface NativeLayerSpec {
-  kind: 'conv' | 'pool' | 'flatten' | 'dense';
+  kind: "conv" | "pool" | "flatten" | "dense";
   relu?: boolean;
   /** Output channels (conv) or units (dense). */
   cout?: number;
@@ -34,37 +34,45 @@ export type NativeNetHandle = { readonly __nativeNet: unique symbol };
 export interface NativeAddon {
   createNet(inputShape: [number, number, number], layers: NativeLayerSpec[]): NativeNetHandle;
   numParams(net: NativeNetHandle): number;
-  getArray(net: NativeNetHandle, which: 'param' | 'grad' | 'velocity', index: number): Float32Array;
-  setArray(net: NativeNetHandle, which: 'param' | 'velocity', index: number, values: Float32Array): void;
+  getArray(net: NativeNetHandle, which: "param" | "grad" | "velocity", index: number): Float32Array;
+  setArray(net: NativeNetHandle, which: "param" | "velocity", index: number, values: Float32Array): void;
   /** One SGD(+momentum) step on x[xOffset…] (NHWC floats) and labels[labelOffset…]; returns the mean cross-entropy. */
-  trainStep(net: NativeNetHandle, x: Float32Array, xOffset: number, labels: Int32Array, labelOffset: number,
-    batch: number, lr: number, momentum: number, update: boolean): number;
+  trainStep(
+    net: NativeNetHandle,
+    x: Float32Array,
+    xOffset: number,
+    labels: Int32Array,
+    labelOffset: number,
+    batch: number,
+    lr: number,
+    momentum: number,
+    update: boolean,
+  ): number;
   predict(net: NativeNetHandle, x: Float32Array, xOffset: number, batch: number): Float32Array;
   implInfo(net: NativeNetHandle, batch: number): string;
   setNumThreads(n: number): void;
   getNumThreads(): number;
   version(): string;
   /** Chooses the direct conv's SIMD kernels for nets created afterwards ('auto' = the best the CPU has); returns the one chosen. */
-  setSimd(name: 'auto' | NativeSimd): NativeSimd;
+  setSimd(name: "auto" | NativeSimd): NativeSimd;
   simd(): NativeSimd;
   /** The kernel sets this CPU can run, slowest first. */
   supportedSimd(): NativeSimd[];
 }
 
 /** The direct conv kernel's instruction sets (the addon itself is built for the x86-64 baseline). */
-export type NativeSimd = 'baseline' | 'avx2' | 'avx512';
+export type NativeSimd = "baseline" | "avx2" | "avx512";
 
-export const NATIVE_ENV = 'RUNBOOK_NATIVE';
+export const NATIVE_ENV = "RUNBOOK_NATIVE";
 /** Where scripts/build-native.sh puts the addon (relative to the project root). */
-export const ADDON_RELATIVE_PATH = 'native/build/Release/runbook_native.node';
+export const ADDON_RELATIVE_PATH = "native/build/Release/runbook_native.node";
 /** The one line scripts/build-native.sh wrote when it could not build (e.g. the wrong oneDNN version). */
-const NOT_BUILT_RELATIVE_PATH = 'native/build/not-built.txt';
+const NOT_BUILT_RELATIVE_PATH = "native/build/not-built.txt";
 
 /** The addon, or why it is not available. */
 export type NativeStatus = { ok: true; addon: NativeAddon; reason: string } | { ok: false; addon: null; reason: string };
 
 let cached: NativeStatus | null = null;
-
 
 /** Loads the native addon once per process; `{ok: false, reason}` when disabled, not built or not loadable. */
 export function loadNative(): NativeStatus {
@@ -78,7 +86,7 @@ export function loadNative(): NativeStatus {
   const file = path.join(PROJECT_ROOT, ADDON_RELATIVE_PATH);
   if (!fs.existsSync(file)) {
     const whyFile = path.join(PROJECT_ROOT, NOT_BUILT_RELATIVE_PATH);
-    const why = fs.existsSync(whyFile) ? fs.readFileSync(whyFile, 'utf8').trim().split('\n')[0] : '';
+    const why = fs.existsSync(whyFile) ? fs.readFileSync(whyFile, "utf8").trim().split("\n")[0] : "";
     cached = { ok: false, addon: null, reason: why ? `not built: ${why}` : `not built (${ADDON_RELATIVE_PATH} is missing; scripts/build-native.sh says why)` };
     return cached;
   }
@@ -90,7 +98,7 @@ export function loadNative(): NativeStatus {
     smokeTest(addon);
     cached = { ok: true, addon, reason: `${addon.version()}, ${addon.getNumThreads()} thread(s), ${simd} conv kernels` };
   } catch (e) {
-    const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 200);
+    const msg = (e instanceof Error ? e.message : String(e)).split("\n")[0].slice(0, 200);
     cached = { ok: false, addon: null, reason: /smoke test/.test(msg) ? `failed its ${msg}` : `does not load: ${msg}` };
   }
   return cached;
@@ -102,12 +110,17 @@ export function loadNative(): NativeStatus {
  * filter gradient is dW[tap] = [−x/2, x/2]; with filter 0 all ones the logits are [45, 0].
  */
 function smokeTest(addon: NativeAddon): void {
-  const net = addon.createNet([3, 3, 1], [{ kind: 'conv', cout: 2, kh: 3, kw: 3 }, { kind: 'flatten' }]);
+  const net = addon.createNet([3, 3, 1], [{ kind: "conv", cout: 2, kh: 3, kw: 3 }, { kind: "flatten" }]);
   const x = Float32Array.from({ length: 9 }, (_, i) => i + 1);
   addon.trainStep(net, x, 0, Int32Array.of(0), 0, 1, 0, 0, false);
-  const dw = addon.getArray(net, 'grad', 0); // [3, 3, 1, 2]
+  const dw = addon.getArray(net, "grad", 0); // [3, 3, 1, 2]
   const expectDw = Array.from(x, (v) => [-v / 2, v / 2]).flat();
-  addon.setArray(net, 'param', 0, Float32Array.from({ length: 18 }, (_, i) => (i % 2 === 0 ? 1 : 0)));
+  addon.setArray(
+    net,
+    "param",
+    0,
+    Float32Array.from({ length: 18 }, (_, i) => (i % 2 === 0 ? 1 : 0)),
+  );
   const z = Array.from(addon.predict(net, x, 0, 1));
   const bad = (a: ArrayLike<number>, b: number[]): boolean => b.some((v, i) => Math.abs(a[i] - v) > 1e-4);
   if (bad(dw, expectDw) || bad(z, [45, 0])) {

@@ -1,7 +1,7 @@
 /** Mini-batches for the native training step, read from the training set's own storage. */
-import * as tf from '@tensorflow/tfjs';
-import { hostView } from '../host-view';
-import type { NativeSeqTrainer } from './seq-train';
+import * as tf from "@tensorflow/tfjs";
+import { hostView } from "../host-view";
+import type { NativeSeqTrainer } from "./seq-train";
 
 /**
  * Mini-batches for the native step, copied on the host from X's own storage: the cpu backend keeps
@@ -19,7 +19,12 @@ export class NativeBatches {
   private chunkFirst = -1;
   private xChunk = new Float32Array(0);
 
-  constructor(trainer: NativeSeqTrainer, private readonly X: tf.Tensor, y: tf.Tensor1D, private readonly batchSize: number) {
+  constructor(
+    trainer: NativeSeqTrainer,
+    private readonly X: tf.Tensor,
+    y: tf.Tensor1D,
+    private readonly batchSize: number,
+  ) {
     this.labelsAll = y.dataSync() as Int32Array;
     this.sample = X.size / X.shape[0];
     if (this.sample !== trainer.sampleSize) {
@@ -44,8 +49,8 @@ export class NativeBatches {
     if (order !== this.chunkOrder || first !== this.chunkFirst) {
       const cidx = order.subarray(first * this.batchSize, Math.min(order.length, (first + this.chunkBatches) * this.batchSize));
       const chunk = tf.tidy(() => {
-        const xs = tf.gather(this.X, tf.tensor1d(cidx, 'int32')); // [chunk, ...X.shape.slice(1)]
-        return xs.dtype === 'float32' ? xs : tf.cast(xs, 'float32');
+        const xs = tf.gather(this.X, tf.tensor1d(cidx, "int32")); // [chunk, ...X.shape.slice(1)]
+        return xs.dtype === "float32" ? xs : tf.cast(xs, "float32");
       });
       this.xChunk = chunk.dataSync() as Float32Array;
       chunk.dispose();

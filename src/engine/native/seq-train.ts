@@ -8,31 +8,29 @@
  * Anything else (other layers, Adam, regularisers, non-float inputs) is reported as unsupported
  * and trainClassifier keeps the general tfjs path.
  */
-import * as tf from '@tensorflow/tfjs';
-import { loadNative, type NativeAddon, type NativeLayerSpec, type NativeNetHandle } from './addon';
+import * as tf from "@tensorflow/tfjs";
+import { loadNative, type NativeAddon, type NativeLayerSpec, type NativeNetHandle } from "./addon";
 
 /** A model the native step can train, or why not. */
-export type NativePlan =
-  | { ok: true; inputShape: [number, number, number]; layers: NativeLayerSpec[] }
-  | { ok: false; reason: string };
+export type NativePlan = { ok: true; inputShape: [number, number, number]; layers: NativeLayerSpec[] } | { ok: false; reason: string };
 
 type Config = Record<string, unknown>;
 
 function pair(v: unknown, name: string): [number, number] {
-  if (typeof v === 'number') return [v, v];
-  if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number')) return [v[0] as number, v[1] as number];
+  if (typeof v === "number") return [v, v];
+  if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === "number")) return [v[0] as number, v[1] as number];
   throw new Error(`${name} ${JSON.stringify(v)}`);
 }
 
 function activation(cfg: Config, layer: string): boolean {
-  const a = cfg.activation ?? 'linear';
-  if (a === 'relu') return true;
-  if (a === 'linear') return false;
+  const a = cfg.activation ?? "linear";
+  if (a === "relu") return true;
+  if (a === "linear") return false;
   throw new Error(`${layer} activation '${String(a)}'`);
 }
 
 function noExtras(cfg: Config, layer: string): void {
-  for (const key of ['kernelRegularizer', 'biasRegularizer', 'activityRegularizer', 'kernelConstraint', 'biasConstraint']) {
+  for (const key of ["kernelRegularizer", "biasRegularizer", "activityRegularizer", "kernelConstraint", "biasConstraint"]) {
     if (cfg[key] != null) throw new Error(`${layer} ${key}`);
   }
   if (cfg.useBias === false) throw new Error(`${layer} without bias`);
@@ -46,16 +44,16 @@ function samePads(size: number, k: number, s: number): [number, number] {
 }
 
 /** Describes `net` for the native step, or says which layer/option it does not support. */
-export function planNativeTraining(net: tf.LayersModel, opts: { optimizer?: 'sgd' | 'adam' }): NativePlan {
-  if ((opts.optimizer ?? 'sgd') !== 'sgd') return { ok: false, reason: `optimizer '${opts.optimizer}' (native step: SGD with or without momentum)` };
-  if (net.inputs.length !== 1 || net.outputs.length !== 1) return { ok: false, reason: 'the model has several inputs or outputs' };
+export function planNativeTraining(net: tf.LayersModel, opts: { optimizer?: "sgd" | "adam" }): NativePlan {
+  if ((opts.optimizer ?? "sgd") !== "sgd") return { ok: false, reason: `optimizer '${opts.optimizer}' (native step: SGD with or without momentum)` };
+  if (net.inputs.length !== 1 || net.outputs.length !== 1) return { ok: false, reason: "the model has several inputs or outputs" };
   const inShape = net.inputs[0].shape.slice(1);
-  if (inShape.some((d) => d == null)) return { ok: false, reason: 'the input shape is not fully known' };
+  if (inShape.some((d) => d == null)) return { ok: false, reason: "the input shape is not fully known" };
   let shape: [number, number, number];
   if (inShape.length === 3) shape = inShape as [number, number, number];
   else if (inShape.length === 1) shape = [1, 1, inShape[0] as number];
   else return { ok: false, reason: `input rank ${inShape.length + 1} (native step: images [n, h, w, c] or features [n, f])` };
-  if (net.weights.length !== net.trainableWeights.length) return { ok: false, reason: 'the model has non-trainable weights' };
+  if (net.weights.length !== net.trainableWeights.length) return { ok: false, reason: "the model has non-trainable weights" };
   const layers: NativeLayerSpec[] = [];
   let [h, w] = shape;
   let flat = inShape.length === 1;
@@ -64,41 +62,41 @@ export function planNativeTraining(net: tf.LayersModel, opts: { optimizer?: 'sgd
     for (const layer of net.layers) {
       const cls = layer.getClassName();
       const cfg = layer.getConfig() as Config;
-      if (cls === 'InputLayer') continue;
+      if (cls === "InputLayer") continue;
       if (!layer.trainable && layer.weights.length > 0) throw new Error(`frozen layer ${layer.name}`);
-      if ((cfg.dataFormat ?? 'channelsLast') !== 'channelsLast') throw new Error(`${cls} dataFormat ${String(cfg.dataFormat)}`);
-      if (cls === 'Conv2D') {
-        if (flat) throw new Error('Conv2D after Flatten');
+      if ((cfg.dataFormat ?? "channelsLast") !== "channelsLast") throw new Error(`${cls} dataFormat ${String(cfg.dataFormat)}`);
+      if (cls === "Conv2D") {
+        if (flat) throw new Error("Conv2D after Flatten");
         noExtras(cfg, cls);
-        const [kh, kw] = pair(cfg.kernelSize, 'kernelSize');
-        const [sh, sw] = pair(cfg.strides ?? 1, 'strides');
-        const [dh, dw] = pair(cfg.dilationRate ?? 1, 'dilationRate');
-        if (dh !== 1 || dw !== 1) throw new Error('dilated Conv2D');
+        const [kh, kw] = pair(cfg.kernelSize, "kernelSize");
+        const [sh, sw] = pair(cfg.strides ?? 1, "strides");
+        const [dh, dw] = pair(cfg.dilationRate ?? 1, "dilationRate");
+        if (dh !== 1 || dw !== 1) throw new Error("dilated Conv2D");
         let pads = { padTop: 0, padBottom: 0, padLeft: 0, padRight: 0 };
-        if (cfg.padding === 'same') {
+        if (cfg.padding === "same") {
           const [t, b] = samePads(h, kh, sh);
           const [l, r] = samePads(w, kw, sw);
           pads = { padTop: t, padBottom: b, padLeft: l, padRight: r };
-        } else if (cfg.padding !== 'valid') throw new Error(`Conv2D padding '${String(cfg.padding)}'`);
-        layers.push({ kind: 'conv', cout: cfg.filters as number, kh, kw, sh, sw, relu: activation(cfg, cls), ...pads });
+        } else if (cfg.padding !== "valid") throw new Error(`Conv2D padding '${String(cfg.padding)}'`);
+        layers.push({ kind: "conv", cout: cfg.filters as number, kh, kw, sh, sw, relu: activation(cfg, cls), ...pads });
         h = Math.floor((h + pads.padTop + pads.padBottom - kh) / sh) + 1;
         w = Math.floor((w + pads.padLeft + pads.padRight - kw) / sw) + 1;
         paramLayers++;
-      } else if (cls === 'MaxPooling2D') {
-        if (flat) throw new Error('MaxPooling2D after Flatten');
-        if (cfg.padding !== 'valid') throw new Error(`MaxPooling2D padding '${String(cfg.padding)}'`);
-        const [kh, kw] = pair(cfg.poolSize, 'poolSize');
-        const [sh, sw] = pair(cfg.strides ?? cfg.poolSize, 'strides');
-        layers.push({ kind: 'pool', kh, kw, sh, sw });
+      } else if (cls === "MaxPooling2D") {
+        if (flat) throw new Error("MaxPooling2D after Flatten");
+        if (cfg.padding !== "valid") throw new Error(`MaxPooling2D padding '${String(cfg.padding)}'`);
+        const [kh, kw] = pair(cfg.poolSize, "poolSize");
+        const [sh, sw] = pair(cfg.strides ?? cfg.poolSize, "strides");
+        layers.push({ kind: "pool", kh, kw, sh, sw });
         h = Math.floor((h - kh) / sh) + 1;
         w = Math.floor((w - kw) / sw) + 1;
-      } else if (cls === 'Flatten') {
-        layers.push({ kind: 'flatten' });
+      } else if (cls === "Flatten") {
+        layers.push({ kind: "flatten" });
         flat = true;
-      } else if (cls === 'Dense') {
-        if (!flat) throw new Error('Dense on a rank-4 tensor (add Flatten)');
+      } else if (cls === "Dense") {
+        if (!flat) throw new Error("Dense on a rank-4 tensor (add Flatten)");
         noExtras(cfg, cls);
-        layers.push({ kind: 'dense', cout: cfg.units as number, relu: activation(cfg, cls) });
+        layers.push({ kind: "dense", cout: cfg.units as number, relu: activation(cfg, cls) });
         paramLayers++;
       } else {
         throw new Error(`layer ${cls}`);
@@ -107,10 +105,10 @@ export function planNativeTraining(net: tf.LayersModel, opts: { optimizer?: 'sgd
   } catch (e) {
     return { ok: false, reason: `unsupported ${(e as Error).message} (native step: Conv2D, MaxPooling2D, Flatten, Dense)` };
   }
-  if (layers.length === 0 || layers[layers.length - 1].kind !== 'dense' || layers[layers.length - 1].relu) {
-    return { ok: false, reason: 'the last layer must be a linear Dense layer (logits)' };
+  if (layers.length === 0 || layers[layers.length - 1].kind !== "dense" || layers[layers.length - 1].relu) {
+    return { ok: false, reason: "the last layer must be a linear Dense layer (logits)" };
   }
-  if (paramLayers * 2 !== net.trainableWeights.length) return { ok: false, reason: 'unexpected weights (every Conv2D/Dense needs kernel and bias)' };
+  if (paramLayers * 2 !== net.trainableWeights.length) return { ok: false, reason: "unexpected weights (every Conv2D/Dense needs kernel and bias)" };
   return { ok: true, inputShape: shape, layers };
 }
 
@@ -121,14 +119,18 @@ export class NativeSeqTrainer {
   /** Floats per input sample. */
   readonly sampleSize: number;
 
-  constructor(private readonly addon: NativeAddon, net: tf.LayersModel, plan: Extract<NativePlan, { ok: true }>) {
+  constructor(
+    private readonly addon: NativeAddon,
+    net: tf.LayersModel,
+    plan: Extract<NativePlan, { ok: true }>,
+  ) {
     this.handle = addon.createNet(plan.inputShape, plan.layers);
     this.sampleSize = plan.inputShape[0] * plan.inputShape[1] * plan.inputShape[2];
     this.variables = net.trainableWeights;
     if (addon.numParams(this.handle) !== this.variables.length) {
       throw new Error(`native net has ${addon.numParams(this.handle)} parameters, the model ${this.variables.length}`);
     }
-    this.variables.forEach((v, i) => addon.setArray(this.handle, 'param', i, v.read().dataSync() as Float32Array));
+    this.variables.forEach((v, i) => addon.setArray(this.handle, "param", i, v.read().dataSync() as Float32Array));
   }
 
   /** One fused step on `batch` samples of x (NHWC floats) from sample `start`, labels likewise; returns the mean loss. */
@@ -144,7 +146,7 @@ export class NativeSeqTrainer {
   /** Gradients of the mean loss for one batch, without updating (parity tests). Order: model.trainableWeights. */
   gradients(x: Float32Array, labels: Int32Array, batch: number): { loss: number; grads: Float32Array[] } {
     const loss = this.addon.trainStep(this.handle, x, 0, labels, 0, batch, 0, 0, false);
-    return { loss, grads: this.variables.map((_, i) => this.addon.getArray(this.handle, 'grad', i)) };
+    return { loss, grads: this.variables.map((_, i) => this.addon.getArray(this.handle, "grad", i)) };
   }
 
   /** Which kernels the native net uses at this batch size (e.g. "direct", "brgconv:avx512_core"). */
@@ -155,7 +157,7 @@ export class NativeSeqTrainer {
   /** Writes the native weights back into the model's variables. */
   syncToModel(): void {
     this.variables.forEach((v, i) => {
-      const t = tf.tensor(this.addon.getArray(this.handle, 'param', i), v.shape as number[], 'float32');
+      const t = tf.tensor(this.addon.getArray(this.handle, "param", i), v.shape as number[], "float32");
       v.write(t);
       t.dispose();
     });
@@ -163,7 +165,10 @@ export class NativeSeqTrainer {
 }
 
 /** A native trainer for `net` when the addon is loaded and the model/optimiser are supported; else the reason. */
-export function nativeTrainerFor(net: tf.LayersModel, opts: { optimizer?: 'sgd' | 'adam' }): { trainer: NativeSeqTrainer; reason: string } | { trainer: null; reason: string } {
+export function nativeTrainerFor(
+  net: tf.LayersModel,
+  opts: { optimizer?: "sgd" | "adam" },
+): { trainer: NativeSeqTrainer; reason: string } | { trainer: null; reason: string } {
   const status = loadNative();
   if (!status.ok) return { trainer: null, reason: `native kernels ${status.reason}` };
   const plan = planNativeTraining(net, opts);

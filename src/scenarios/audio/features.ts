@@ -36,7 +36,14 @@ export interface LogMelOptions {
 
 /** The settings used for the spoken digits: 40 mels from 50 Hz to 8 kHz, 64 frames ≈ 0.77 s (article §6). */
 export const SPEECH_LOG_MEL: LogMelOptions = {
-  sampleRate: 22050, nFft: 512, hopLength: 256, numMels: 40, fMin: 50, fMax: 8000, numFrames: 64, logFloor: 1e-6,
+  sampleRate: 22050,
+  nFft: 512,
+  hopLength: 256,
+  numMels: 40,
+  fMin: 50,
+  fMax: 8000,
+  numFrames: 64,
+  logFloor: 1e-6,
 };
 
 function isPowerOfTwo(n: number): boolean {
@@ -62,8 +69,12 @@ export function fftInPlace(re: Float64Array, im: Float64Array): void {
     for (; j & bit; bit >>= 1) j ^= bit;
     j ^= bit;
     if (i < j) {
-      let t = re[i]; re[i] = re[j]; re[j] = t;
-      t = im[i]; im[i] = im[j]; im[j] = t;
+      let t = re[i];
+      re[i] = re[j];
+      re[j] = t;
+      t = im[i];
+      im[i] = im[j];
+      im[j] = t;
     }
   }
   for (let len = 2; len <= n; len <<= 1) {

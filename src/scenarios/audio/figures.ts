@@ -22,7 +22,10 @@ export function logMelStripFigure(clips: readonly { logMel: LogMel; label: strin
   const fig = heatmap(z as number[][], { title, xTitle: "", yTitle: "mel band", colorscale: "Viridis", showValues: false });
   // colours from −10 up: the log floor of digital silence (−13.8) would otherwise take a third of the scale
   fig.data[0] = { ...fig.data[0], zmin: -10, colorbar: { title: { text: "log energy" } } };
-  fig.layout = { ...fig.layout, yaxis: { title: { text: "mel band" }, autorange: true },
-    xaxis: { tickmode: "array", tickvals: ticks, ticktext: clips.map((c) => c.label), automargin: true } };
+  fig.layout = {
+    ...fig.layout,
+    yaxis: { title: { text: "mel band" }, autorange: true },
+    xaxis: { tickmode: "array", tickvals: ticks, ticktext: clips.map((c) => c.label), automargin: true },
+  };
   return fig;
 }

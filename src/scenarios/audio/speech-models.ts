@@ -30,15 +30,23 @@ export function buildSpeechCnn(options: SpeechCnnOptions): tf.LayersModel {
   const { inputShape, numClasses = 10, seed, filters = [8, 16, 32], dropout = 0.3 } = options;
   const [frames, mels] = inputShape;
   requireShape("buildSpeechCnn", "inputShape", inputShape, ["frames", "mels", "channels"]);
-  if (frames < 8 || mels < 8) throw new Error(`buildSpeechCnn: inputShape [${inputShape.join(", ")}] is too small; need at least 8 frames and 8 mels for three 2×2 pools`);
+  if (frames < 8 || mels < 8)
+    throw new Error(`buildSpeechCnn: inputShape [${inputShape.join(", ")}] is too small; need at least 8 frames and 8 mels for three 2×2 pools`);
   requireInRange("buildSpeechCnn", "dropout", dropout, 0, 1, "[)");
   const net = tf.sequential();
   filters.forEach((f, i) => {
     // [batch, h, w, c] → [batch, h, w, f] → [batch, ⌊h/2⌋, ⌊w/2⌋, f]
-    net.add(tf.layers.conv2d({
-      ...(i === 0 ? { inputShape } : {}), filters: f, kernelSize: 3, padding: "same", activation: "relu",
-      kernelInitializer: tf.initializers.heNormal({ seed: seed + i }), biasInitializer: "zeros",
-    }));
+    net.add(
+      tf.layers.conv2d({
+        ...(i === 0 ? { inputShape } : {}),
+        filters: f,
+        kernelSize: 3,
+        padding: "same",
+        activation: "relu",
+        kernelInitializer: tf.initializers.heNormal({ seed: seed + i }),
+        biasInitializer: "zeros",
+      }),
+    );
     net.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }));
   });
   net.add(tf.layers.flatten()); // [batch, ⌊frames/8⌋ · ⌊mels/8⌋ · filters[2]]
@@ -54,7 +62,8 @@ export interface NearestCentroid {
 
 /** Fits a nearest-centroid classifier: the mean vector of each class (article §6 baseline). */
 export function fitNearestCentroid(X: readonly ArrayLike<number>[], y: ArrayLike<number>, numClasses: number): NearestCentroid {
-  if (X.length === 0 || X.length !== y.length) throw new Error(`fitNearestCentroid: X has ${X.length} rows and y ${y.length} labels; expected the same positive number`);
+  if (X.length === 0 || X.length !== y.length)
+    throw new Error(`fitNearestCentroid: X has ${X.length} rows and y ${y.length} labels; expected the same positive number`);
   const d = X[0].length;
   const sums = Array.from({ length: numClasses }, () => new Float64Array(d));
   const counts = new Array<number>(numClasses).fill(0);
@@ -80,7 +89,10 @@ export function predictNearestCentroid(model: NearestCentroid, X: readonly Array
     model.centroids.forEach((c, k) => {
       let dist = 0;
       for (let j = 0; j < c.length; j++) dist += (row[j] - c[j]) ** 2;
-      if (dist < bestD) { bestD = dist; best = k; }
+      if (dist < bestD) {
+        bestD = dist;
+        best = k;
+      }
     });
     out[i] = best;
   });

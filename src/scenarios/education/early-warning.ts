@@ -10,7 +10,19 @@ import { oneHot } from "../../data/tabular";
 
 /** Kindergarten-year columns every student in the cohort must have, plus the grade-1 outcome. */
 export const COHORT_COLUMNS = [
-  "stark", "readk", "mathk", "lunchk", "schoolk", "experiencek", "degreek", "gender", "ethnicity", "birth", "tethnicityk", "schoolidk", "math1",
+  "stark",
+  "readk",
+  "mathk",
+  "lunchk",
+  "schoolk",
+  "experiencek",
+  "degreek",
+  "gender",
+  "ethnicity",
+  "birth",
+  "tethnicityk",
+  "schoolidk",
+  "math1",
 ] as const satisfies readonly (keyof StarStudent)[];
 
 /** Students with every kindergarten feature and a grade-1 maths score (article §6). */
@@ -24,9 +36,16 @@ const CATEGORICAL_FEATURES = ["stark", "lunchk", "schoolk", "degreek", "gender",
 /** Feature rows (numbers first, then one-hot levels) and their names; fit any scaling on the training rows. */
 export function earlyWarningFeatures(cohort: readonly StarStudent[]): { rows: number[][]; names: string[] } {
   const missing = cohort.findIndex((s) => COHORT_COLUMNS.some((c) => s[c] === null));
-  if (missing >= 0) throw new Error(`earlyWarningFeatures: student at line ${cohort[missing].line} lacks a kindergarten feature; filter with earlyWarningCohort first`);
+  if (missing >= 0)
+    throw new Error(`earlyWarningFeatures: student at line ${cohort[missing].line} lacks a kindergarten feature; filter with earlyWarningCohort first`);
   const numeric = cohort.map((s) => NUMERIC_FEATURES.map((c) => s[c] as number));
-  const blocks = CATEGORICAL_FEATURES.map((c) => oneHot(cohort.map((s) => s[c] as string), STAR_LEVELS[c], c));
+  const blocks = CATEGORICAL_FEATURES.map((c) =>
+    oneHot(
+      cohort.map((s) => s[c] as string),
+      STAR_LEVELS[c],
+      c,
+    ),
+  );
   const rows = cohort.map((_, i) => [...numeric[i], ...blocks.flatMap((b) => b[i])]);
   const names = [...NUMERIC_FEATURES, ...CATEGORICAL_FEATURES.flatMap((c) => STAR_LEVELS[c].map((l) => `${c}=${l}`))];
   return { rows, names };
@@ -52,9 +71,7 @@ export function meanWithCi(values: readonly number[]): MeanWithCi {
 /** Mean kindergarten score (reading + maths) per class type, the STAR experiment's comparison (article §6). */
 export function classSizeEffect(students: readonly StarStudent[]): ({ classType: string } & MeanWithCi)[] {
   return STAR_LEVELS.stark.map((classType) => {
-    const scores = students
-      .filter((s) => s.stark === classType && s.readk !== null && s.mathk !== null)
-      .map((s) => (s.readk as number) + (s.mathk as number));
+    const scores = students.filter((s) => s.stark === classType && s.readk !== null && s.mathk !== null).map((s) => (s.readk as number) + (s.mathk as number));
     return { classType, ...meanWithCi(scores) };
   });
 }

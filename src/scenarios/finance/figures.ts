@@ -58,7 +58,10 @@ function logTicks(series: DatedSeries[]): { tickvals: number[]; ticktext: string
  * A date-axis figure of lines and markers; with `lowerTitle`, two stacked panels sharing the date
  * axis (series with panel "lower" go below) (article §6).
  */
-export function timeSeriesFigure(series: DatedSeries[], opts: { title?: string; yTitle?: string; lowerTitle?: string; logY?: boolean; height?: number } = {}): Figure {
+export function timeSeriesFigure(
+  series: DatedSeries[],
+  opts: { title?: string; yTitle?: string; lowerTitle?: string; logY?: boolean; height?: number } = {},
+): Figure {
   const twoPanels = opts.lowerTitle !== undefined;
   const data: Trace[] = series.map((s) => {
     if (s.dates.length !== s.values.length) throw new Error(`timeSeriesFigure: series "${s.name}" has ${s.dates.length} dates but ${s.values.length} values`);
@@ -77,7 +80,13 @@ export function timeSeriesFigure(series: DatedSeries[], opts: { title?: string; 
   const layout: Record<string, unknown> = {
     title: { text: opts.title ?? "" },
     xaxis: { type: "date", automargin: true, ...(twoPanels ? { anchor: "y2" } : {}) },
-    yaxis: { title: { text: opts.yTitle ?? "" }, type: opts.logY ? "log" : "linear", ...(opts.logY ? logTicks(series.filter((s) => s.panel !== "lower")) : {}), automargin: true, ...(twoPanels ? { domain: [0.45, 1] } : {}) },
+    yaxis: {
+      title: { text: opts.yTitle ?? "" },
+      type: opts.logY ? "log" : "linear",
+      ...(opts.logY ? logTicks(series.filter((s) => s.panel !== "lower")) : {}),
+      automargin: true,
+      ...(twoPanels ? { domain: [0.45, 1] } : {}),
+    },
     legend: { orientation: "h", y: -0.12 },
     hovermode: "closest",
   };
@@ -87,10 +96,15 @@ export function timeSeriesFigure(series: DatedSeries[], opts: { title?: string; 
 }
 
 /** Bars of several series side by side per category (e.g. error by year per model) (article §6). */
-export function groupedBarFigure(categories: readonly string[], series: { name: string; values: ArrayLike<number> }[], opts: { title?: string; xTitle?: string; yTitle?: string } = {}): Figure {
+export function groupedBarFigure(
+  categories: readonly string[],
+  series: { name: string; values: ArrayLike<number> }[],
+  opts: { title?: string; xTitle?: string; yTitle?: string } = {},
+): Figure {
   return {
     data: series.map((s) => {
-      if (s.values.length !== categories.length) throw new Error(`groupedBarFigure: series "${s.name}" has ${s.values.length} values for ${categories.length} categories`);
+      if (s.values.length !== categories.length)
+        throw new Error(`groupedBarFigure: series "${s.name}" has ${s.values.length} values for ${categories.length} categories`);
       return { type: "bar", name: s.name, x: [...categories], y: compact(s.values) };
     }),
     layout: {

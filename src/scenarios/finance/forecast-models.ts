@@ -35,13 +35,15 @@ export function buildGruForecaster(opts: GruForecasterOptions): tf.Sequential {
     requirePositiveInteger("buildGruForecaster", k, v);
   }
   const net = tf.sequential({ name: "gru_forecaster" });
-  net.add(tf.layers.gru({
-    units,
-    inputShape: [windowLength, numFeatures], // [batch, L, F] → [batch, units] (last state)
-    kernelInitializer: tf.initializers.glorotUniform({ seed }),
-    recurrentInitializer: tf.initializers.orthogonal({ seed: seed + 1 }),
-    biasInitializer: "zeros",
-  }));
+  net.add(
+    tf.layers.gru({
+      units,
+      inputShape: [windowLength, numFeatures], // [batch, L, F] → [batch, units] (last state)
+      kernelInitializer: tf.initializers.glorotUniform({ seed }),
+      recurrentInitializer: tf.initializers.orthogonal({ seed: seed + 1 }),
+      biasInitializer: "zeros",
+    }),
+  );
   net.add(tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 2 }) })); // [batch, 1]
   return net;
 }
@@ -148,7 +150,11 @@ export async function trainForecaster(
           const idx = tf.tensor1d(batchIdx, "int32"); // [batch]
           const xb = tf.gather(trainSet.X, idx); // [batch, L, F]
           const yb = tf.gather(trainSet.y, idx); // [batch, 1]
-          return optimizer.minimize(() => tf.losses.absoluteDifference(yb, net.apply(xb, { training: true }) as tf.Tensor) as tf.Scalar, true, varList) as tf.Scalar;
+          return optimizer.minimize(
+            () => tf.losses.absoluteDifference(yb, net.apply(xb, { training: true }) as tf.Tensor) as tf.Scalar,
+            true,
+            varList,
+          ) as tf.Scalar;
         });
         sum += loss.dataSync()[0] * batchIdx.length;
         loss.dispose();
@@ -159,7 +165,12 @@ export async function trainForecaster(
           lastProgress = now;
           const sps = rate();
           onProgress({
-            epoch: epoch + 1, numEpochs, batch: b + 1, batchesPerEpoch, fraction: steps / totalSteps, samplesPerSec: sps,
+            epoch: epoch + 1,
+            numEpochs,
+            batch: b + 1,
+            batchesPerEpoch,
+            fraction: steps / totalSteps,
+            samplesPerSec: sps,
             etaSeconds: sps > 0 ? (numEpochs * n - samplesSeen) / sps : Infinity,
             lastMeanLoss: trainLoss.length ? trainLoss[trainLoss.length - 1] : null,
           });

@@ -18,7 +18,9 @@ export function logReturns(prices: ArrayLike<number>): Float64Array {
     const a = prices[i];
     const b = prices[i + 1];
     if (!(a > 0) || !(b > 0) || !Number.isFinite(a) || !Number.isFinite(b)) {
-      throw new Error(`logReturns: prices[${a > 0 && Number.isFinite(a) ? i + 1 : i}] is ${a > 0 && Number.isFinite(a) ? b : a}; expected positive finite prices`);
+      throw new Error(
+        `logReturns: prices[${a > 0 && Number.isFinite(a) ? i + 1 : i}] is ${a > 0 && Number.isFinite(a) ? b : a}; expected positive finite prices`,
+      );
     }
     r[i] = Math.log(b / a);
   }
@@ -94,8 +96,8 @@ export function varExceedances(returns: ArrayLike<number>, valueAtRisk: ArrayLik
 // Special functions: ln Γ, the regularised incomplete gamma functions, and the chi-square law.
 
 const LANCZOS = [
-  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012,
+  9.9843695780195716e-6, 1.5056327351493116e-7,
 ];
 
 /** ln Γ(x) for x > 0 (Lanczos approximation, g = 7; relative error ~1e-15) (article §6). */
@@ -277,7 +279,12 @@ export interface VarBacktest {
  * Backtests a VaR series at `level` over the days where it is defined (optionally only the days
  * in `from..to`, inclusive indices): exceedance count and rate, Kupiec and independence tests (article §6).
  */
-export function backtestVaR(returns: ArrayLike<number>, valueAtRisk: ArrayLike<number>, level: number, range: { from?: number; to?: number } = {}): VarBacktest {
+export function backtestVaR(
+  returns: ArrayLike<number>,
+  valueAtRisk: ArrayLike<number>,
+  level: number,
+  range: { from?: number; to?: number } = {},
+): VarBacktest {
   requireInRange("backtestVaR", "level", level, 0, 1, "()");
   const hitsAll = varExceedances(returns, valueAtRisk);
   const from = range.from ?? 0;

@@ -90,12 +90,14 @@ export interface ChronologicalSplit {
  * reach back into the training period; that is history, not leakage (article §6).
  */
 export function chronologicalSplit(dates: readonly string[], set: WindowSet, bounds: { trainEnd: string; validationEnd: string }): ChronologicalSplit {
-  if (!(bounds.trainEnd < bounds.validationEnd)) throw new Error(`chronologicalSplit: trainEnd ${bounds.trainEnd} must be before validationEnd ${bounds.validationEnd}`);
+  if (!(bounds.trainEnd < bounds.validationEnd))
+    throw new Error(`chronologicalSplit: trainEnd ${bounds.trainEnd} must be before validationEnd ${bounds.validationEnd}`);
   const split: ChronologicalSplit = { train: [], validation: [], test: [] };
   for (let i = 0; i < set.n; i++) {
     const date = dates[set.targetIndex[i]];
     if (date === undefined) throw new Error(`chronologicalSplit: window ${i} predicts day ${set.targetIndex[i]}, which has no date (${dates.length} dates)`);
-    if (i > 0 && !(date > dates[set.targetIndex[i - 1]])) throw new Error(`chronologicalSplit: dates must increase; day ${set.targetIndex[i]} (${date}) is not after the previous window's`);
+    if (i > 0 && !(date > dates[set.targetIndex[i - 1]]))
+      throw new Error(`chronologicalSplit: dates must increase; day ${set.targetIndex[i]} (${date}) is not after the previous window's`);
     (date <= bounds.trainEnd ? split.train : date <= bounds.validationEnd ? split.validation : split.test).push(i);
   }
   return split;
@@ -105,7 +107,12 @@ export function chronologicalSplit(dates: readonly string[], set: WindowSet, bou
  * Standardises the daily feature rows with a scaler fitted only on the days dated ≤ trainEnd,
  * so validation and test statistics never reach the model (article §6, §3.2 step 1).
  */
-export function standardizeByTrainingPeriod(rows: number[][], dates: readonly string[], trainEnd: string, columns: readonly string[]): { scaled: number[][]; scaler: Standardizer; fitDays: number } {
+export function standardizeByTrainingPeriod(
+  rows: number[][],
+  dates: readonly string[],
+  trainEnd: string,
+  columns: readonly string[],
+): { scaled: number[][]; scaler: Standardizer; fitDays: number } {
   if (rows.length !== dates.length) throw new Error(`standardizeByTrainingPeriod: ${rows.length} rows but ${dates.length} dates`);
   const fitRows = rows.filter((_, d) => dates[d] <= trainEnd);
   if (fitRows.length < 2) throw new Error(`standardizeByTrainingPeriod: ${fitRows.length} day(s) dated ≤ ${trainEnd}; expected at least 2 to fit the scaler`);

@@ -29,7 +29,8 @@ function checkCosts(fn: string, costs: ErrorCosts): void {
  * nothing). Same fields as operatingPoints' points (article §9.2).
  */
 export function pointAtThreshold(yTrue: Labels, scores: Scores, threshold: number, positiveLabel = 1): OperatingPoint {
-  if (yTrue.length !== scores.length) throw new Error(`pointAtThreshold: yTrue has ${yTrue.length} labels but scores has ${scores.length}; expected equal lengths`);
+  if (yTrue.length !== scores.length)
+    throw new Error(`pointAtThreshold: yTrue has ${yTrue.length} labels but scores has ${scores.length}; expected equal lengths`);
   if (yTrue.length === 0) throw new Error("pointAtThreshold: no samples; expected at least one");
   if (Number.isNaN(threshold)) throw new Error("pointAtThreshold: threshold is NaN; expected a number (or ±Infinity)");
   let tp = 0;
@@ -50,7 +51,11 @@ export function pointAtThreshold(yTrue: Labels, scores: Scores, threshold: numbe
   const p = tp + fn;
   const neg = fp + tn;
   return {
-    threshold, tp, fp, fn, tn,
+    threshold,
+    tp,
+    fp,
+    fn,
+    tn,
     recall: p === 0 ? 0 : tp / p,
     fpr: neg === 0 ? 0 : fp / neg,
     precision: tp + fp === 0 ? 0 : tp / (tp + fp),

@@ -30,13 +30,17 @@ export function classScatterFigure(
   const rowsOf = (label: number) => X.filter((_, i) => y[i] === label);
   return {
     data: classes.map((c) => ({
-      type: "scatter", mode: "markers", name: c.name,
-      x: rowsOf(c.label).map((r) => r[columns.x]), y: rowsOf(c.label).map((r) => r[columns.y]),
+      type: "scatter",
+      mode: "markers",
+      name: c.name,
+      x: rowsOf(c.label).map((r) => r[columns.x]),
+      y: rowsOf(c.label).map((r) => r[columns.y]),
       marker: { size: 5, opacity: 0.6, color: c.color },
     })),
     layout: {
       title: { text: opts.title ?? `${columns.xName} vs ${columns.yName}` },
-      xaxis: { title: { text: columns.xName } }, yaxis: { title: { text: columns.yName } },
+      xaxis: { title: { text: columns.xName } },
+      yaxis: { title: { text: columns.yName } },
     },
   };
 }
@@ -68,15 +72,30 @@ export function thresholdCostFigure(
 ): Figure {
   const curveTraces: Trace[] = curves.map((c) => {
     const pts = c.points.filter((p) => Number.isFinite(p.threshold)); // the +∞ threshold flags nothing and has no place on a log axis
-    return { type: "scatter", mode: "lines", name: c.name, line: { shape: "hv", color: c.color, width: 2 }, x: pts.map((p) => p.threshold), y: pts.map((p) => expectedCost(p, costs)) };
+    return {
+      type: "scatter",
+      mode: "lines",
+      name: c.name,
+      line: { shape: "hv", color: c.color, width: 2 },
+      x: pts.map((p) => p.threshold),
+      y: pts.map((p) => expectedCost(p, costs)),
+    };
   });
   const markTraces: Trace[] = (opts.marks ?? []).map((m) => ({
-    type: "scatter", mode: "markers", name: m.name, x: [m.threshold], y: [m.cost],
+    type: "scatter",
+    mode: "markers",
+    name: m.name,
+    x: [m.threshold],
+    y: [m.cost],
     marker: { size: 13, symbol: m.symbol, color: opts.markColor ?? "#d62728", line: { color: "black", width: 1 } },
   }));
   const ref = opts.reference;
   return {
-    data: [...curveTraces, { type: "scatter", mode: "lines", name: ref.name, x: [1e-6, 1], y: [ref.cost, ref.cost], line: { dash: "dash", color: "#999" } }, ...markTraces],
+    data: [
+      ...curveTraces,
+      { type: "scatter", mode: "lines", name: ref.name, x: [1e-6, 1], y: [ref.cost, ref.cost], line: { dash: "dash", color: "#999" } },
+      ...markTraces,
+    ],
     layout: {
       title: { text: opts.title ?? "Expected cost per 100 cases against the threshold" },
       xaxis: { title: { text: "threshold on the score (log scale)" }, type: "log", automargin: true },

@@ -28,7 +28,12 @@ export interface AccessContext {
 
 /** Thrown when the policy does not allow an access; names role, action and data set. */
 export class AccessDeniedError extends Error {
-  constructor(readonly role: string, readonly action: Action, readonly dataset: string, allowed: string) {
+  constructor(
+    readonly role: string,
+    readonly action: Action,
+    readonly dataset: string,
+    allowed: string,
+  ) {
     super(`access denied: role "${role}" may not ${action} data set "${dataset}" (${allowed})`);
     this.name = "AccessDeniedError";
   }
@@ -96,9 +101,7 @@ const FIELDS = ["seq", "time", "role", "action", "dataset", "outcome", "purpose"
 function entryHash(e: Omit<AuditEntry, "hash">, key?: DataKey): string {
   // Canonical form: the fields in a fixed order, absent optional fields as null.
   const canonical = JSON.stringify(FIELDS.map((f) => (e as unknown as Record<string, unknown>)[f] ?? null));
-  return key
-    ? key.use((k) => crypto.createHmac("sha256", k).update(canonical).digest("hex"))
-    : crypto.createHash("sha256").update(canonical).digest("hex");
+  return key ? key.use((k) => crypto.createHmac("sha256", k).update(canonical).digest("hex")) : crypto.createHash("sha256").update(canonical).digest("hex");
 }
 
 /** The result of {@link verifyAuditLog}. */
@@ -129,7 +132,8 @@ export function verifyAuditLog(text: string, opts: { key?: DataKey; expected?: {
     if (e.seq !== i) problems.push(`${where}: sequence number ${e.seq}, expected ${i} (an entry was deleted, inserted or moved)`);
     if (e.prev !== prev) problems.push(`${where}: does not chain to the entry before it (an entry was deleted, inserted, moved or edited)`);
     const { hash, ...rest } = e;
-    if (entryHash(rest, opts.key) !== hash) problems.push(`${where}: hash mismatch (the entry was edited${opts.key ? ", or the log was written under another key" : ""})`);
+    if (entryHash(rest, opts.key) !== hash)
+      problems.push(`${where}: hash mismatch (the entry was edited${opts.key ? ", or the log was written under another key" : ""})`);
     prev = hash;
   });
   const head = lines.length ? prev : GENESIS;
@@ -146,7 +150,10 @@ export class AuditLog {
   private last: string;
 
   /** Opens (or creates) `file`; an existing log must verify, else this throws with the problems. */
-  constructor(readonly file: string, private readonly opts: { key?: DataKey; clock?: () => Date } = {}) {
+  constructor(
+    readonly file: string,
+    private readonly opts: { key?: DataKey; clock?: () => Date } = {},
+  ) {
     if (fs.existsSync(file)) {
       const v = verifyAuditLog(fs.readFileSync(file, "utf8"), { key: opts.key });
       if (!v.ok) throw new Error(`audit log ${file} does not verify: ${v.problems.join("; ")}`);
@@ -165,8 +172,12 @@ export class AuditLog {
       requireNonEmptyString("AuditLog.append", f, event[f]);
     }
     const base = {
-      seq: this.seq, time: (this.opts.clock ?? (() => new Date()))().toISOString(),
-      role: event.role, action: event.action, dataset: event.dataset, outcome: event.outcome,
+      seq: this.seq,
+      time: (this.opts.clock ?? (() => new Date()))().toISOString(),
+      role: event.role,
+      action: event.action,
+      dataset: event.dataset,
+      outcome: event.outcome,
       ...(event.purpose !== undefined ? { purpose: event.purpose } : {}),
       ...(event.detail !== undefined ? { detail: event.detail } : {}),
       prev: this.last,

@@ -39,8 +39,7 @@ export const NONCE_BYTES = 12;
 
 /** Why a file could not be decrypted. */
 export type EncryptedFileErrorCode =
-  | "NOT_ENCRYPTED" | "UNSUPPORTED_VERSION" | "UNSUPPORTED_ALGORITHM" | "WRONG_KEY"
-  | "TRUNCATED" | "TRAILING_DATA" | "AUTH_FAILED";
+  "NOT_ENCRYPTED" | "UNSUPPORTED_VERSION" | "UNSUPPORTED_ALGORITHM" | "WRONG_KEY" | "TRUNCATED" | "TRAILING_DATA" | "AUTH_FAILED";
 
 /** A decryption failure with a machine-readable code and a message naming the file and the cause. */
 export class EncryptedFileError extends Error {
@@ -93,21 +92,32 @@ export function parseHeader(h: Buffer, what: string): EncryptedHeader {
   const len = h.readBigUInt64BE(28);
   if (len > BigInt(Number.MAX_SAFE_INTEGER)) throw new EncryptedFileError("AUTH_FAILED", `${what}: header length field is corrupt`);
   return {
-    version, algorithm: "AES-256-GCM", keyId: h.subarray(8, 16).toString("hex"),
-    nonce: h.subarray(16, 28).toString("hex"), plaintextBytes: Number(len),
+    version,
+    algorithm: "AES-256-GCM",
+    keyId: h.subarray(8, 16).toString("hex"),
+    nonce: h.subarray(16, 28).toString("hex"),
+    plaintextBytes: Number(len),
   };
 }
 
 function checkKey(header: EncryptedHeader, key: DataKey, what: string): void {
   if (header.keyId !== key.id) {
-    throw new EncryptedFileError("WRONG_KEY", `${what} was encrypted with key id ${header.keyId}, but the key provided (${key.source}) has id ${key.id}: wrong key, or the header was modified`);
+    throw new EncryptedFileError(
+      "WRONG_KEY",
+      `${what} was encrypted with key id ${header.keyId}, but the key provided (${key.source}) has id ${key.id}: wrong key, or the header was modified`,
+    );
   }
 }
 
 function checkSize(header: EncryptedHeader, actual: number, what: string): void {
   const expected = HEADER_BYTES + header.plaintextBytes + TAG_BYTES;
-  if (actual < expected) throw new EncryptedFileError("TRUNCATED", `${what} is truncated: ${actual} bytes, expected ${expected} (header + ${header.plaintextBytes} bytes of ciphertext + tag)`);
-  if (actual > expected) throw new EncryptedFileError("TRAILING_DATA", `${what} has ${actual - expected} unexpected trailing bytes (${actual}, expected ${expected})`);
+  if (actual < expected)
+    throw new EncryptedFileError(
+      "TRUNCATED",
+      `${what} is truncated: ${actual} bytes, expected ${expected} (header + ${header.plaintextBytes} bytes of ciphertext + tag)`,
+    );
+  if (actual > expected)
+    throw new EncryptedFileError("TRAILING_DATA", `${what} has ${actual - expected} unexpected trailing bytes (${actual}, expected ${expected})`);
 }
 
 function authFailed(what: string): EncryptedFileError {
@@ -121,7 +131,6 @@ function newCipher(key: DataKey, nonce: Buffer): crypto.CipherGCM {
 function newDecipher(key: DataKey, nonce: Buffer): crypto.DecipherGCM {
   return key.use((k) => crypto.createDecipheriv("aes-256-gcm", k, nonce, { authTagLength: TAG_BYTES }));
 }
-
 
 /** Encrypts file `src` into `dest` (streaming, atomic, mode 0600) with AES-256-GCM (article §9.4). */
 export async function encryptFile(src: string, dest: string, key: DataKey): Promise<EncryptedHeader> {

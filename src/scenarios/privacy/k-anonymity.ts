@@ -52,9 +52,7 @@ function rowKeys(df: dfd.DataFrame, qis: readonly string[]): string[] {
 export function equivalenceClasses(df: dfd.DataFrame, quasiIdentifiers: readonly string[]): EquivalenceClass[] {
   const sizes = new Map<string, number>();
   for (const k of rowKeys(df, quasiIdentifiers)) sizes.set(k, (sizes.get(k) ?? 0) + 1);
-  return [...sizes.entries()]
-    .map(([k, size]) => ({ values: JSON.parse(k) as Cell[], size }))
-    .sort((a, b) => b.size - a.size);
+  return [...sizes.entries()].map(([k, size]) => ({ values: JSON.parse(k) as Cell[], size })).sort((a, b) => b.size - a.size);
 }
 
 /** The table's k on the quasi-identifiers and how many rows fall short of `target` (article §9.4). */
@@ -166,11 +164,13 @@ export function domainHierarchy(): Generalizer[] {
 
 /** A numeric hierarchy of bands: each width w maps v to "lo–hi" with lo = floor(v / w)·w; then "*". */
 export function bandHierarchy(widths: readonly number[], wrap?: number): Generalizer[] {
-  const band = (w: number): Generalizer => (v) => {
-    if (typeof v !== "number" || !Number.isFinite(v)) return String(v);
-    const lo = Math.floor(v / w) * w;
-    const hi = wrap !== undefined ? Math.min(lo + w, wrap) - 1 : lo + w - 1;
-    return w === 1 ? lo : `${lo}–${hi}`;
-  };
+  const band =
+    (w: number): Generalizer =>
+    (v) => {
+      if (typeof v !== "number" || !Number.isFinite(v)) return String(v);
+      const lo = Math.floor(v / w) * w;
+      const hi = wrap !== undefined ? Math.min(lo + w, wrap) - 1 : lo + w - 1;
+      return w === 1 ? lo : `${lo}–${hi}`;
+    };
   return [keep, ...widths.map(band), star];
 }

@@ -84,7 +84,9 @@ export function readKeyFile(file: string): DataKey {
   }
   if (!st.isFile()) throw new Error(`data key file ${shown} is not a regular file`);
   if (process.platform !== "win32" && (st.mode & 0o077) !== 0) {
-    throw new Error(`data key file ${shown} has mode ${(st.mode & 0o777).toString(8).padStart(4, "0")}: it must not be readable by group or others; run chmod 600 ${shown}`);
+    throw new Error(
+      `data key file ${shown} has mode ${(st.mode & 0o777).toString(8).padStart(4, "0")}: it must not be readable by group or others; run chmod 600 ${shown}`,
+    );
   }
   const raw = fs.readFileSync(file);
   const source = `file ${shown}`;

@@ -83,15 +83,43 @@ export function detectPii(text: string, types: readonly PiiType[] = PII_TYPES): 
   const want = new Set(types);
   const found: PiiMatch[] = [];
   if (want.has("email")) collect(text, EMAIL_RE, "email", () => true, found);
-  if (want.has("card")) collect(text, CARD_RE, "card", (v) => { const d = v.replace(/\D/g, ""); return plausibleCard(d) && luhnValid(d); }, found);
+  if (want.has("card"))
+    collect(
+      text,
+      CARD_RE,
+      "card",
+      (v) => {
+        const d = v.replace(/\D/g, "");
+        return plausibleCard(d) && luhnValid(d);
+      },
+      found,
+    );
   // Valid IPv6 with at least three non-empty groups, or an IPv4 tail (::ffff:192.0.2.1): "A0::" in quoted-printable text is not an address.
   if (want.has("ipv6")) collect(text, IPV6_CANDIDATE_RE, "ipv6", (v) => net.isIPv6(v) && (v.split(":").filter(Boolean).length >= 3 || v.includes(".")), found);
   if (want.has("ipv4")) collect(text, IPV4_RE, "ipv4", () => true, found);
   if (want.has("phone")) {
-    collect(text, NANP_RE, "phone", (v) => { const n = digitCount(v); return n === 10 || n === 11; }, found);
-    collect(text, INTL_RE, "phone", (v) => { const n = digitCount(v); return n >= 8 && n <= 15; }, found);
+    collect(
+      text,
+      NANP_RE,
+      "phone",
+      (v) => {
+        const n = digitCount(v);
+        return n === 10 || n === 11;
+      },
+      found,
+    );
+    collect(
+      text,
+      INTL_RE,
+      "phone",
+      (v) => {
+        const n = digitCount(v);
+        return n >= 8 && n <= 15;
+      },
+      found,
+    );
   }
-  found.sort((a, b) => PRIORITY[a.type] - PRIORITY[b.type] || (b.end - b.start) - (a.end - a.start) || a.start - b.start);
+  found.sort((a, b) => PRIORITY[a.type] - PRIORITY[b.type] || b.end - b.start - (a.end - a.start) || a.start - b.start);
   const kept: PiiMatch[] = [];
   for (const m of found) {
     if (!kept.some((k) => m.start < k.end && k.start < m.end)) kept.push(m);
@@ -138,7 +166,12 @@ export function normalizePii(type: PiiType, value: string): string {
 
 /** A stable token for `value`: HMAC-SHA-256(key, type ‖ 0 ‖ normalised value), 12 hex digits (article §9.4). */
 export function pseudonym(type: PiiType, value: string, key: DataKey): string {
-  const mac = key.use((k) => crypto.createHmac("sha256", k).update(`${type}\0${normalizePii(type, value)}`).digest("hex"));
+  const mac = key.use((k) =>
+    crypto
+      .createHmac("sha256", k)
+      .update(`${type}\0${normalizePii(type, value)}`)
+      .digest("hex"),
+  );
   return `[${type.toUpperCase()}:${mac.slice(0, 12)}]`;
 }
 
@@ -172,7 +205,10 @@ const BLUNT_NUMBER_RE = /(?:(?<![\p{L}\p{N}_:])|(?<=tel:))\+?\d[\d ().-]{6,}\d/g
 export function bluntMask(text: string): { text: string; replaced: number } {
   let replaced = 0;
   const out = text
-    .replace(BLUNT_ADDRESS_RE, () => { replaced++; return "[EMAIL?]"; })
+    .replace(BLUNT_ADDRESS_RE, () => {
+      replaced++;
+      return "[EMAIL?]";
+    })
     .replace(BLUNT_NUMBER_RE, (m) => (digitCount(m) >= 7 ? (replaced++, "[DIGITS?]") : m));
   return { text: out, replaced };
 }
@@ -194,12 +230,19 @@ const zeroCounts = (): Record<PiiType, number> => Object.fromEntries(PII_TYPES.m
  * by type, split at the start of the body (article §8, §9.4). `body` must be the tail of `text`.
  */
 export function piiCensus(messages: readonly { text: string; body: string }[]): PiiCensus {
-  const census: PiiCensus = { messages: messages.length, inHeaders: zeroCounts(), inBodies: zeroCounts(), messagesWith: zeroCounts(), distinctValues: zeroCounts() };
+  const census: PiiCensus = {
+    messages: messages.length,
+    inHeaders: zeroCounts(),
+    inBodies: zeroCounts(),
+    messagesWith: zeroCounts(),
+    distinctValues: zeroCounts(),
+  };
   const distinct = Object.fromEntries(PII_TYPES.map((t) => [t, new Set<string>()])) as Record<PiiType, Set<string>>;
   for (const m of messages) {
     const text = m.text.replace(/\r\n/g, "\n");
     const bodyStart = text.length - m.body.length;
-    if (bodyStart < 0) throw new Error(`piiCensus: a message's body (${m.body.length} chars) is longer than its text (${text.length}); expected the body to be the text's tail`);
+    if (bodyStart < 0)
+      throw new Error(`piiCensus: a message's body (${m.body.length} chars) is longer than its text (${text.length}); expected the body to be the text's tail`);
     const seenHere = new Set<PiiType>();
     for (const d of detectPii(text)) {
       (d.start >= bodyStart ? census.inBodies : census.inHeaders)[d.type]++;
@@ -219,8 +262,12 @@ export function piiCensusFigure(census: PiiCensus, title = "PII detections by ty
       { type: "bar", name: "headers", x: [...PII_TYPES], y: PII_TYPES.map((t) => census.inHeaders[t]) },
       { type: "bar", name: "bodies", x: [...PII_TYPES], y: PII_TYPES.map((t) => census.inBodies[t]) },
     ],
-    layout: { barmode: "group", title: { text: title },
-      yaxis: { title: { text: "detections (log scale)" }, type: "log", automargin: true }, xaxis: { automargin: true } },
+    layout: {
+      barmode: "group",
+      title: { text: title },
+      yaxis: { title: { text: "detections (log scale)" }, type: "log", automargin: true },
+      xaxis: { automargin: true },
+    },
   };
 }
 
@@ -257,8 +304,12 @@ export function scoreDetections(detected: readonly PiiLabel[], labelled: readonl
     }
     const fn = [...want.values()].reduce((a, b) => a + b, 0);
     return {
-      type, truePositives: tp, falsePositives: fp, falseNegatives: fn,
-      precision: tp + fp === 0 ? 1 : tp / (tp + fp), recall: tp + fn === 0 ? 1 : tp / (tp + fn),
+      type,
+      truePositives: tp,
+      falsePositives: fp,
+      falseNegatives: fn,
+      precision: tp + fp === 0 ? 1 : tp / (tp + fp),
+      recall: tp + fn === 0 ? 1 : tp / (tp + fn),
     };
   });
 }

@@ -62,8 +62,12 @@ export function epochsForSteps(n: number, steps: number, batchSize: number): num
  * + new head, for `steps`. `runSeed` seeds the networks and the batch order. Disposes every
  * network it builds; the caller owns `few` and `testSet`.
  */
-export async function runTransferVariants(settings: FewShotSettings, few: LabelledSet, testSet: LabelledSet,
-  draw: { shots: number; seedIndex: number; runSeed: number }): Promise<TransferRun[]> {
+export async function runTransferVariants(
+  settings: FewShotSettings,
+  few: LabelledSet,
+  testSet: LabelledSet,
+  draw: { shots: number; seedIndex: number; runSeed: number },
+): Promise<TransferRun[]> {
   const { pretrained, buildNet, featureLayer, numClasses, headHidden, steps, batchSize, lr, fineTuneLr } = settings;
   const { shots, seedIndex, runSeed } = draw;
   const n = few.X.shape[0];
@@ -124,19 +128,41 @@ export function pairedGains(runs: readonly TransferRun[], shots: number, variant
   return seedIndices.map((r) => findRun(runs, shots, r, variant).accuracy - findRun(runs, shots, r, baseline).accuracy);
 }
 
-const VARIANT_COLOURS: Record<TransferVariant, string> = { "scratch": "#7f7f7f", "frozen features": "#1f77b4", "fine-tuned": "#d62728", "random frozen features": "#bcbd22" };
+const VARIANT_COLOURS: Record<TransferVariant, string> = {
+  scratch: "#7f7f7f",
+  "frozen features": "#1f77b4",
+  "fine-tuned": "#d62728",
+  "random frozen features": "#bcbd22",
+};
 
 /** Mean test accuracy (%) against examples per class (log axis), one line per variant, bars spanning the lowest and highest draw. */
 export function fewShotAccuracyFigure(runs: readonly TransferRun[], shotList: readonly number[], title: string): Figure {
   return {
     data: TRANSFER_VARIANTS.map((v): Trace => {
       const st = shotList.map((k) => accuracyStats(runs, k, v));
-      return { type: "scatter", mode: "lines+markers", name: v, x: [...shotList], y: st.map((s) => 100 * s.mean),
-        error_y: { type: "data", symmetric: false, array: st.map((s) => 100 * (s.max - s.mean)), arrayminus: st.map((s) => 100 * (s.mean - s.min)), thickness: 1.5, width: 6 },
-        line: { color: VARIANT_COLOURS[v], width: 2.5, dash: v === "random frozen features" ? "dot" : "solid" }, marker: { size: 8, color: VARIANT_COLOURS[v] } };
+      return {
+        type: "scatter",
+        mode: "lines+markers",
+        name: v,
+        x: [...shotList],
+        y: st.map((s) => 100 * s.mean),
+        error_y: {
+          type: "data",
+          symmetric: false,
+          array: st.map((s) => 100 * (s.max - s.mean)),
+          arrayminus: st.map((s) => 100 * (s.mean - s.min)),
+          thickness: 1.5,
+          width: 6,
+        },
+        line: { color: VARIANT_COLOURS[v], width: 2.5, dash: v === "random frozen features" ? "dot" : "solid" },
+        marker: { size: 8, color: VARIANT_COLOURS[v] },
+      };
     }),
-    layout: { title: { text: title },
+    layout: {
+      title: { text: title },
       xaxis: { title: { text: "labelled examples per class (log scale)" }, type: "log", tickvals: [...shotList], automargin: true },
-      yaxis: { title: { text: "test accuracy (%)" }, automargin: true }, legend: { x: 0.99, xanchor: "right", y: 0.02, yanchor: "bottom", bgcolor: "rgba(255,255,255,0.8)" } },
+      yaxis: { title: { text: "test accuracy (%)" }, automargin: true },
+      legend: { x: 0.99, xanchor: "right", y: 0.02, yanchor: "bottom", bgcolor: "rgba(255,255,255,0.8)" },
+    },
   };
 }

@@ -83,17 +83,22 @@ export function gatherExamples(X: tf.Tensor, labels: ArrayLike<number>, indices:
   for (const i of indices) {
     requireIntegerInRange("gatherExamples", "index", i, 0, labels.length - 1);
   }
-  const y = remapLabels(indices.map((i) => labels[i]), classes); // throws on a label outside `classes`
+  const y = remapLabels(
+    indices.map((i) => labels[i]),
+    classes,
+  ); // throws on a label outside `classes`
   return tf.tidy(() => ({ X: tf.gather(X, tf.tensor1d(Array.from(indices), "int32")), y: tf.tensor1d(y, "int32") }));
 }
 
 /** A deep copy of `net` (architecture and weight values, own variables), via an in-memory save and load (article §2.1). */
 export async function cloneModel(net: tf.LayersModel): Promise<tf.LayersModel> {
   let saved: tf.io.ModelArtifacts | null = null;
-  await net.save(tf.io.withSaveHandler(async (artifacts) => {
-    saved = artifacts;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
-  }));
+  await net.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      saved = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
+    }),
+  );
   if (saved === null) throw new Error("cloneModel: saving the model produced no artifacts");
   return tf.loadLayersModel(tf.io.fromMemory(saved));
 }
@@ -138,7 +143,9 @@ export async function transferModel(pretrained: tf.LayersModel, opts: TransferOp
   const names = pretrained.layers.map((l) => l.name);
   const cut = typeof opts.featureLayer === "number" ? opts.featureLayer : names.indexOf(opts.featureLayer);
   if (!Number.isInteger(cut) || cut < 0 || cut >= names.length - 1) {
-    throw new Error(`transferModel: featureLayer ${JSON.stringify(opts.featureLayer)} is not a layer before the output; expected an index in 0..${names.length - 2} or one of ${names.slice(0, -1).join(", ")}`);
+    throw new Error(
+      `transferModel: featureLayer ${JSON.stringify(opts.featureLayer)} is not a layer before the output; expected an index in 0..${names.length - 2} or one of ${names.slice(0, -1).join(", ")}`,
+    );
   }
   const copy = await cloneModel(pretrained);
   // A loaded sequential model lists its layers like the original; a functional one adds its
