@@ -31,6 +31,7 @@ export * from "./data/csv";
 export * from "./data/download";
 export * from "./data/fashion-mnist";
 export * from "./data/image-dataset";
+export * from "./data/locations";
 export * from "./data/select";
 export * from "./data/sp500";
 export * from "./data/spam-assassin";

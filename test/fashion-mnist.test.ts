@@ -6,8 +6,9 @@ import * as os from "os";
 import * as path from "path";
 import * as zlib from "zlib";
 import * as tf from "@tensorflow/tfjs";
-import { FASHION_MNIST_CLASSES, FASHION_MNIST_DEBIAN_DIR, loadFashionMnist, parseIdxImages, parseIdxLabels } from "../src/data/fashion-mnist";
+import { FASHION_MNIST_CLASSES, loadFashionMnist, parseIdxImages, parseIdxLabels } from "../src/data/fashion-mnist";
 import { datasetSummary, disposeDataset } from "../src/data/image-dataset";
+import { FASHION_MNIST_DEBIAN_DIR } from "../src/data/locations";
 
 const pixel = (i: number, p: number): number => (i * 17 + p) % 256;
 

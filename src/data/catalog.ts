@@ -10,8 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { installedPackage } from "../core/packages";
 import { PROJECT_ROOT } from "../core/paths";
-import { CIFAR10_DIR_NAME } from "./cifar10";
-import { FASHION_MNIST_DEBIAN_DIR } from "./fashion-mnist";
+import { CIFAR10_DIR_NAME, FASHION_MNIST_DEBIAN_DIR } from "./locations";
 
 /** One file or folder behind a data set; a folder's digest covers every file's relative path and content. */
 export interface DatasetFile {

@@ -5,14 +5,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { byteNormalisationTable, ImageDataset, resolveLimit, Split } from './image-dataset';
+import { CIFAR10_DIR_NAME } from "./locations";
 
 /** CIFAR-10 class names by label, as in batches.meta.txt (article §5.2). */
 export const CIFAR10_CLASSES: readonly string[] = Object.freeze([
   'airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck',
 ]);
 
-/** Directory name the official archive extracts to (article §5.2). */
-export const CIFAR10_DIR_NAME = 'cifar-10-batches-bin';
 /** Image side length in pixels (article §5.2). */
 export const CIFAR10_SIZE = 32;
 /** Bytes per record: 1 label + 32·32·3 pixels (article §5.2). */

@@ -5,7 +5,8 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
 import * as path from 'path';
-import { checkCifar10Dir, CIFAR10_DIR_NAME, CIFAR10_RECORDS_PER_BATCH } from './cifar10';
+import { checkCifar10Dir, CIFAR10_RECORDS_PER_BATCH } from './cifar10';
+import { CIFAR10_DIR_NAME } from './locations';
 import { extractTarGz } from './tar';
 
 /** Official CIFAR-10 binary archive (article §5.2). */

@@ -5,14 +5,13 @@ import * as path from 'path';
 import * as zlib from 'zlib';
 import * as tf from '@tensorflow/tfjs';
 import { byteNormalisationTable, ImageDataset, resolveLimit, Split } from './image-dataset';
+import { FASHION_MNIST_DEBIAN_DIR } from "./locations";
 
 /** Fashion-MNIST class names by label (article §5.1). */
 export const FASHION_MNIST_CLASSES: readonly string[] = Object.freeze([
   'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
 ]);
 
-/** Where Debian's dataset-fashion-mnist package installs the files (article §5.1). */
-export const FASHION_MNIST_DEBIAN_DIR = '/usr/share/datasets/fashion-mnist';
 /** IDX magic number of an unsigned-byte 3-D (images) file (article §5.1). */
 export const IDX_IMAGES_MAGIC = 2051;
 /** IDX magic number of an unsigned-byte 1-D (labels) file (article §5.1). */

@@ -5,8 +5,9 @@
  */
 import * as path from "path";
 import { PROJECT_ROOT } from "../core/paths";
-import { CIFAR10_DIR_NAME, findCifar10, loadCifar10 } from "./cifar10";
-import { FASHION_MNIST_DEBIAN_DIR, loadFashionMnist } from "./fashion-mnist";
+import { findCifar10, loadCifar10 } from "./cifar10";
+import { CIFAR10_DIR_NAME, FASHION_MNIST_DEBIAN_DIR } from "./locations";
+import { loadFashionMnist } from "./fashion-mnist";
 import type { ImageDataset } from "./image-dataset";
 
 export type DatasetChoice = "auto" | "cifar10" | "fashion-mnist";

@@ -9,8 +9,8 @@ import type { BackendReport } from "../engine/backend";
 import { backendSummary } from "../engine/backend";
 import { packageVersion } from "../core/packages";
 import { PROJECT_ROOT } from "../core/paths";
-import { CIFAR10_DIR_NAME, findCifar10 } from "../data/cifar10";
-import { FASHION_MNIST_DEBIAN_DIR } from "../data/fashion-mnist";
+import { findCifar10 } from "../data/cifar10";
+import { CIFAR10_DIR_NAME, FASHION_MNIST_DEBIAN_DIR } from "../data/locations";
 
 export interface DatasetLocation {
   name: string;
