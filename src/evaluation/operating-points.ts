@@ -30,6 +30,26 @@ export interface OperatingPoint {
   errorRate: number;
 }
 
+/** The operating point of a threshold from its confusion counts (a rate with an empty denominator is 0). */
+export function operatingPointFromCounts(threshold: number, counts: { tp: number; fp: number; fn: number; tn: number }): OperatingPoint {
+  const { tp, fp, fn, tn } = counts;
+  const p = tp + fn;
+  const neg = fp + tn;
+  const n = p + neg;
+  return {
+    threshold,
+    tp,
+    fp,
+    fn,
+    tn,
+    recall: p === 0 ? 0 : tp / p,
+    fpr: neg === 0 ? 0 : fp / neg,
+    precision: tp + fp === 0 ? 0 : tp / (tp + fp),
+    accuracy: (tp + tn) / n,
+    errorRate: (fp + fn) / n,
+  };
+}
+
 /** Confusion counts, accuracy, precision, recall and FPR at every threshold, highest threshold first (article §9.2). */
 export function operatingPoints(yTrue: Labels, scores: Scores, options: BinaryCurveOptions = {}): OperatingPoint[] {
   // rocCurve validates the inputs (lengths, finite scores, binary labels, both classes present).
@@ -42,21 +62,7 @@ export function operatingPoints(yTrue: Labels, scores: Scores, options: BinaryCu
     // tpr = tp / p exactly, so rounding tpr * p recovers the integer count.
     const tp = Math.round(roc.tpr[i] * p);
     const fp = Math.round(roc.fpr[i] * n);
-    const fn = p - tp;
-    const tn = n - fp;
-    const accuracy = (tp + tn) / (p + n);
-    return {
-      threshold,
-      tp,
-      fp,
-      fn,
-      tn,
-      recall: tp / p,
-      fpr: fp / n,
-      precision: tp + fp === 0 ? 0 : tp / (tp + fp),
-      accuracy,
-      errorRate: (fp + fn) / (p + n),
-    };
+    return operatingPointFromCounts(threshold, { tp, fp, fn: p - tp, tn: n - fp });
   });
 }
 

@@ -6,7 +6,7 @@
  * Convention (as metrics.ts and operating-points.ts): predict positive when score >= threshold.
  */
 import type { Labels, Scores } from "../../evaluation/metrics";
-import type { OperatingPoint } from "../../evaluation/operating-points";
+import { type OperatingPoint, operatingPointFromCounts } from "../../evaluation/operating-points";
 import { requireFinite, requireNonNegative, requireNonNegativeInteger } from "../../core/validate";
 
 /** What each kind of error costs, in any one unit (e.g. "one unnecessary biopsy" = 1). */
@@ -47,21 +47,7 @@ export function pointAtThreshold(yTrue: Labels, scores: Scores, threshold: numbe
     } else if (flagged) fp++;
     else tn++;
   }
-  const n = tp + fp + fn + tn;
-  const p = tp + fn;
-  const neg = fp + tn;
-  return {
-    threshold,
-    tp,
-    fp,
-    fn,
-    tn,
-    recall: p === 0 ? 0 : tp / p,
-    fpr: neg === 0 ? 0 : fp / neg,
-    precision: tp + fp === 0 ? 0 : tp / (tp + fp),
-    accuracy: (tp + tn) / n,
-    errorRate: (fp + fn) / n,
-  };
+  return operatingPointFromCounts(threshold, { tp, fp, fn, tn });
 }
 
 /** Counts a cost needs: the four cells of a confusion matrix. */
