@@ -15,7 +15,7 @@ import { PROJECT_ROOT } from "../core/paths";
 import { UsageError } from "./cli-options";
 import type { Prepared } from "./notebook-select";
 import type { Profile } from "./notebook-params";
-import type { CellTiming, NotebookRun, NotebookStatus } from "./report-index";
+import type { NotebookRun } from "./report-index";
 
 export interface Jupyter {
   python: string;
@@ -186,15 +186,11 @@ export function executeNotebook(req: ExecuteRequest): Promise<NotebookRun> {
       const { facts, checks, headlines } = readFacts(factsFile);
       const base = { path: p.rel, name: p.name, title: p.title, parameters: p.parameters, facts, checks, headlines, startedAt: startedAt.toISOString() };
       if (fs.existsSync(resultFile)) {
-        const r = JSON.parse(fs.readFileSync(resultFile, "utf8")) as {
-          status: NotebookStatus;
-          seconds: number;
-          failedCell: number | null;
-          failedCellLabel?: string;
-          failedCellSource?: string;
-          message: string | null;
-          cells?: CellTiming[];
-        };
+        // What execute_notebook.py writes: the run's outcome fields of NotebookRun.
+        const r = JSON.parse(fs.readFileSync(resultFile, "utf8")) as Pick<
+          NotebookRun,
+          "status" | "seconds" | "failedCell" | "failedCellLabel" | "failedCellSource" | "message" | "cells"
+        >;
         resolve({ ...base, ...r });
       } else {
         // The executor itself crashed or was stopped: never a success, and its own output is the error.
