@@ -138,16 +138,16 @@ export const DATASETS: readonly DatasetEntry[] = [
     files: [{ locate: inProject("data", "star", "star.csv"), sha256: "cdaf54b6f4906ddd018e8f701bfed159b4dee50698d7c9dcf08dd5c5e02c677c" }],
   },
   {
-    name: "Tang five-character quatrains",
+    name: "Tang regular verse (quatrains and regulated verse)",
     usedBy: ["08-tang-poetry-language-model.ipynb"],
     kind: "real",
-    source: "data/tang-quatrains/quatrains.json, extracted from npm chinese-poetry 2.0.1",
+    source: "data/tang-verse/poems.json, extracted from npm chinese-poetry 2.0.1",
     licence: "MIT",
-    loader: "loadTangQuatrains",
-    validates: "the JSON shape, every poem 4 lines of 5 Han characters, the stated count",
+    loader: "loadTangVerse",
+    validates: "the JSON shape, every poem's form (5/7 characters × 4/8 lines) and lines of Han characters, the stated count",
     howToGet: "committed (regenerate: npm run data:tang)",
     optional: false,
-    files: [{ locate: inProject("data", "tang-quatrains", "quatrains.json"), sha256: "7213bb517acd96f0505a96d1081f2b19c8d252dcb0d93d1707c7083ae1e1ba7f" }],
+    files: [{ locate: inProject("data", "tang-verse", "poems.json"), sha256: "92bd31f0e24899840d76b538d37aa8b0bd480379045e0d9b6acd301d9da42b43" }],
   },
 ];
 

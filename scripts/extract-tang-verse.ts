@@ -1,15 +1,15 @@
-// Extract the five-character Tang quatrains (五言绝句) from the npm package chinese-poetry into a
-// small committed file (article §2.1: the data). Deterministic: same package → same bytes.
-// Usage: node dist/scripts/extract-quatrains.js [--from DIR] [--out data/tang-quatrains/quatrains.json]
+// Extract the Tang regular verse (five- and seven-character quatrains and regulated verse) from the
+// npm package chinese-poetry into a committed file (article §2.1: the data). Deterministic: same
+// package → same bytes. Usage: node dist/scripts/extract-tang-verse.js [--from DIR] [--out data/tang-verse/poems.json]
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { quatrainLines, type Quatrain } from "../src/data/tang-poetry";
+import { hasRegularShape, regularVerseLines, verseForm, type TangPoem } from "../src/data/tang-poetry";
 import { writeFileAtomic } from "../src/core/atomic-write";
 
-const USAGE = `Usage: extract-quatrains [--from DIR] [--out FILE]
+const USAGE = `Usage: extract-tang-verse [--from DIR] [--out FILE]
   --from  the chinese-poetry package directory (default: resolved from node_modules)
-  --out   output JSON (default: data/tang-quatrains/quatrains.json)`;
+  --out   output JSON (default: data/tang-verse/poems.json)`;
 
 const INSTALL_HINT = "npm install --no-save chinese-poetry@2.0.1";
 
@@ -17,16 +17,14 @@ const INSTALL_HINT = "npm install --no-save chinese-poetry@2.0.1";
 export interface ExtractionStats {
   files: number;
   poemsScanned: number;
-  /** Quatrains by how the package splits them into paragraphs (2 = two couplets "五字，五字。"). */
-  byParagraphCount: Record<string, number>;
-  /** Poems of the right shape "A，B。C，D。" dropped for a non-Han character (lacuna marks □ ●). */
+  /** Poems kept, by form ("5x4", "7x4", "5x8", "7x8"). */
+  byForm: Record<string, number>;
+  /** Poems of a regular shape (couplets "A，B。" of equal 5/7-character lines) dropped for a non-Han character (lacuna marks □ ●). */
   droppedNonHan: number;
-  /** Exact duplicates (same 20 characters) dropped, keeping the first in source order. */
+  /** Exact duplicates (same characters) dropped, keeping the first in source order. */
   droppedDuplicates: number;
   written: number;
 }
-
-const SHAPE = /^(.{5})，(.{5})。(.{5})，(.{5})。$/u;
 
 /** The Tang files in source order: poet.tang.0.json, poet.tang.1000.json, … (numeric, not lexical). */
 export function tangFiles(pkgDir: string): string[] {
@@ -37,12 +35,12 @@ export function tangFiles(pkgDir: string): string[] {
   return files.sort((a, b) => Number(a.split(".")[2]) - Number(b.split(".")[2])).map((f) => path.join(dir, f));
 }
 
-/** Extract the quatrains from the package at `pkgDir` (source order, duplicates removed). */
-export function extractQuatrains(pkgDir: string): { poems: Quatrain[]; stats: ExtractionStats } {
+/** Extract the regular verse from the package at `pkgDir` (source order, duplicates removed). */
+export function extractTangVerse(pkgDir: string): { poems: TangPoem[]; stats: ExtractionStats } {
   const files = tangFiles(pkgDir);
-  const stats: ExtractionStats = { files: files.length, poemsScanned: 0, byParagraphCount: {}, droppedNonHan: 0, droppedDuplicates: 0, written: 0 };
+  const stats: ExtractionStats = { files: files.length, poemsScanned: 0, byForm: {}, droppedNonHan: 0, droppedDuplicates: 0, written: 0 };
   const seen = new Set<string>();
-  const poems: Quatrain[] = [];
+  const poems: TangPoem[] = [];
   for (const file of files) {
     const entries = JSON.parse(fs.readFileSync(file, "utf8")) as unknown;
     if (!Array.isArray(entries)) throw new Error(`${file}: expected a JSON array of poems`);
@@ -53,9 +51,10 @@ export function extractQuatrains(pkgDir: string): { poems: Quatrain[]; stats: Ex
       }
       stats.poemsScanned++;
       const paragraphs = p.paragraphs as string[];
-      const lines = quatrainLines(paragraphs);
-      if (lines === null) {
-        if (SHAPE.test(paragraphs.join(""))) stats.droppedNonHan++;
+      const lines = regularVerseLines(paragraphs);
+      const form = lines && verseForm(lines);
+      if (!lines || !form) {
+        if (hasRegularShape(paragraphs)) stats.droppedNonHan++;
         return;
       }
       const body = lines.join("");
@@ -64,9 +63,8 @@ export function extractQuatrains(pkgDir: string): { poems: Quatrain[]; stats: Ex
         return;
       }
       seen.add(body);
-      const key = String(paragraphs.length);
-      stats.byParagraphCount[key] = (stats.byParagraphCount[key] ?? 0) + 1;
-      poems.push({ id: String(p.id ?? ""), author: String(p.author ?? ""), title: String(p.title ?? ""), lines });
+      stats.byForm[form] = (stats.byForm[form] ?? 0) + 1;
+      poems.push({ id: String(p.id ?? ""), author: String(p.author ?? ""), title: String(p.title ?? ""), form, lines });
     });
   }
   stats.written = poems.length;
@@ -74,8 +72,8 @@ export function extractQuatrains(pkgDir: string): { poems: Quatrain[]; stats: Ex
 }
 
 /** The output file's text: one poem per line, so diffs stay readable. */
-export function quatrainsJson(poems: Quatrain[], source: string): string {
-  const body = poems.map((p) => JSON.stringify({ id: p.id, author: p.author, title: p.title, lines: p.lines })).join(",\n");
+export function tangVerseJson(poems: TangPoem[], source: string): string {
+  const body = poems.map((p) => JSON.stringify({ id: p.id, author: p.author, title: p.title, form: p.form, lines: p.lines })).join(",\n");
   return `{"source": ${JSON.stringify(source)},\n"count": ${poems.length},\n"poems": [\n${body}\n]}\n`;
 }
 
@@ -93,7 +91,7 @@ export function main(argv: string[]): number {
     args: argv,
     options: {
       from: { type: "string" },
-      out: { type: "string", default: path.join("data", "tang-quatrains", "quatrains.json") },
+      out: { type: "string", default: path.join("data", "tang-verse", "poems.json") },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -105,10 +103,13 @@ export function main(argv: string[]): number {
   const pkgDir = values.from ?? resolvePackage();
   const pkgJson = path.join(pkgDir, "package.json");
   const version = fs.existsSync(pkgJson) ? ((JSON.parse(fs.readFileSync(pkgJson, "utf8")) as { version?: string }).version ?? "?") : "?";
-  const { poems, stats } = extractQuatrains(pkgDir);
+  const { poems, stats } = extractTangVerse(pkgDir);
   const out = values.out ?? "";
   fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
-  const text = quatrainsJson(poems, `npm chinese-poetry ${version}, dist/quantangshi/poet.tang.*.json (five-character quatrains)`);
+  const text = tangVerseJson(
+    poems,
+    `npm chinese-poetry ${version}, dist/quantangshi/poet.tang.*.json (regular verse: 5/7-character quatrains and regulated verse)`,
+  );
   writeFileAtomic(out, text);
   process.stdout.write(`${JSON.stringify(stats)}\n${out}\n`);
   return 0;
@@ -119,7 +120,7 @@ if (require.main === module) {
     process.exitCode = main(process.argv.slice(2));
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`extract-quatrains: ${message.replace(/\s*\n\s*/g, " ")}\n`);
+    process.stderr.write(`extract-tang-verse: ${message.replace(/\s*\n\s*/g, " ")}\n`);
     process.exitCode = 1;
   }
 }
