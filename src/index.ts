@@ -75,6 +75,7 @@ export * from "./text/sequence-encoder";
 export * from "./text/text-models";
 export * from "./text/tfidf";
 export * from "./text/tokenizer";
+export * from "./text/verse";
 export * from "./text/word-attribution";
 // scenarios/
 export * from "./scenarios/audio/features";

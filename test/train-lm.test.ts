@@ -2,9 +2,10 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { batchTensors, evaluateLanguageModel, learningRateAt, toSequences, trainLanguageModel } from "../src/training/train-lm";
-import { evaluateNgram, fitBigram, fitUnigram } from "../src/text/ngram";
+import { evaluateNgram, fitBigram, fitKneserNeyTrigram, fitUnigram } from "../src/text/ngram";
 import { Transformer } from "../src/models/transformer";
 import type { TrainProgress } from "../src/training/train";
+import { mulberry32 } from "../src/core/random";
 
 before(async () => {
   await tf.setBackend("cpu");
@@ -128,15 +129,44 @@ test("bad options are one clear error", async () => {
 test("n-gram baselines: probabilities sum to 1; a bigram learns the counting pattern; uniform gives perplexity V", () => {
   const data = countingData();
   const uni = fitUnigram(data, 10);
-  const sum = Array.from({ length: 10 }, (_, b) => uni.prob(0, b)).reduce((s, p) => s + p, 0);
+  const sum = Array.from({ length: 10 }, (_, b) => uni.prob(0, 0, b)).reduce((s, p) => s + p, 0);
   assert.ok(Math.abs(sum - 1) < 1e-12);
   const bi = fitBigram(data, 10, { lambda: 0.9 });
   for (const a of [0, 3]) {
-    const s = Array.from({ length: 10 }, (_, b) => bi.prob(a, b)).reduce((x, p) => x + p, 0);
+    const s = Array.from({ length: 10 }, (_, b) => bi.prob(0, a, b)).reduce((x, p) => x + p, 0);
     assert.ok(Math.abs(s - 1) < 1e-12, `context ${a}: ${s}`);
   }
   assert.ok(evaluateNgram(bi, data).perplexity < evaluateNgram(uni, data).perplexity / 3);
   // A unigram fitted on nothing but smoothing (α huge) is uniform: perplexity = V.
   const flat = fitUnigram(data, 10, 1e12);
   assert.ok(Math.abs(evaluateNgram(flat, data).perplexity - 10) < 1e-6);
+});
+
+test("Kneser–Ney trigram: a hand-computed probability, distributions summing to 1, and it learns what a bigram cannot", () => {
+  // One sequence 0 1 2 0 1 3: every trigram seen once (D₃ = 1), continuation counts {2, 1, 1, 1} (D₂ = 0.6),
+  // every token continues one context (P₁ = 1/4): P(3 | 0 1) = 0 + 1·2/2 · [(1 − 0.6)/2 + 0.6·2/2 · 1/4] = 0.35.
+  const tiny = toSequences([[0, 1, 2, 0, 1, 3]]);
+  const kn = fitKneserNeyTrigram(tiny, 4);
+  assert.ok(Math.abs(kn.prob(0, 1, 3) - 0.35) < 1e-12, String(kn.prob(0, 1, 3)));
+  for (const [u, v] of [
+    [0, 1],
+    [3, 3],
+    [2, 2],
+    [1, 2],
+  ]) {
+    const s = [0, 1, 2, 3].reduce((acc, w) => acc + kn.prob(u, v, w), 0);
+    assert.ok(Math.abs(s - 1) < 1e-12, `context ${u} ${v}: ${s}`);
+  }
+  // x(t+1) = x(t−1) + x(t) mod 5 from random starts: the next token needs two tokens of context.
+  const rng = mulberry32(3);
+  const rows = Array.from({ length: 200 }, () => {
+    const r = [Math.floor(rng() * 5), Math.floor(rng() * 5)];
+    while (r.length < 12) r.push((r[r.length - 2] + r[r.length - 1]) % 5);
+    return r;
+  });
+  const train = toSequences(rows.slice(0, 150));
+  const val = toSequences(rows.slice(150));
+  const tri = evaluateNgram(fitKneserNeyTrigram(train, 5), val).perplexity;
+  const bi = evaluateNgram(fitBigram(train, 5, { lambda: 0.9 }), val).perplexity;
+  assert.ok(tri < 1.5 && bi > 3, `trigram ${tri}, bigram ${bi}`);
 });
