@@ -58,3 +58,20 @@ test("characters outside the BMP stay one token", () => {
   assert.equal(tok.encode("𠀋春").length, 2);
   assert.equal(tok.decode(tok.encode("𠀋")), "𠀋");
 });
+
+test("tags: a poem labelled with its form encodes as <bos> <7x4> …, decodes with the tag, and unknown tags are named", () => {
+  const lines = ["朝辭白帝彩雲間", "千里江陵一日還"];
+  const tok = CharTokenizer.fit(lines, { tags: ["<5x4>", "<7x4>"] });
+  assert.deepEqual(tok.tags, ["<5x4>", "<7x4>"]);
+  assert.equal(tok.tagId("<7x4>"), SPECIAL_TOKENS.length + 1);
+  const ids = tok.encodePoem(lines, { tag: "<7x4>" });
+  assert.deepEqual(ids.slice(0, 2), [BOS, tok.tagId("<7x4>")]);
+  assert.equal(ids.length, 2 + 2 * 8);
+  assert.deepEqual(tok.decodePoem(ids), { lines, ended: true, tag: "<7x4>" });
+  assert.equal(tok.decode(ids, { skipSpecial: true }), lines.join(""));
+  assert.throws(() => tok.encodePoem(lines, { tag: "<5x8>" }), /no tag "<5x8>"; the tokenizer has <5x4>, <7x4>/);
+  assert.throws(() => CharTokenizer.fit(lines, { tags: ["5x4"] }), /tag "5x4" must look like <name>/);
+  const back = CharTokenizer.fromJSON(JSON.parse(JSON.stringify(tok.toJSON())));
+  assert.deepEqual(back.tags, tok.tags);
+  assert.throws(() => new CharTokenizer([...SPECIAL_TOKENS, "春", "<5x4>"]), /right after the special tokens/);
+});

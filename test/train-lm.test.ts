@@ -1,7 +1,7 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { batchTensors, evaluateLanguageModel, learningRateAt, toSequences, trainLanguageModel } from "../src/training/train-lm";
+import { batchTensors, evaluateLanguageModel, learningRateAt, packSequences, toSequences, trainLanguageModel } from "../src/training/train-lm";
 import { evaluateNgram, fitBigram, fitKneserNeyTrigram, fitUnigram } from "../src/text/ngram";
 import { Transformer } from "../src/models/transformer";
 import type { TrainProgress } from "../src/training/train";
@@ -169,4 +169,19 @@ test("Kneser–Ney trigram: a hand-computed probability, distributions summing t
   const tri = evaluateNgram(fitKneserNeyTrigram(train, 5), val).perplexity;
   const bi = evaluateNgram(fitBigram(train, 5, { lambda: 0.9 }), val).perplexity;
   assert.ok(tri < 1.5 && bi > 3, `trigram ${tri}, bigram ${bi}`);
+});
+
+test("packSequences: rows end to end, windows overlapping by one so every token after the first is a target once", () => {
+  const rows = [
+    [1, 2, 3],
+    [4, 5],
+    [6, 7, 8, 9],
+  ]; // stream 1…9
+  const packed = packSequences(rows, 4); // windows [1 2 3 4] [4 5 6 7]; [7 8 9] is too short
+  assert.deepEqual({ count: packed.count, length: packed.length }, { count: 2, length: 4 });
+  assert.deepEqual(Array.from(packed.tokens), [1, 2, 3, 4, 4, 5, 6, 7]);
+  const exact = packSequences([[1, 2, 3, 4, 5, 6, 7]], 4); // 7 tokens: 6 targets = 2 windows of 3
+  assert.deepEqual(Array.from(exact.tokens), [1, 2, 3, 4, 4, 5, 6, 7]);
+  assert.throws(() => packSequences([[1, 2]], 4), /2 tokens make no window of 4/);
+  assert.throws(() => packSequences(rows, 1), /length must be at least 2/);
 });

@@ -30,7 +30,13 @@ export function chars(text: string): string[] {
   return Array.from(text);
 }
 
-/** Character ↔ id mapping with `<unk>` for unseen characters and poem-structure tokens (article §2.1). */
+/** A tag token such as `<7x4>`: a label a poem can start with (its form), so a generator can be asked for one. */
+const TAG = /^<[^<>\s]+>$/u;
+
+/**
+ * Character ↔ id mapping with `<unk>` for unseen characters and poem-structure tokens (article §2.1).
+ * The vocabulary is the special tokens, then any tag tokens (`<5x4>`…), then single characters.
+ */
 export class CharTokenizer {
   readonly vocab: readonly string[];
   private readonly ids: Map<string, number>;
@@ -40,30 +46,42 @@ export class CharTokenizer {
       if (vocab[i] !== s) throw new Error(`CharTokenizer: vocab[${i}] must be the special token ${s}; got ${JSON.stringify(vocab[i])}`);
     });
     this.ids = new Map();
+    let numTags = 0;
     vocab.forEach((tok, i) => {
       if (i >= SPECIAL_TOKENS.length && chars(tok).length !== 1) {
-        throw new Error(`CharTokenizer: vocab[${i}] must be a single character; got ${JSON.stringify(tok)}`);
+        if (!TAG.test(tok) || i !== SPECIAL_TOKENS.length + numTags) {
+          throw new Error(
+            `CharTokenizer: vocab[${i}] must be a single character (or a tag like <5x4> right after the special tokens); got ${JSON.stringify(tok)}`,
+          );
+        }
+        numTags++;
       }
       if (this.ids.has(tok)) throw new Error(`CharTokenizer: vocab has ${JSON.stringify(tok)} twice (ids ${this.ids.get(tok)} and ${i})`);
       this.ids.set(tok, i);
     });
     this.vocab = [...vocab];
+    this.tags = vocab.slice(SPECIAL_TOKENS.length, SPECIAL_TOKENS.length + numTags);
   }
+
+  /** The tag tokens (`<5x4>`…), in id order after the special tokens. */
+  readonly tags: readonly string[];
 
   /**
    * Build the vocabulary from training text: characters seen at least `minCount` times, most
    * frequent first (ties by code point, so the ids are deterministic).
    */
-  static fit(texts: readonly string[], opts: { minCount?: number } = {}): CharTokenizer {
+  static fit(texts: readonly string[], opts: { minCount?: number; tags?: readonly string[] } = {}): CharTokenizer {
     const minCount = opts.minCount ?? 1;
     requirePositiveInteger("CharTokenizer.fit", "minCount", minCount);
+    const tags = opts.tags ?? [];
+    for (const t of tags) if (!TAG.test(t)) throw new Error(`CharTokenizer.fit: tag ${JSON.stringify(t)} must look like <name> (no spaces)`);
     const counts = new Map<string, number>();
     for (const t of texts) for (const c of chars(t)) counts.set(c, (counts.get(c) ?? 0) + 1);
     const kept = [...counts.entries()]
       .filter(([c, n]) => n >= minCount && !SPECIAL_TOKENS.includes(c))
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
       .map(([c]) => c);
-    return new CharTokenizer([...SPECIAL_TOKENS, ...kept]);
+    return new CharTokenizer([...SPECIAL_TOKENS, ...tags, ...kept]);
   }
 
   static fromJSON(json: TokenizerJSON): CharTokenizer {
@@ -99,16 +117,23 @@ export class CharTokenizer {
       const id = ids[i];
       if (!Number.isInteger(id) || id < 0 || id >= this.vocab.length)
         throw new Error(`CharTokenizer.decode: id ${id} at position ${i} is outside [0, ${this.vocab.length})`);
-      if (opts.skipSpecial && id < SPECIAL_TOKENS.length) continue;
+      if (opts.skipSpecial && id < SPECIAL_TOKENS.length + this.tags.length) continue;
       s += this.vocab[id];
     }
     return s;
   }
 
-  /** `<bos> line1 <eol> line2 <eol> … lineN <eos>`: a poem as one token sequence. */
-  encodePoem(lines: readonly string[]): number[] {
+  /** The id of a tag token; throws naming the tags there are. */
+  tagId(tag: string): number {
+    const i = this.tags.indexOf(tag);
+    if (i < 0) throw new Error(`CharTokenizer: no tag ${JSON.stringify(tag)}; the tokenizer has ${this.tags.length ? this.tags.join(", ") : "none"}`);
+    return SPECIAL_TOKENS.length + i;
+  }
+
+  /** `<bos> [tag] line1 <eol> line2 <eol> … lineN <eos>`: a poem as one token sequence, optionally labelled (e.g. its form). */
+  encodePoem(lines: readonly string[], opts: { tag?: string } = {}): number[] {
     if (lines.length === 0) throw new Error("CharTokenizer.encodePoem: a poem needs at least one line");
-    const out = [BOS];
+    const out = opts.tag === undefined ? [BOS] : [BOS, this.tagId(opts.tag)];
     lines.forEach((l, i) => {
       out.push(...this.encode(l));
       out.push(i === lines.length - 1 ? EOS : EOL);
@@ -118,17 +143,24 @@ export class CharTokenizer {
 
   /**
    * The lines of a token sequence, split at `<eol>` and stopped at the first `<eos>`; a leading
-   * `<bos>` is skipped, `<unk>` renders as "□" (the lacuna mark of the sources).
+   * `<bos>` and tag are skipped (the tag is returned), `<unk>` renders as "□" (the lacuna mark of
+   * the sources), a tag anywhere else as its name.
    */
-  decodePoem(ids: ArrayLike<number>): { lines: string[]; ended: boolean } {
+  decodePoem(ids: ArrayLike<number>): { lines: string[]; ended: boolean; tag?: string } {
     const lines: string[] = [];
     let line = "";
-    for (let i = 0; i < ids.length; i++) {
+    let tag: string | undefined;
+    const start = ids.length > 0 && ids[0] === BOS ? 1 : 0;
+    const isTag = (id: number): boolean => id >= SPECIAL_TOKENS.length && id < SPECIAL_TOKENS.length + this.tags.length;
+    for (let i = start; i < ids.length; i++) {
       const id = ids[i];
-      if (id === BOS && i === 0) continue;
+      if (i === start && isTag(id)) {
+        tag = this.vocab[id];
+        continue;
+      }
       if (id === EOS) {
         lines.push(line);
-        return { lines, ended: true };
+        return { lines, ended: true, ...(tag === undefined ? {} : { tag }) };
       }
       if (id === EOL) {
         lines.push(line);
@@ -137,6 +169,6 @@ export class CharTokenizer {
       else line += this.decode([id]);
     }
     if (line !== "") lines.push(line);
-    return { lines, ended: false };
+    return { lines, ended: false, ...(tag === undefined ? {} : { tag }) };
   }
 }

@@ -41,6 +41,30 @@ export function toSequences(rows: readonly (readonly number[])[]): TokenSequence
   return { tokens, count: rows.length, length };
 }
 
+/**
+ * Poems of different lengths as fixed-length windows, the way GPTs are trained: the rows are laid
+ * end to end in one stream and cut into windows of `length` tokens that overlap by one, so every
+ * token after the first is a target exactly once (a window's targets start where the previous
+ * window's end). The tail shorter than a window is dropped (at most length − 2 targets). Keep
+ * training and validation rows apart before packing (split by poem).
+ */
+export function packSequences(rows: readonly (readonly number[])[], length: number): TokenSequences {
+  requirePositiveInteger("packSequences", "length", length);
+  if (length < 2) throw new Error(`packSequences: length must be at least 2 (one input, one target); got ${length}`);
+  const total = rows.reduce((n, r) => n + r.length, 0);
+  const count = Math.floor((total - 1) / (length - 1));
+  if (count < 1) throw new Error(`packSequences: ${total} tokens make no window of ${length}`);
+  const stream = new Int32Array(total);
+  let o = 0;
+  for (const r of rows) {
+    stream.set(r, o);
+    o += r.length;
+  }
+  const tokens = new Int32Array(count * length);
+  for (let i = 0; i < count; i++) tokens.set(stream.subarray(i * (length - 1), i * (length - 1) + length), i * length);
+  return { tokens, count, length };
+}
+
 /** Inputs (tokens 0..L−2) and targets (tokens 1..L−1) of the sequences `idx`: two [batch, L−1] int32 tensors. */
 export function batchTensors(data: TokenSequences, idx: ArrayLike<number>): { inputs: tf.Tensor2D; targets: tf.Tensor2D } {
   const L = data.length;
