@@ -76,6 +76,7 @@ export * from "./text/text-models";
 export * from "./text/tfidf";
 export * from "./text/tokenizer";
 export * from "./text/verse";
+export * from "./text/verse-generation";
 export * from "./text/word-attribution";
 // scenarios/
 export * from "./scenarios/audio/features";
