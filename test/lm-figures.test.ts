@@ -72,6 +72,19 @@ test("scaleLossFigure and runScaleComparisonFigure carry the numbers they are gi
     ],
   );
   assert.throws(() => scaleLossFigure([], { name: "b", loss: 1 }, { xTitle: "", title: "" }), /points is empty/);
+  const fitted = scaleLossFigure(
+    [
+      { name: "S", x: 1e4, valLoss: 5 },
+      { name: "L", x: 4e4, valLoss: 4.5 },
+    ],
+    { name: "bigram", loss: 4.8 },
+    { xTitle: "", title: "", fit: { a: 10, b: -0.1 } },
+  );
+  validateFigure(fitted);
+  const line = fitted.data[2];
+  assert.ok(Math.abs((line.x as number[])[0] - 1e4) < 1e-6);
+  assert.ok(Math.abs((line.x as number[])[19] - 4e4) < 1e-6);
+  assert.ok(Math.abs((line.y as number[])[0] - 10 * 1e4 ** -0.1) < 1e-12);
   const bars = runScaleComparisonFigure([
     { name: "ours", params: 2e4, tokens: 1e5, flops: 1.2e10 },
     { name: "GPT-3", params: 175e9, tokens: 300e9, flops: 3.15e23 },

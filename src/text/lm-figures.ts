@@ -72,10 +72,30 @@ export interface ScalePoint {
   valLoss: number;
 }
 
-/** Validation loss against model size or training compute on a log x axis, with a baseline's loss (article §8). */
-export function scaleLossFigure(points: readonly ScalePoint[], baseline: LossBaseline, opts: { xTitle: string; title: string }): Figure {
+/**
+ * Validation loss against model size or training compute on a log x axis, with a baseline's loss and,
+ * when given, a fitted power law L = a·x^b drawn across the points (article §8, §9.1).
+ */
+export function scaleLossFigure(
+  points: readonly ScalePoint[],
+  baseline: LossBaseline,
+  opts: { xTitle: string; title: string; fit?: { a: number; b: number } },
+): Figure {
   if (points.length === 0) throw new Error("scaleLossFigure: points is empty; expected one point per model size");
   const xs = points.map((p) => p.x);
+  const fitTrace = (fit: { a: number; b: number }): Trace => {
+    const lo = Math.log(Math.min(...xs));
+    const hi = Math.log(Math.max(...xs));
+    const fx = Array.from({ length: 20 }, (_, i) => Math.exp(lo + ((hi - lo) * i) / 19));
+    return {
+      type: "scatter",
+      mode: "lines",
+      name: `fit: ${fit.a.toPrecision(3)}·x^${fit.b.toFixed(3)}`,
+      x: fx,
+      y: fx.map((x) => fit.a * x ** fit.b),
+      line: { dash: "dot" },
+    };
+  };
   return {
     data: [
       {
@@ -88,6 +108,7 @@ export function scaleLossFigure(points: readonly ScalePoint[], baseline: LossBas
         textposition: "top center",
       },
       baselineTrace(baseline, Math.min(...xs), Math.max(...xs), "dash"),
+      ...(opts.fit ? [fitTrace(opts.fit)] : []),
     ],
     layout: { title: { text: opts.title }, xaxis: { type: "log", title: { text: opts.xTitle } }, yaxis: { title: { text: "validation loss (nats/token)" } } },
   };
