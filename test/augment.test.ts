@@ -1,7 +1,18 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { augmentImages, cropAt, drawAugmentation, drawCropOffsets, drawFlips, flipWhere, randomCrop, randomFlip, type PadMode } from "../src/training/augment";
+import {
+  augmentHostBatch,
+  augmentImages,
+  cropAt,
+  drawAugmentation,
+  drawCropOffsets,
+  drawFlips,
+  flipWhere,
+  randomCrop,
+  randomFlip,
+  type PadMode,
+} from "../src/training/augment";
 
 before(async () => {
   await tf.setBackend("cpu");
@@ -161,4 +172,24 @@ test("memory stays flat: the augmentations free their intermediates", () => {
   }
   assert.equal(tf.memory().numTensors, before);
   x.dispose();
+});
+
+test("augmentHostBatch (the native loop's per-batch augmentation) equals cropAt + flipWhere on tensors, both padding modes", () => {
+  const shape: [number, number, number, number] = [6, 7, 5, 2];
+  const src = Float32Array.from({ length: 6 * 7 * 5 * 2 }, (_, i) => Math.sin(i) * 3);
+  for (const mode of ["constant", "reflect"] as PadMode[]) {
+    const draws = drawAugmentation(6, { padding: 3, seed: mode === "constant" ? 5 : 6 });
+    const out = new Float32Array(src.length);
+    augmentHostBatch(src, out, shape, draws, { padding: 3, mode, value: -1 });
+    const want = tf.tidy(() => flipWhere(cropAt(tf.tensor4d(src, shape), draws.dy, draws.dx, { padding: 3, mode, value: -1 }), draws.flip).dataSync());
+    assert.deepEqual(Array.from(out), Array.from(want), mode);
+  }
+  assert.throws(
+    () => augmentHostBatch(src, new Float32Array(3), shape, drawAugmentation(6, { seed: 1 })),
+    /need 420 floats for \[6, 7, 5, 2\]; got src 420, out 3/,
+  );
+  assert.throws(
+    () => augmentHostBatch(src, new Float32Array(src.length), shape, drawAugmentation(6, { seed: 1 }), { padding: 5, mode: "reflect" }),
+    /reflect padding 5 needs images larger than 5 pixels; got 7×5/,
+  );
 });

@@ -186,3 +186,50 @@ export function augmentImages(x: tf.Tensor4D, opts: AugmentOptions): tf.Tensor4D
     return flipWhere(cropped, draws.flip);
   });
 }
+
+/**
+ * The same augmentation as {@link cropAt} + {@link flipWhere}, on a host batch: `src` holds n NHWC
+ * images of [h, w, c] floats, `out` receives them cropped at (dy[i], dx[i]) of the padded image and
+ * mirrored where flip[i] is 1. The native training step reads batches from host memory, so this is
+ * how the shared training loop augments per batch there; a unit test checks it equals the tensor path.
+ */
+export function augmentHostBatch(
+  src: Float32Array,
+  out: Float32Array,
+  shape: readonly [number, number, number, number],
+  draws: AugmentDraws,
+  opts: { padding?: number; mode?: PadMode; value?: number } = {},
+): void {
+  const [n, h, w, c] = shape;
+  const padding = opts.padding ?? 4;
+  const mode = opts.mode ?? "constant";
+  const fill = opts.value ?? 0;
+  requireNonNegativeInteger("augmentHostBatch", "padding", padding);
+  requireOneOf("augmentHostBatch", "mode", mode, ["constant", "reflect"] as const);
+  const size = h * w * c;
+  if (src.length < n * size || out.length < n * size)
+    throw new Error(`augmentHostBatch: need ${n * size} floats for [${shape.join(", ")}]; got src ${src.length}, out ${out.length}`);
+  if (draws.dy.length < n || draws.dx.length < n || draws.flip.length < n) throw new Error(`augmentHostBatch: need draws for ${n} images`);
+  if (mode === "reflect" && (padding >= h || padding >= w))
+    throw new Error(`augmentHostBatch: reflect padding ${padding} needs images larger than ${padding} pixels; got ${h}×${w}`);
+  // Source coordinate of padded coordinate p (−1: outside, filled): constant padding or reflection without repeating the edge.
+  const source = (p: number, size_: number): number => {
+    const q = p - padding;
+    if (q >= 0 && q < size_) return q;
+    if (mode === "constant") return -1;
+    return q < 0 ? -q : 2 * (size_ - 1) - q;
+  };
+  for (let i = 0; i < n; i++) {
+    const img = i * size;
+    for (let y = 0; y < h; y++) {
+      const sy = source(y + draws.dy[i], h);
+      for (let x = 0; x < w; x++) {
+        const ox = draws.flip[i] ? w - 1 - x : x; // mirrored: output column x shows cropped column w − 1 − x
+        const sx = source(ox + draws.dx[i], w);
+        const o = img + (y * w + x) * c;
+        if (sy < 0 || sx < 0) out.fill(fill, o, o + c);
+        else out.set(src.subarray(img + (sy * w + sx) * c, img + (sy * w + sx) * c + c), o);
+      }
+    }
+  }
+}
