@@ -276,3 +276,34 @@ test("rejects mismatched shapes and bad options with clear errors", async () => 
   tf.dispose([X, y, y4]);
   net.dispose();
 });
+
+test("augment: per-step crops and flips, seeded, the same on the native and the tfjs step; images only", async () => {
+  const n = 24;
+  const X = tf.randomUniform([n, 32, 32, 3], -1, 1, "float32", 3); // [24, 32, 32, 3]
+  const y = tf.tensor1d(
+    Array.from({ length: n }, (_, i) => i % 10),
+    "int32",
+  );
+  const opts = { numEpochs: 2, batchSize: 6, lr: 0.01, momentum: 0.9, seed: 5, logEvery: 1 };
+  const run = async (extra: object): Promise<{ losses: number[]; engine: string }> => {
+    const net = buildLeNet({ inputShape: [32, 32, 3], seed: 2 });
+    const h = await trainClassifier(net, { X, y }, { ...opts, ...extra });
+    net.dispose();
+    return { losses: h.losses.map((l) => l.meanLoss), engine: h.engine ?? "" };
+  };
+  const plain = await run({});
+  const augmented = await run({ augment: { padding: 4 } });
+  const again = await run({ augment: { padding: 4 } });
+  const onTfjs = await run({ augment: { padding: 4 }, engine: "tfjs" });
+  assert.deepEqual(again.losses, augmented.losses, "seeded");
+  assert.ok(
+    augmented.losses.some((l, i) => Math.abs(l - plain.losses[i]) > 1e-3),
+    "augmentation changes what is trained on",
+  );
+  if (augmented.engine === "native") {
+    augmented.losses.forEach((l, i) => assert.ok(Math.abs(l - onTfjs.losses[i]) < 1e-3, `step ${i}: native ${l} vs tfjs ${onTfjs.losses[i]}`));
+  }
+  const flat = { X: tf.zeros([4, 2]), y: tf.tensor1d([0, 1, 0, 1], "int32") };
+  await assert.rejects(trainClassifier(mlp(1), flat, { ...opts, augment: {} }), /augment needs images \[n, height, width, channels\]; X has shape \[4, 2\]/);
+  tf.dispose([X, y, flat.X, flat.y]);
+});

@@ -181,10 +181,13 @@ export function augmentImages(x: tf.Tensor4D, opts: AugmentOptions): tf.Tensor4D
   checkBatch("augmentImages", x);
   const padding = opts.padding ?? 4;
   const draws = drawAugmentation(x.shape[0], { padding, flipProbability: opts.flipProbability, seed: opts.seed });
-  return tf.tidy(() => {
-    const cropped = cropAt(x, draws.dy, draws.dx, { padding, mode: opts.mode, value: opts.value });
-    return flipWhere(cropped, draws.flip);
-  });
+  return applyAugmentation(x, draws, { padding, mode: opts.mode, value: opts.value });
+}
+
+/** Crop by the draws' offsets, then mirror the drawn images: {@link augmentImages} with the draws given (the training loop draws per step). */
+export function applyAugmentation(x: tf.Tensor4D, draws: AugmentDraws, opts: { padding?: number; mode?: PadMode; value?: number } = {}): tf.Tensor4D {
+  checkBatch("applyAugmentation", x);
+  return tf.tidy(() => flipWhere(cropAt(x, draws.dy, draws.dx, opts), draws.flip));
 }
 
 /**

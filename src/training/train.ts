@@ -11,6 +11,7 @@ import { nativeTrainerFor } from "../engine/native/seq-train";
 import { NativeBatches } from "../engine/native/batches";
 import { hostView } from "../engine/host-view";
 import { requireAbove, requirePositiveInteger } from "../core/validate";
+import { applyAugmentation, augmentHostBatch, drawAugmentation, type PadMode } from "./augment";
 
 /** A labelled dataset: images (or features) X and integer class labels y. */
 export interface LabelledSet {
@@ -42,6 +43,13 @@ export interface TrainOptions {
   onLog?: (entry: TrainLogEntry) => void;
   /** Minimum milliseconds between onProgress calls (default 250). */
   progressIntervalMs?: number;
+  /**
+   * Augment every mini-batch of images ([n, H, W, C]) with a random crop of the padded image and a
+   * random horizontal flip (article §3.3, {@link augmentImages}), drawn afresh per step from the seed,
+   * so every epoch sees new variants while the optimiser state carries on (the same draws and
+   * result on the native step, which augments its host batch, and on the tfjs step: applyAugmentation).
+   */
+  augment?: { padding?: number; flipProbability?: number; mode?: PadMode; value?: number };
   /**
    * 'auto' (default): the native fused step when the addon is built and the model/optimiser are
    * supported (see src/native/seq-train.ts), else the tfjs step; 'tfjs' forces the tfjs step.
@@ -213,6 +221,14 @@ export async function trainClassifier(net: tf.LayersModel, trainSet: LabelledSet
   const varList = net.trainableWeights.map((w) => w.read() as tf.Variable);
   const batches = native.trainer ? new NativeBatches(native.trainer, X, y, batchSize) : null;
 
+  const augment = opts.augment;
+  if (augment && X.rank !== 4) throw new Error(`trainClassifier: augment needs images [n, height, width, channels]; X has shape [${X.shape.join(", ")}]`);
+  const imageShape = X.shape.slice(1) as [number, number, number];
+  const augmented = augment && native.trainer ? new Float32Array(batchSize * native.trainer.sampleSize) : null;
+  /** The draws of step `step`: a seed of its own per step, so a run is reproducible and no two steps repeat. */
+  const drawsFor = (n: number, step: number) =>
+    drawAugmentation(n, { padding: augment?.padding, flipProbability: augment?.flipProbability, seed: seed * 1_000_003 + step });
+
   const running = new RunningLoss();
   let steps = 0;
   let samplesSeen = 0;
@@ -243,11 +259,16 @@ export async function trainClassifier(net: tf.LayersModel, trainSet: LabelledSet
         const batchIdx = order.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize));
         if (batches && native.trainer) {
           const { x, labels, start } = batches.batch(order, b);
-          running.add(native.trainer.step(x, labels, start, batchIdx.length, learningRate, momentum));
+          if (augmented) {
+            const size = native.trainer.sampleSize;
+            augmentHostBatch(x.subarray(start * size), augmented, [batchIdx.length, ...imageShape], drawsFor(batchIdx.length, steps), augment);
+            running.add(native.trainer.step(augmented, labels, 0, batchIdx.length, learningRate, momentum));
+          } else running.add(native.trainer.step(x, labels, start, batchIdx.length, learningRate, momentum));
         } else
           running.step(() => {
             const idx = tf.tensor1d(batchIdx, "int32"); // [batch]
-            const xb = tf.gather(X, idx); // [batch, ...X.shape.slice(1)], e.g. [batch, 32, 32, 3]
+            const gathered = tf.gather(X, idx); // [batch, ...X.shape.slice(1)], e.g. [batch, 32, 32, 3]
+            const xb = augment ? applyAugmentation(gathered as tf.Tensor4D, drawsFor(batchIdx.length, steps), augment) : gathered;
             const yb = tf.oneHot(tf.gather(y, idx), numClasses); // [batch, numClasses]
             return (optimizer as tf.Optimizer).minimize(
               () => {
