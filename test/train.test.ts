@@ -307,3 +307,33 @@ test("augment: per-step crops and flips, seeded, the same on the native and the 
   await assert.rejects(trainClassifier(mlp(1), flat, { ...opts, augment: {} }), /augment needs images \[n, height, width, channels\]; X has shape \[4, 2\]/);
   tf.dispose([X, y, flat.X, flat.y]);
 });
+
+test("onEpochEnd: called once per epoch with the epoch's weights in the model, its time left out of samples/s", async () => {
+  const { X, y } = separable(64, 9);
+  const net = mlp(4);
+  const seen: { epoch: number; firstWeight: number }[] = [];
+  const wallStart = performance.now();
+  const h = await trainClassifier(
+    net,
+    { X, y },
+    {
+      numEpochs: 3,
+      batchSize: 16,
+      lr: 0.1,
+      seed: 1,
+      onEpochEnd: async (epoch) => {
+        seen.push({ epoch, firstWeight: net.getWeights()[0].dataSync()[0] });
+        await new Promise((r) => setTimeout(r, 300));
+      },
+    },
+  );
+  assert.deepEqual(
+    seen.map((s) => s.epoch),
+    [1, 2, 3],
+  );
+  assert.equal(new Set(seen.map((s) => s.firstWeight)).size, 3, "the weights change between epochs and the callback sees them");
+  const wall = (performance.now() - wallStart) / 1000;
+  assert.ok(h.seconds <= wall - 0.85, `the 0.9 s spent in onEpochEnd is not training time (history ${h.seconds} s of ${wall} s)`);
+  tf.dispose([X, y]);
+  net.dispose();
+});

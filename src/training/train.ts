@@ -41,6 +41,12 @@ export interface TrainOptions {
   onProgress?: (p: TrainProgress) => void;
   /** Called for every loss log entry (every `logEvery` mini-batches). */
   onLog?: (entry: TrainLogEntry) => void;
+  /**
+   * Called after every epoch (1-based) with the model holding that epoch's weights, e.g. to measure
+   * test accuracy per epoch within one run (one optimiser state throughout). Its time is not
+   * counted in the history's seconds and samples/s.
+   */
+  onEpochEnd?: (epoch: number) => void | Promise<void>;
   /** Minimum milliseconds between onProgress calls (default 250). */
   progressIntervalMs?: number;
   /**
@@ -180,6 +186,11 @@ export class RunningLoss {
     return entry;
   }
 
+  /** Leaves `ms` of non-training time (an onEpochEnd callback) out of the next entry's samples/s. */
+  exclude(ms: number): void {
+    this.lastLogTime += ms;
+  }
+
   /** Drops the unlogged sum (the tutorial's loop does not carry it across epochs). */
   restart(): void {
     this.sum.dispose();
@@ -233,10 +244,11 @@ export async function trainClassifier(net: tf.LayersModel, trainSet: LabelledSet
   let steps = 0;
   let samplesSeen = 0;
   const start = performance.now();
+  let pausedMs = 0; // time in onEpochEnd, not training
   let lastProgressTime = -Infinity;
 
   const makeProgress = (epoch: number, batch: number, now: number): TrainProgress => {
-    const seconds = (now - start) / 1000;
+    const seconds = (now - start - pausedMs) / 1000;
     const samplesPerSec = seconds > 0 ? samplesSeen / seconds : 0;
     const remaining = numEpochs * n - samplesSeen;
     return {
@@ -297,6 +309,13 @@ export async function trainClassifier(net: tf.LayersModel, trainSet: LabelledSet
           }
         }
       }
+      if (opts.onEpochEnd) {
+        const paused = performance.now();
+        await opts.onEpochEnd(epoch + 1);
+        const ms = performance.now() - paused;
+        pausedMs += ms;
+        running.exclude(ms);
+      }
     }
   } finally {
     if (native.trainer && steps % batchesPerEpoch !== 0) native.trainer.syncToModel(); // stopped mid-epoch (an error)
@@ -305,7 +324,7 @@ export async function trainClassifier(net: tf.LayersModel, trainSet: LabelledSet
     if (y !== trainSet.y) y.dispose();
   }
 
-  const seconds = (performance.now() - start) / 1000;
+  const seconds = (performance.now() - start - pausedMs) / 1000;
   return {
     losses: running.losses,
     samplesPerSec: seconds > 0 ? samplesSeen / seconds : 0,
