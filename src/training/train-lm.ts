@@ -11,12 +11,18 @@
  * device and read only to log, and the same progress/log callbacks and history fields, so
  * `trainingView` and `lossCurveFigure` (src/training-view.ts) display it unchanged. The
  * optimiser is Adam with a learning-rate schedule: linear warm-up, then cosine decay.
+ *
+ * Like trainClassifier, it runs on the native fused step (src/engine/native/transformer-train.ts:
+ * forward, loss, backward and Adam in one addon call) when the addon loads, and on tfjs otherwise
+ * or with `engine: "tfjs"`; the history says which and why. The native step keeps the weights
+ * and Adam's moments in the addon and writes the weights back into the model when training ends.
  */
 import * as tf from "@tensorflow/tfjs";
 import { shuffledIndices } from "../core/random";
 import { RunningLoss } from "./train";
 import type { TrainHistory, TrainLogEntry, TrainProgress } from "./train";
 import type { Transformer } from "../models/transformer";
+import { nativeTransformerTrainerFor, type NativeTransformerTrainer } from "../engine/native/transformer-train";
 import { requireAbove, requirePositiveInteger } from "../core/validate";
 
 /** Fixed-length token sequences stored row-major: sequence i is tokens[i·length, (i+1)·length). */
@@ -100,6 +106,11 @@ export interface LmTrainOptions {
   /** Sequences to evaluate every `evalEvery` steps and at the end (validation loss curve). */
   evalSet?: TokenSequences;
   evalEvery?: number;
+  /**
+   * 'auto' (default): the native fused step when the addon loads (src/engine/native/transformer-train.ts),
+   * else the tfjs step; 'tfjs' forces the tfjs step.
+   */
+  engine?: "auto" | "tfjs";
   onProgress?: (p: TrainProgress) => void;
   onLog?: (entry: TrainLogEntry) => void;
   progressIntervalMs?: number;
@@ -135,9 +146,69 @@ class ScheduledAdam extends tf.AdamOptimizer {
   }
 }
 
-/** Mean next-token loss (nats) and perplexity of `model` on `data`, in batches (article §9.2-style evaluation). */
-export function evaluateLanguageModel(model: Transformer, data: TokenSequences, batchSize = 128): { meanLoss: number; perplexity: number; tokens: number } {
+/** Throws naming the first token id of `data` outside [0, vocabSize), with its sequence and position. */
+function requireTokenIds(fn: string, what: string, data: TokenSequences, vocabSize: number): void {
+  const { tokens, length } = data;
+  for (let i = 0; i < tokens.length; i++) {
+    if (tokens[i] < 0 || tokens[i] >= vocabSize) {
+      throw new Error(
+        `${fn}: ${what} has token id ${tokens[i]} in sequence ${Math.floor(i / length)} at position ${i % length}; expected ids in [0, ${vocabSize}) (the model's vocabSize)`,
+      );
+    }
+  }
+}
+
+/** A native trainer holding `model`'s current weights with Adam(0.9, beta2, 1e-8), or why there is none. */
+function nativeTrainerForModel(model: Transformer, beta2: number): { trainer: NativeTransformerTrainer; reason: string } | { trainer: null; reason: string } {
+  const c = model.config;
+  const spec = {
+    vocabSize: c.vocabSize,
+    contextLength: c.contextLength,
+    dModel: c.dModel,
+    numHeads: c.numHeads,
+    numLayers: c.numLayers,
+    dFF: c.dFF,
+    tieWeights: c.tieWeights,
+  };
+  return nativeTransformerTrainerFor(
+    spec,
+    model.variables().map((v) => v.dataSync() as Float32Array),
+    { beta1: 0.9, beta2, epsilon: 1e-8 },
+  );
+}
+
+/** Mean next-token loss over all of `data` with the native weights, batch by batch (the windows are rows of data.tokens, no copy). */
+function nativeMeanLoss(trainer: NativeTransformerTrainer, data: TokenSequences, batchSize: number): number {
+  const L = data.length;
+  let total = 0;
+  for (let start = 0; start < data.count; start += batchSize) {
+    const size = Math.min(batchSize, data.count - start);
+    total += trainer.loss(data.tokens.subarray(start * L, (start + size) * L), size, L) * size;
+  }
+  return total / data.count;
+}
+
+/**
+ * Mean next-token loss (nats) and perplexity of `model` on `data`, in batches (article §9.2-style
+ * evaluation). With engine 'auto' (default) the native loss pass runs when the addon loads.
+ */
+export function evaluateLanguageModel(
+  model: Transformer,
+  data: TokenSequences,
+  batchSize = 128,
+  engine: "auto" | "tfjs" = "auto",
+): { meanLoss: number; perplexity: number; tokens: number } {
   requirePositiveInteger("evaluateLanguageModel", "batchSize", batchSize);
+  if (data.length - 1 > model.config.contextLength) {
+    throw new Error(
+      `evaluateLanguageModel: sequences of ${data.length} tokens need contextLength ≥ ${data.length - 1}; the model has ${model.config.contextLength}`,
+    );
+  }
+  const native = engine === "auto" ? nativeTrainerForModel(model, 0.99).trainer : null;
+  if (native) {
+    const meanLoss = nativeMeanLoss(native, data, batchSize);
+    return { meanLoss, perplexity: Math.exp(meanLoss), tokens: data.count * (data.length - 1) };
+  }
   let total = 0;
   for (let start = 0; start < data.count; start += batchSize) {
     const size = Math.min(batchSize, data.count - start);
@@ -149,6 +220,15 @@ export function evaluateLanguageModel(model: Transformer, data: TokenSequences, 
   }
   const meanLoss = total / data.count;
   return { meanLoss, perplexity: Math.exp(meanLoss), tokens: data.count * (data.length - 1) };
+}
+
+/** Writes the native weights into the model's variables (transformerWeightShapes order). */
+function syncWeights(trainer: NativeTransformerTrainer, variables: tf.Variable[]): void {
+  trainer.weights().forEach((w, i) => {
+    const t = tf.tensor(w, variables[i].shape, "float32");
+    variables[i].assign(t);
+    t.dispose();
+  });
 }
 
 function yieldToEventLoop(): Promise<void> {
@@ -167,6 +247,8 @@ export async function trainLanguageModel(model: Transformer, data: TokenSequence
       `trainLanguageModel: sequences of ${data.length} tokens need contextLength ≥ ${data.length - 1}; the model has ${model.config.contextLength}`,
     );
   }
+  requireTokenIds("trainLanguageModel", "data", data, model.config.vocabSize);
+  if (evalSet) requireTokenIds("trainLanguageModel", "evalSet", evalSet, model.config.vocabSize);
   const batchesPerEpoch = Math.floor(data.count / batchSize);
   const numEpochs = Math.ceil(numSteps / batchesPerEpoch);
   const logEvery = opts.logEvery ?? batchesPerEpoch;
@@ -175,7 +257,9 @@ export async function trainLanguageModel(model: Transformer, data: TokenSequence
   requirePositiveInteger("trainLanguageModel", "evalEvery", evalEvery);
   const tokensPerBatch = batchSize * (data.length - 1);
 
-  const optimizer = new ScheduledAdam(lr, 0.9, opts.beta2 ?? 0.99, 1e-8);
+  const native = opts.engine === "tfjs" ? { trainer: null, reason: "engine: tfjs requested" } : nativeTrainerForModel(model, opts.beta2 ?? 0.99);
+  const optimizer = native.trainer ? null : new ScheduledAdam(lr, 0.9, opts.beta2 ?? 0.99, 1e-8);
+  const windows = new Int32Array(batchSize * data.length); // [batch, length]: the native step's input
   const varList = model.variables();
   const running = new RunningLoss();
   const learningRates: number[] = [];
@@ -188,7 +272,8 @@ export async function trainLanguageModel(model: Transformer, data: TokenSequence
   const evaluate = (): void => {
     if (!evalSet) return;
     const t0 = performance.now();
-    validation.push({ step: steps, loss: evaluateLanguageModel(model, evalSet).meanLoss });
+    const loss = native.trainer ? nativeMeanLoss(native.trainer, evalSet, 128) : evaluateLanguageModel(model, evalSet, 128, "tfjs").meanLoss;
+    validation.push({ step: steps, loss });
     evalSeconds += (performance.now() - t0) / 1000;
   };
   const trainSeconds = (now: number): number => (now - start) / 1000 - evalSeconds;
@@ -200,13 +285,19 @@ export async function trainLanguageModel(model: Transformer, data: TokenSequence
       const b = step % batchesPerEpoch;
       if (b === 0 && epoch > 0) order = shuffledIndices(data.count, seed + epoch);
       const rate = learningRateAt(step, { lr, numSteps, warmupSteps: opts.warmupSteps, minLrFraction: opts.minLrFraction });
-      optimizer.setLearningRate(rate);
       learningRates.push(rate);
       const idx = order.subarray(b * batchSize, (b + 1) * batchSize);
-      running.step(() => {
-        const { inputs, targets } = batchTensors(data, idx); // [batch, T] each
-        return optimizer.minimize(() => model.loss(inputs, targets), true, varList) as tf.Scalar;
-      });
+      if (native.trainer) {
+        const L = data.length;
+        for (let k = 0; k < batchSize; k++) windows.set(data.tokens.subarray(idx[k] * L, (idx[k] + 1) * L), k * L);
+        running.add(native.trainer.step(windows, batchSize, L, rate));
+      } else if (optimizer) {
+        optimizer.setLearningRate(rate);
+        running.step(() => {
+          const { inputs, targets } = batchTensors(data, idx); // [batch, T] each
+          return optimizer.minimize(() => model.loss(inputs, targets), true, varList) as tf.Scalar;
+        });
+      }
       steps++;
 
       if (steps % logEvery === 0 || steps === numSteps) {
@@ -236,7 +327,8 @@ export async function trainLanguageModel(model: Transformer, data: TokenSequence
     }
   } finally {
     running.dispose();
-    optimizer.dispose();
+    optimizer?.dispose();
+    if (native.trainer) syncWeights(native.trainer, varList); // also after an error: the model holds the weights trained so far
   }
   const seconds = trainSeconds(performance.now());
   const tokensSeen = numSteps * tokensPerBatch;
@@ -251,7 +343,7 @@ export async function trainLanguageModel(model: Transformer, data: TokenSequence
     tokensPerSec: seconds > 0 ? tokensSeen / seconds : 0,
     learningRates,
     validation,
-    engine: "tfjs",
-    engineReason: "language models train on the tfjs backend",
+    engine: native.trainer ? "native" : "tfjs",
+    engineReason: native.reason,
   };
 }

@@ -1,0 +1,486 @@
+// The native GPT training step (transformer.h). Every formula mirrors src/models/transformer.ts:
+// layer norm (biased variance, ε 1e-5 inside the square root), scores q·kᵀ/√dh with the causal
+// mask (keys ≤ query; tfjs' −1e9 bias gives them exactly zero weight in float32), GELU's tanh
+// approximation, tied output logits = hF · tokEmbᵀ, and the mean sparse softmax cross-entropy.
+// Row-major layouts throughout: activations [N = batch·T, width], weights [in, out] as in tfjs.
+#include "transformer.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+#include "onednn_version.h"  // first: a clear #error when the headers are not oneDNN 2.x
+#include "oneapi/dnnl/dnnl.h"
+
+namespace runbook {
+
+namespace {
+
+constexpr float LN_EPS = 1e-5f;
+
+/** C[M,N] = op(A)·op(B) + beta·C, row-major, on oneDNN's sgemm (its OpenMP threads). */
+void gemm(bool transA, bool transB, int M, int N, int K, const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc) {
+  dnnl_status_t st = dnnl_sgemm(transA ? 'T' : 'N', transB ? 'T' : 'N', M, N, K, 1.f, A, lda, B, ldb, beta, C, ldc);
+  if (st != dnnl_success) throw std::runtime_error("oneDNN sgemm failed with status " + std::to_string(static_cast<int>(st)));
+}
+
+/**
+ * exp(x) in float, Cephes' expf polynomial (relative error ≈ 1e-7) written so the compiler
+ * vectorises loops over it (libm's expf is a call per element).
+ */
+inline float fastExp(float x) {
+  x = std::min(88.3762626647949f, std::max(-87.3365447505531f, x));
+  const float magic = 12582912.f;  // 1.5·2²³: adding and subtracting it rounds to an integer
+  float n = (x * 1.44269504088896341f + magic) - magic;
+  float r = x - n * 0.693359375f + n * 2.12194440e-4f;
+  float p = 1.9875691500E-4f;
+  p = p * r + 1.3981999507E-3f;
+  p = p * r + 8.3334519073E-3f;
+  p = p * r + 4.1665795894E-2f;
+  p = p * r + 1.6666665459E-1f;
+  p = p * r + 5.0000001201E-1f;
+  float y = p * r * r + r + 1.f;
+  int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  return y * scale;
+}
+
+inline float fastTanh(float x) {
+  float e = fastExp(std::min(40.f, std::max(-40.f, 2.f * x)));
+  return 1.f - 2.f / (e + 1.f);
+}
+
+const float GELU_C = 0.7978845608028654f;  // √(2/π)
+const float GELU_A = 0.044715f;
+
+/** out [rows, d] = layerNorm(x) · g + b, keeping x̂ and 1/σ per row for the backward pass. */
+void layerNormForward(const float* x, const float* g, const float* b, float* xhat, float* rstd, float* out, int rows, int d) {
+#pragma omp parallel for if (rows * d > 32768)
+  for (int r = 0; r < rows; r++) {
+    const float* xr = x + static_cast<size_t>(r) * d;
+    float mean = 0.f;
+    for (int j = 0; j < d; j++) mean += xr[j];
+    mean /= d;
+    float var = 0.f;
+    for (int j = 0; j < d; j++) var += (xr[j] - mean) * (xr[j] - mean);
+    var /= d;
+    const float rs = 1.f / std::sqrt(var + LN_EPS);
+    rstd[r] = rs;
+    float* xh = xhat + static_cast<size_t>(r) * d;
+    float* o = out + static_cast<size_t>(r) * d;
+#pragma omp simd
+    for (int j = 0; j < d; j++) {
+      xh[j] = (xr[j] - mean) * rs;
+      o[j] = xh[j] * g[j] + b[j];
+    }
+  }
+}
+
+/** From dout: dg, db (set), and dx += ∂loss/∂x of the layer norm. dxhat is scratch [rows, d]. */
+void layerNormBackward(const float* dout, const float* xhat, const float* rstd, const float* g, float* dg, float* db, float* dx, int rows, int d) {
+  std::fill(dg, dg + d, 0.f);
+  std::fill(db, db + d, 0.f);
+  for (int r = 0; r < rows; r++) {
+    const float* dr = dout + static_cast<size_t>(r) * d;
+    const float* xh = xhat + static_cast<size_t>(r) * d;
+#pragma omp simd
+    for (int j = 0; j < d; j++) {
+      dg[j] += dr[j] * xh[j];
+      db[j] += dr[j];
+    }
+  }
+#pragma omp parallel for if (rows * d > 32768)
+  for (int r = 0; r < rows; r++) {
+    const float* dr = dout + static_cast<size_t>(r) * d;
+    const float* xh = xhat + static_cast<size_t>(r) * d;
+    float s1 = 0.f, s2 = 0.f;
+    for (int j = 0; j < d; j++) {
+      const float dxh = dr[j] * g[j];
+      s1 += dxh;
+      s2 += dxh * xh[j];
+    }
+    s1 /= d;
+    s2 /= d;
+    const float rs = rstd[r];
+    float* o = dx + static_cast<size_t>(r) * d;
+#pragma omp simd
+    for (int j = 0; j < d; j++) o[j] += rs * (dr[j] * g[j] - s1 - xh[j] * s2);
+  }
+}
+
+/** y [rows, m] = x [rows, k] · W [k, m] + b. */
+void linearForward(const float* x, const float* W, const float* b, float* y, int rows, int k, int m) {
+#pragma omp parallel for if (rows * m > 32768)
+  for (int r = 0; r < rows; r++) std::memcpy(y + static_cast<size_t>(r) * m, b, m * sizeof(float));
+  gemm(false, false, rows, m, k, x, k, W, m, 1.f, y, m);
+}
+
+/** dW = xᵀ·dy, db = Σ rows of dy; dx = dy·Wᵀ (+ dx when accumulate) unless dx is null. */
+void linearBackward(const float* x, const float* W, const float* dy, float* dW, float* db, float* dx, bool accumulate, int rows, int k, int m) {
+  gemm(true, false, k, m, rows, x, k, dy, m, 0.f, dW, m);
+  std::fill(db, db + m, 0.f);
+  for (int r = 0; r < rows; r++) {
+    const float* dr = dy + static_cast<size_t>(r) * m;
+#pragma omp simd
+    for (int j = 0; j < m; j++) db[j] += dr[j];
+  }
+  if (dx) gemm(false, true, rows, k, m, dy, m, W, m, accumulate ? 1.f : 0.f, dx, k);
+}
+
+}  // namespace
+
+/** Activations of one block, kept from the forward pass for the backward pass. */
+struct BlockActs {
+  std::vector<float> xhat1, rstd1, a1, qkv, probs, y, xhat2, rstd2, a2, u, tanhU, gu;
+};
+
+struct TransformerActs {
+  int batch, T, N;
+  std::vector<BlockActs> blocks;
+  std::vector<float> x;               // residual stream [N, d]
+  std::vector<float> xhatF, rstdF, hF;  // final layer norm
+  std::vector<float> logits;          // [N, V], overwritten by its gradient
+  std::vector<float> dx, dtmp, dqkv, dwide;  // backward scratch: [N, d], [N, d], [N, 3d], [N, f]
+};
+
+TransformerNet::TransformerNet(const TransformerSpec& s, const OptimizerConfig& adam) : spec_(s), optimizer_(adam) {
+  auto positive = [](int v, const char* name) {
+    if (v < 1) throw std::invalid_argument(std::string("transformer: ") + name + " must be a positive integer; got " + std::to_string(v));
+  };
+  positive(s.vocabSize, "vocabSize");
+  positive(s.contextLength, "contextLength");
+  positive(s.dModel, "dModel");
+  positive(s.numHeads, "numHeads");
+  positive(s.numLayers, "numLayers");
+  positive(s.dFF, "dFF");
+  if (s.dModel % s.numHeads != 0) throw std::invalid_argument("transformer: numHeads must divide dModel");
+  const size_t V = s.vocabSize, T = s.contextLength, d = s.dModel, f = s.dFF;
+  std::vector<size_t> sizes = {V * d, T * d};
+  for (int l = 0; l < s.numLayers; l++) {
+    for (size_t n : {d, d, d * 3 * d, 3 * d, d * d, d, d, d, d * f, f, f * d, d}) sizes.push_back(n);
+  }
+  sizes.push_back(d);
+  sizes.push_back(d);
+  if (!s.tieWeights) sizes.push_back(d * V);
+  for (size_t n : sizes) {
+    params_.emplace_back(n, 0.f);
+    grads_.emplace_back(n, 0.f);
+  }
+}
+
+TransformerNet::~TransformerNet() { delete acts_; }
+
+TransformerActs& TransformerNet::acts(int batch, int T) {
+  if (acts_ && acts_->batch == batch && acts_->T == T) return *acts_;
+  delete acts_;
+  acts_ = nullptr;
+  auto* a = new TransformerActs();
+  const size_t N = static_cast<size_t>(batch) * T, d = spec_.dModel, f = spec_.dFF, H = spec_.numHeads;
+  a->batch = batch;
+  a->T = T;
+  a->N = static_cast<int>(N);
+  a->blocks.resize(spec_.numLayers);
+  for (auto& b : a->blocks) {
+    b.xhat1.resize(N * d);
+    b.rstd1.resize(N);
+    b.a1.resize(N * d);
+    b.qkv.resize(N * 3 * d);
+    b.probs.resize(static_cast<size_t>(batch) * H * T * T);
+    b.y.resize(N * d);
+    b.xhat2.resize(N * d);
+    b.rstd2.resize(N);
+    b.a2.resize(N * d);
+    b.u.resize(N * f);
+    b.tanhU.resize(N * f);
+    b.gu.resize(N * f);
+  }
+  a->x.resize(N * d);
+  a->xhatF.resize(N * d);
+  a->rstdF.resize(N);
+  a->hF.resize(N * d);
+  a->logits.resize(N * spec_.vocabSize);
+  a->dx.resize(N * d);
+  a->dtmp.resize(N * d);
+  a->dqkv.resize(N * 3 * d);
+  a->dwide.resize(N * f);
+  acts_ = a;
+  return *a;
+}
+
+namespace {
+// Weight indices in transformerWeightShapes order.
+constexpr int TOK = 0, POS = 1;
+inline int blockW(int l, int k) { return 2 + 12 * l + k; }
+enum { LN1G, LN1B, WQKV, BQKV, WO, BO, LN2G, LN2B, W1, B1, W2, B2 };
+}  // namespace
+
+void TransformerNet::forward(TransformerActs& a, const int32_t* windows, int length) {
+  const int B = a.batch, T = a.T, N = a.N, d = spec_.dModel, f = spec_.dFF, H = spec_.numHeads, dh = d / H, V = spec_.vocabSize;
+  const float scale = 1.f / std::sqrt(static_cast<float>(dh));
+  const float* tok = params_[TOK].data();
+  const float* pos = params_[POS].data();
+  float* x = a.x.data();
+  // x [N, d] = tokEmb[ids] + posEmb[t]
+#pragma omp parallel for if (N * d > 32768)
+  for (int r = 0; r < N; r++) {
+    const int b = r / T, t = r % T;
+    const float* e = tok + static_cast<size_t>(windows[static_cast<size_t>(b) * length + t]) * d;
+    const float* p = pos + static_cast<size_t>(t) * d;
+    float* o = x + static_cast<size_t>(r) * d;
+#pragma omp simd
+    for (int j = 0; j < d; j++) o[j] = e[j] + p[j];
+  }
+  for (int l = 0; l < spec_.numLayers; l++) {
+    BlockActs& k = a.blocks[l];
+    auto W = [&](int which) { return params_[blockW(l, which)].data(); };
+    layerNormForward(x, W(LN1G), W(LN1B), k.xhat1.data(), k.rstd1.data(), k.a1.data(), N, d);
+    linearForward(k.a1.data(), W(WQKV), W(BQKV), k.qkv.data(), N, d, 3 * d);  // [N, 3d]: q | k | v
+    // Causal attention per (sequence, head): probs [B, H, T, T], y [N, d] (heads side by side).
+    const float* qkv = k.qkv.data();
+#pragma omp parallel for collapse(2)
+    for (int b = 0; b < B; b++) {
+      for (int h = 0; h < H; h++) {
+        float* P = k.probs.data() + (static_cast<size_t>(b) * H + h) * T * T;
+        for (int i = 0; i < T; i++) {
+          const float* q = qkv + (static_cast<size_t>(b) * T + i) * 3 * d + h * dh;
+          float* Pi = P + static_cast<size_t>(i) * T;
+          float mx = -INFINITY;
+          for (int j = 0; j <= i; j++) {
+            const float* kj = qkv + (static_cast<size_t>(b) * T + j) * 3 * d + d + h * dh;
+            float s = 0.f;
+            for (int e = 0; e < dh; e++) s += q[e] * kj[e];
+            Pi[j] = s * scale;
+            mx = std::max(mx, Pi[j]);
+          }
+          float sum = 0.f;
+          for (int j = 0; j <= i; j++) {
+            Pi[j] = fastExp(Pi[j] - mx);
+            sum += Pi[j];
+          }
+          const float inv = 1.f / sum;
+          for (int j = 0; j <= i; j++) Pi[j] *= inv;
+          for (int j = i + 1; j < T; j++) Pi[j] = 0.f;
+          float* yi = k.y.data() + (static_cast<size_t>(b) * T + i) * d + h * dh;
+          std::fill(yi, yi + dh, 0.f);
+          for (int j = 0; j <= i; j++) {
+            const float* vj = qkv + (static_cast<size_t>(b) * T + j) * 3 * d + 2 * d + h * dh;
+            const float p = Pi[j];
+#pragma omp simd
+            for (int e = 0; e < dh; e++) yi[e] += p * vj[e];
+          }
+        }
+      }
+    }
+    // x += y·Wo + bo (the projection goes through dtmp)
+    float* proj = a.dtmp.data();
+    linearForward(k.y.data(), W(WO), W(BO), proj, N, d, d);
+#pragma omp parallel for simd if (N * d > 32768)
+    for (size_t j = 0; j < static_cast<size_t>(N) * d; j++) x[j] += proj[j];
+    // MLP: x += gelu(LN2(x)·W1 + b1)·W2 + b2
+    layerNormForward(x, W(LN2G), W(LN2B), k.xhat2.data(), k.rstd2.data(), k.a2.data(), N, d);
+    linearForward(k.a2.data(), W(W1), W(B1), k.u.data(), N, d, f);
+    {
+      const float* u = k.u.data();
+      float* th = k.tanhU.data();
+      float* gu = k.gu.data();
+      const size_t n = static_cast<size_t>(N) * f;
+#pragma omp parallel for simd if (n > 32768)
+      for (size_t j = 0; j < n; j++) {
+        const float v = u[j];
+        th[j] = fastTanh(GELU_C * (v + GELU_A * v * v * v));
+        gu[j] = 0.5f * v * (1.f + th[j]);
+      }
+    }
+    linearForward(k.gu.data(), W(W2), W(B2), proj, N, f, d);
+#pragma omp parallel for simd if (N * d > 32768)
+    for (size_t j = 0; j < static_cast<size_t>(N) * d; j++) x[j] += proj[j];
+  }
+  const int lnf = 2 + 12 * spec_.numLayers;
+  layerNormForward(x, params_[lnf].data(), params_[lnf + 1].data(), a.xhatF.data(), a.rstdF.data(), a.hF.data(), N, d);
+  if (spec_.tieWeights) gemm(false, true, N, V, d, a.hF.data(), d, tok, d, 0.f, a.logits.data(), V);
+  else gemm(false, false, N, V, d, a.hF.data(), d, params_[lnf + 2].data(), V, 0.f, a.logits.data(), V);
+}
+
+void TransformerNet::backwardPass(TransformerActs& a, const int32_t* windows, int length) {
+  const int B = a.batch, T = a.T, N = a.N, d = spec_.dModel, f = spec_.dFF, H = spec_.numHeads, dh = d / H, V = spec_.vocabSize;
+  const float scale = 1.f / std::sqrt(static_cast<float>(dh));
+  const int lnf = 2 + 12 * spec_.numLayers;
+  const float* dlogits = a.logits.data();  // already the gradient (softmax − one-hot) / N
+  float* dhF = a.dtmp.data();
+  if (spec_.tieWeights) {
+    gemm(true, false, V, d, N, dlogits, V, a.hF.data(), d, 0.f, grads_[TOK].data(), d);  // dTok = dlogitsᵀ·hF
+    gemm(false, false, N, d, V, dlogits, V, params_[TOK].data(), d, 0.f, dhF, d);         // dhF = dlogits·tokEmb
+  } else {
+    gemm(true, false, d, V, N, a.hF.data(), d, dlogits, V, 0.f, grads_[lnf + 2].data(), V);  // dW = hFᵀ·dlogits
+    gemm(false, true, N, d, V, dlogits, V, params_[lnf + 2].data(), V, 0.f, dhF, d);          // dhF = dlogits·Wᵀ
+    std::fill(grads_[TOK].begin(), grads_[TOK].end(), 0.f);
+  }
+  float* dx = a.dx.data();
+  std::fill(a.dx.begin(), a.dx.end(), 0.f);
+  layerNormBackward(dhF, a.xhatF.data(), a.rstdF.data(), params_[lnf].data(), grads_[lnf].data(), grads_[lnf + 1].data(), dx, N, d);
+
+  for (int l = spec_.numLayers - 1; l >= 0; l--) {
+    BlockActs& k = a.blocks[l];
+    auto W = [&](int which) { return params_[blockW(l, which)].data(); };
+    auto G = [&](int which) { return grads_[blockW(l, which)].data(); };
+    // MLP: dx flows through unchanged (residual) and into the MLP.
+    float* dgu = a.dwide.data();
+    gemm(true, false, f, d, N, k.gu.data(), f, dx, d, 0.f, G(W2), d);
+    {
+      float* db = G(B2);
+      std::fill(db, db + d, 0.f);
+      for (int r = 0; r < N; r++)
+#pragma omp simd
+        for (int j = 0; j < d; j++) db[j] += dx[static_cast<size_t>(r) * d + j];
+    }
+    gemm(false, true, N, f, d, dx, d, W(W2), d, 0.f, dgu, f);  // dgu = dx·W2ᵀ
+    {
+      const float* u = k.u.data();
+      const float* th = k.tanhU.data();
+      const size_t n = static_cast<size_t>(N) * f;
+#pragma omp parallel for simd if (n > 32768)
+      for (size_t j = 0; j < n; j++) {
+        const float v = u[j], t = th[j];
+        const float dinner = GELU_C * (1.f + 3.f * GELU_A * v * v);
+        dgu[j] *= 0.5f * (1.f + t) + 0.5f * v * (1.f - t * t) * dinner;  // now du
+      }
+    }
+    float* da = a.dtmp.data();
+    linearBackward(k.a2.data(), W(W1), dgu, G(W1), G(B1), da, false, N, d, f);
+    layerNormBackward(da, k.xhat2.data(), k.rstd2.data(), W(LN2G), G(LN2G), G(LN2B), dx, N, d);
+
+    // Attention: output projection, then per (sequence, head) into dqkv [N, 3d].
+    float* dy = a.dtmp.data();
+    linearBackward(k.y.data(), W(WO), dx, G(WO), G(BO), dy, false, N, d, d);
+    const float* qkv = k.qkv.data();
+    float* dqkv = a.dqkv.data();
+#pragma omp parallel for collapse(2)
+    for (int b = 0; b < B; b++) {
+      for (int h = 0; h < H; h++) {
+        const float* P = k.probs.data() + (static_cast<size_t>(b) * H + h) * T * T;
+        for (int i = 0; i < T; i++) {
+          float* row = dqkv + (static_cast<size_t>(b) * T + i) * 3 * d;
+          std::fill(row + h * dh, row + h * dh + dh, 0.f);
+          std::fill(row + d + h * dh, row + d + h * dh + dh, 0.f);
+          std::fill(row + 2 * d + h * dh, row + 2 * d + h * dh + dh, 0.f);
+        }
+        float dP[1024];  // one row of dP; T ≤ 1024 is checked by run()
+        for (int i = 0; i < T; i++) {
+          const float* Pi = P + static_cast<size_t>(i) * T;
+          const float* dyi = dy + (static_cast<size_t>(b) * T + i) * d + h * dh;
+          const float* qi = qkv + (static_cast<size_t>(b) * T + i) * 3 * d + h * dh;
+          float* dqi = dqkv + (static_cast<size_t>(b) * T + i) * 3 * d + h * dh;
+          float dot = 0.f;
+          for (int j = 0; j <= i; j++) {
+            const float* vj = qkv + (static_cast<size_t>(b) * T + j) * 3 * d + 2 * d + h * dh;
+            float* dvj = dqkv + (static_cast<size_t>(b) * T + j) * 3 * d + 2 * d + h * dh;
+            float s = 0.f;
+            for (int e = 0; e < dh; e++) {
+              s += dyi[e] * vj[e];
+              dvj[e] += Pi[j] * dyi[e];
+            }
+            dP[j] = s;
+            dot += Pi[j] * s;
+          }
+          for (int j = 0; j <= i; j++) {
+            const float ds = Pi[j] * (dP[j] - dot) * scale;
+            const float* kj = qkv + (static_cast<size_t>(b) * T + j) * 3 * d + d + h * dh;
+            float* dkj = dqkv + (static_cast<size_t>(b) * T + j) * 3 * d + d + h * dh;
+#pragma omp simd
+            for (int e = 0; e < dh; e++) {
+              dqi[e] += ds * kj[e];
+              dkj[e] += ds * qi[e];
+            }
+          }
+        }
+      }
+    }
+    linearBackward(k.a1.data(), W(WQKV), dqkv, G(WQKV), G(BQKV), da, false, N, d, 3 * d);
+    layerNormBackward(da, k.xhat1.data(), k.rstd1.data(), W(LN1G), G(LN1G), G(LN1B), dx, N, d);
+  }
+  // Embeddings: scatter-add into the looked-up token rows and the position rows.
+  float* dtok = grads_[TOK].data();
+  float* dpos = grads_[POS].data();
+  std::fill(grads_[POS].begin(), grads_[POS].end(), 0.f);
+  for (int r = 0; r < N; r++) {
+    const int b = r / T, t = r % T;
+    float* e = dtok + static_cast<size_t>(windows[static_cast<size_t>(b) * length + t]) * d;
+    float* p = dpos + static_cast<size_t>(t) * d;
+    const float* g = dx + static_cast<size_t>(r) * d;
+#pragma omp simd
+    for (int j = 0; j < d; j++) {
+      e[j] += g[j];
+      p[j] += g[j];
+    }
+  }
+}
+
+double TransformerNet::run(const int32_t* windows, int batch, int length, bool backward, bool update, float lr) {
+  const int T = length - 1;
+  if (batch < 1) throw std::invalid_argument("transformer: batch must be a positive integer; got " + std::to_string(batch));
+  if (T < 1 || T > spec_.contextLength || T > 1024) {
+    throw std::invalid_argument("transformer: windows of " + std::to_string(length) + " tokens give sequences of " + std::to_string(T) +
+                                "; expected 1.." + std::to_string(std::min(spec_.contextLength, 1024)) + " (contextLength " +
+                                std::to_string(spec_.contextLength) + ")");
+  }
+  const size_t total = static_cast<size_t>(batch) * length;
+  for (size_t i = 0; i < total; i++) {
+    if (windows[i] < 0 || windows[i] >= spec_.vocabSize) {
+      throw std::invalid_argument("transformer: token id " + std::to_string(windows[i]) + " at window " + std::to_string(i / length) +
+                                  ", position " + std::to_string(i % length) + " is outside [0, " + std::to_string(spec_.vocabSize) +
+                                  ") (vocabSize)");
+    }
+  }
+  TransformerActs& a = acts(batch, T);
+  forward(a, windows, length);
+  // Mean cross-entropy over the N positions; with backward, logits become (softmax − one-hot)/N.
+  const int N = a.N, V = spec_.vocabSize;
+  double loss = 0.;
+#pragma omp parallel for reduction(+ : loss)
+  for (int r = 0; r < N; r++) {
+    float* z = a.logits.data() + static_cast<size_t>(r) * V;
+    const int label = windows[static_cast<size_t>(r / T) * length + r % T + 1];
+    const float zLabel = z[label];
+    float mx = -INFINITY;
+    for (int j = 0; j < V; j++) mx = std::max(mx, z[j]);
+    float sum = 0.f;
+    if (backward) {
+#pragma omp simd reduction(+ : sum)
+      for (int j = 0; j < V; j++) {
+        z[j] = fastExp(z[j] - mx);
+        sum += z[j];
+      }
+      loss += static_cast<double>(mx) + std::log(static_cast<double>(sum)) - zLabel;
+      const float k = 1.f / (sum * N);
+#pragma omp simd
+      for (int j = 0; j < V; j++) z[j] *= k;
+      z[label] -= 1.f / N;
+    } else {
+#pragma omp simd reduction(+ : sum)
+      for (int j = 0; j < V; j++) sum += fastExp(z[j] - mx);
+      loss += static_cast<double>(mx) + std::log(static_cast<double>(sum)) - zLabel;
+    }
+  }
+  loss /= N;
+  if (!backward) return loss;
+  backwardPass(a, windows, length);
+  if (update) {
+    std::vector<float*> ps;
+    std::vector<const float*> gs;
+    std::vector<size_t> ns;
+    for (size_t i = 0; i < params_.size(); i++) {
+      ps.push_back(params_[i].data());
+      gs.push_back(grads_[i].data());
+      ns.push_back(params_[i].size());
+    }
+    optimizer_.update(ps, gs, ns, lr);
+  }
+  return loss;
+}
+
+}  // namespace runbook
