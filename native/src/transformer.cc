@@ -32,8 +32,9 @@ void gemm(bool transA, bool transB, int M, int N, int K, const float* A, int lda
  * exp(x) in float, Cephes' expf polynomial (relative error ≈ 1e-7) written so the compiler
  * vectorises loops over it (libm's expf is a call per element).
  */
-inline float fastExp(float x) {
-  x = std::min(88.3762626647949f, std::max(-87.3365447505531f, x));
+__attribute__((always_inline)) inline float fastExp(float x) {
+  x = x > 88.3762626647949f ? 88.3762626647949f : x;  // ternaries, not std::min: they if-convert, so loops vectorise
+  x = x < -87.3365447505531f ? -87.3365447505531f : x;
   const float magic = 12582912.f;  // 1.5·2²³: adding and subtracting it rounds to an integer
   float n = (x * 1.44269504088896341f + magic) - magic;
   float r = x - n * 0.693359375f + n * 2.12194440e-4f;
@@ -50,34 +51,210 @@ inline float fastExp(float x) {
   return y * scale;
 }
 
-inline float fastTanh(float x) {
-  float e = fastExp(std::min(40.f, std::max(-40.f, 2.f * x)));
-  return 1.f - 2.f / (e + 1.f);
-}
+/** tanh(x) = 1 − 2/(e^{2x} + 1); fastExp's clamp keeps e^{2x} finite, so ±large x give ±1. */
+__attribute__((always_inline)) inline float fastTanh(float x) { return 1.f - 2.f / (fastExp(2.f * x) + 1.f); }
 
 const float GELU_C = 0.7978845608028654f;  // √(2/π)
 const float GELU_A = 0.044715f;
+
+}  // namespace
+
+// The elementwise kernels, each compiled for AVX-512, AVX2 and the x86-64 baseline and picked at
+// load time by the CPU (the addon itself targets the baseline, binding.gyp): the exp/tanh
+// polynomials and the row loops then run 16 floats at a time where the CPU can.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define GPT_SIMD_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define GPT_SIMD_CLONES
+#endif
+
+namespace gpt_kernels {
+
+/** GELU (tanh form) of n values: gu = ½u(1 + tanh(c(u + a·u³))), keeping the tanh for the backward pass. */
+GPT_SIMD_CLONES void geluForward(const float* u, float* th, float* gu, size_t n) {
+#pragma omp simd
+  for (size_t j = 0; j < n; j++) {
+    const float v = u[j];
+    th[j] = fastTanh(GELU_C * (v + GELU_A * v * v * v));
+    gu[j] = 0.5f * v * (1.f + th[j]);
+  }
+}
+
+/** g ← g · GELU'(u), from the kept tanh. */
+GPT_SIMD_CLONES void geluBackward(float* g, const float* u, const float* th, size_t n) {
+#pragma omp simd
+  for (size_t j = 0; j < n; j++) {
+    const float v = u[j], t = th[j];
+    const float dinner = GELU_C * (1.f + 3.f * GELU_A * v * v);
+    g[j] *= 0.5f * (1.f + t) + 0.5f * v * (1.f - t * t) * dinner;
+  }
+}
+
+/**
+ * Cross-entropy of one row of logits z [V] at `label`: log Σ exp(z) − z[label]. With grad, z is
+ * overwritten by its gradient (softmax(z) − one-hot) · scale.
+ */
+GPT_SIMD_CLONES double crossEntropyRow(float* z, int V, int label, bool grad, float scale) {
+  const float zLabel = z[label];
+  float mx = -INFINITY;
+#pragma omp simd reduction(max : mx)
+  for (int j = 0; j < V; j++) mx = std::max(mx, z[j]);
+  float sum = 0.f;
+  if (grad) {
+#pragma omp simd reduction(+ : sum)
+    for (int j = 0; j < V; j++) {
+      z[j] = fastExp(z[j] - mx);
+      sum += z[j];
+    }
+    const float k = scale / sum;
+#pragma omp simd
+    for (int j = 0; j < V; j++) z[j] *= k;
+    z[label] -= scale;
+  } else {
+#pragma omp simd reduction(+ : sum)
+    for (int j = 0; j < V; j++) sum += fastExp(z[j] - mx);
+  }
+  return static_cast<double>(mx) + std::log(static_cast<double>(sum)) - zLabel;
+}
+
+/**
+ * Causal attention of one head of one sequence: q, k, v rows of T at stride `stride` (the qkv
+ * buffer); P [T, T] = softmax over keys ≤ query of q·kᵀ·scale (zero above the diagonal); y rows
+ * (stride yStride) = P·v.
+ */
+GPT_SIMD_CLONES void attentionHeadForward(const float* q, const float* k, const float* v, int stride, int T, int dh, float scale, float* P, float* y, int yStride) {
+  for (int i = 0; i < T; i++) {
+    const float* qi = q + static_cast<size_t>(i) * stride;
+    float* Pi = P + static_cast<size_t>(i) * T;
+    float mx = -INFINITY;
+    for (int j = 0; j <= i; j++) {
+      const float* kj = k + static_cast<size_t>(j) * stride;
+      float s = 0.f;
+#pragma omp simd reduction(+ : s)
+      for (int e = 0; e < dh; e++) s += qi[e] * kj[e];
+      Pi[j] = s * scale;
+      mx = std::max(mx, Pi[j]);
+    }
+    float sum = 0.f;
+    for (int j = 0; j <= i; j++) {
+      Pi[j] = fastExp(Pi[j] - mx);
+      sum += Pi[j];
+    }
+    const float inv = 1.f / sum;
+    for (int j = 0; j <= i; j++) Pi[j] *= inv;
+    for (int j = i + 1; j < T; j++) Pi[j] = 0.f;
+    float* yi = y + static_cast<size_t>(i) * yStride;
+    for (int e = 0; e < dh; e++) yi[e] = 0.f;
+    for (int j = 0; j <= i; j++) {
+      const float* vj = v + static_cast<size_t>(j) * stride;
+      const float p = Pi[j];
+#pragma omp simd
+      for (int e = 0; e < dh; e++) yi[e] += p * vj[e];
+    }
+  }
+}
+
+/** The backward pass of attentionHeadForward: dq, dk, dv (same layout as q, k, v; zeroed here) from dy. */
+GPT_SIMD_CLONES void attentionHeadBackward(const float* q, const float* k, const float* v, int stride, int T, int dh, float scale, const float* P,
+                                           const float* dy, int yStride, float* dq, float* dk, float* dv) {
+  for (int i = 0; i < T; i++) {
+    const size_t o = static_cast<size_t>(i) * stride;
+    for (int e = 0; e < dh; e++) dq[o + e] = dk[o + e] = dv[o + e] = 0.f;
+  }
+  float dP[1024];  // one row of ∂loss/∂P; T ≤ 1024 is checked by run()
+  for (int i = 0; i < T; i++) {
+    const float* Pi = P + static_cast<size_t>(i) * T;
+    const float* dyi = dy + static_cast<size_t>(i) * yStride;
+    const float* qi = q + static_cast<size_t>(i) * stride;
+    float* dqi = dq + static_cast<size_t>(i) * stride;
+    float dot = 0.f;
+    for (int j = 0; j <= i; j++) {
+      const float* vj = v + static_cast<size_t>(j) * stride;
+      float* dvj = dv + static_cast<size_t>(j) * stride;
+      const float p = Pi[j];
+      float s = 0.f;
+#pragma omp simd reduction(+ : s)
+      for (int e = 0; e < dh; e++) {
+        s += dyi[e] * vj[e];
+        dvj[e] += p * dyi[e];
+      }
+      dP[j] = s;
+      dot += p * s;
+    }
+    for (int j = 0; j <= i; j++) {
+      const float ds = Pi[j] * (dP[j] - dot) * scale;
+      const float* kj = k + static_cast<size_t>(j) * stride;
+      float* dkj = dk + static_cast<size_t>(j) * stride;
+#pragma omp simd
+      for (int e = 0; e < dh; e++) {
+        dqi[e] += ds * kj[e];
+        dkj[e] += ds * qi[e];
+      }
+    }
+  }
+}
+
+/** One row of layer norm: xh = (x − mean)/√(var + ε), out = xh·g + b; returns 1/√(var + ε). */
+GPT_SIMD_CLONES float layerNormRow(const float* x, const float* g, const float* b, float* xh, float* out, int d) {
+  float mean = 0.f;
+#pragma omp simd reduction(+ : mean)
+  for (int j = 0; j < d; j++) mean += x[j];
+  mean /= d;
+  float var = 0.f;
+#pragma omp simd reduction(+ : var)
+  for (int j = 0; j < d; j++) var += (x[j] - mean) * (x[j] - mean);
+  var /= d;
+  const float rs = 1.f / std::sqrt(var + LN_EPS);
+#pragma omp simd
+  for (int j = 0; j < d; j++) {
+    xh[j] = (x[j] - mean) * rs;
+    out[j] = xh[j] * g[j] + b[j];
+  }
+  return rs;
+}
+
+/** One row of the layer norm's input gradient: dx += rs·(dy·g − mean(dy·g) − xh·mean(dy·g·xh)). */
+GPT_SIMD_CLONES void layerNormRowBackward(const float* dy, const float* xh, const float* g, float rs, float* dx, int d) {
+  float s1 = 0.f, s2 = 0.f;
+#pragma omp simd reduction(+ : s1, s2)
+  for (int j = 0; j < d; j++) {
+    const float dxh = dy[j] * g[j];
+    s1 += dxh;
+    s2 += dxh * xh[j];
+  }
+  s1 /= d;
+  s2 /= d;
+#pragma omp simd
+  for (int j = 0; j < d; j++) dx[j] += rs * (dy[j] * g[j] - s1 - xh[j] * s2);
+}
+
+/** acc[j] += a[j]·b[j] and acc2[j] += a[j] (b may be null: then only acc2), for column sums over rows. */
+GPT_SIMD_CLONES void accumulateRow(const float* a, const float* b, float* acc, float* acc2, int d) {
+  if (b) {
+#pragma omp simd
+    for (int j = 0; j < d; j++) acc[j] += a[j] * b[j];
+  }
+#pragma omp simd
+  for (int j = 0; j < d; j++) acc2[j] += a[j];
+}
+
+/** out[j] = a[j] + b[j] (out may be a). */
+GPT_SIMD_CLONES void addRow(const float* a, const float* b, float* out, size_t n) {
+#pragma omp simd
+  for (size_t j = 0; j < n; j++) out[j] = a[j] + b[j];
+}
+
+}  // namespace gpt_kernels
+
+namespace {
+using namespace gpt_kernels;
 
 /** out [rows, d] = layerNorm(x) · g + b, keeping x̂ and 1/σ per row for the backward pass. */
 void layerNormForward(const float* x, const float* g, const float* b, float* xhat, float* rstd, float* out, int rows, int d) {
 #pragma omp parallel for if (rows * d > 32768)
   for (int r = 0; r < rows; r++) {
-    const float* xr = x + static_cast<size_t>(r) * d;
-    float mean = 0.f;
-    for (int j = 0; j < d; j++) mean += xr[j];
-    mean /= d;
-    float var = 0.f;
-    for (int j = 0; j < d; j++) var += (xr[j] - mean) * (xr[j] - mean);
-    var /= d;
-    const float rs = 1.f / std::sqrt(var + LN_EPS);
-    rstd[r] = rs;
-    float* xh = xhat + static_cast<size_t>(r) * d;
-    float* o = out + static_cast<size_t>(r) * d;
-#pragma omp simd
-    for (int j = 0; j < d; j++) {
-      xh[j] = (xr[j] - mean) * rs;
-      o[j] = xh[j] * g[j] + b[j];
-    }
+    const size_t o = static_cast<size_t>(r) * d;
+    rstd[r] = layerNormRow(x + o, g, b, xhat + o, out + o, d);
   }
 }
 
@@ -85,31 +262,11 @@ void layerNormForward(const float* x, const float* g, const float* b, float* xha
 void layerNormBackward(const float* dout, const float* xhat, const float* rstd, const float* g, float* dg, float* db, float* dx, int rows, int d) {
   std::fill(dg, dg + d, 0.f);
   std::fill(db, db + d, 0.f);
-  for (int r = 0; r < rows; r++) {
-    const float* dr = dout + static_cast<size_t>(r) * d;
-    const float* xh = xhat + static_cast<size_t>(r) * d;
-#pragma omp simd
-    for (int j = 0; j < d; j++) {
-      dg[j] += dr[j] * xh[j];
-      db[j] += dr[j];
-    }
-  }
+  for (int r = 0; r < rows; r++) accumulateRow(dout + static_cast<size_t>(r) * d, xhat + static_cast<size_t>(r) * d, dg, db, d);
 #pragma omp parallel for if (rows * d > 32768)
   for (int r = 0; r < rows; r++) {
-    const float* dr = dout + static_cast<size_t>(r) * d;
-    const float* xh = xhat + static_cast<size_t>(r) * d;
-    float s1 = 0.f, s2 = 0.f;
-    for (int j = 0; j < d; j++) {
-      const float dxh = dr[j] * g[j];
-      s1 += dxh;
-      s2 += dxh * xh[j];
-    }
-    s1 /= d;
-    s2 /= d;
-    const float rs = rstd[r];
-    float* o = dx + static_cast<size_t>(r) * d;
-#pragma omp simd
-    for (int j = 0; j < d; j++) o[j] += rs * (dr[j] * g[j] - s1 - xh[j] * s2);
+    const size_t o = static_cast<size_t>(r) * d;
+    layerNormRowBackward(dout + o, xhat + o, g, rstd[r], dx + o, d);
   }
 }
 
@@ -124,11 +281,7 @@ void linearForward(const float* x, const float* W, const float* b, float* y, int
 void linearBackward(const float* x, const float* W, const float* dy, float* dW, float* db, float* dx, bool accumulate, int rows, int k, int m) {
   gemm(true, false, k, m, rows, x, k, dy, m, 0.f, dW, m);
   std::fill(db, db + m, 0.f);
-  for (int r = 0; r < rows; r++) {
-    const float* dr = dy + static_cast<size_t>(r) * m;
-#pragma omp simd
-    for (int j = 0; j < m; j++) db[j] += dr[j];
-  }
+  for (int r = 0; r < rows; r++) accumulateRow(dy + static_cast<size_t>(r) * m, nullptr, nullptr, db, m);
   if (dx) gemm(false, true, rows, k, m, dy, m, W, m, accumulate ? 1.f : 0.f, dx, k);
 }
 
@@ -230,10 +383,7 @@ void TransformerNet::forward(TransformerActs& a, const int32_t* windows, int len
   for (int r = 0; r < N; r++) {
     const int b = r / T, t = r % T;
     const float* e = tok + static_cast<size_t>(windows[static_cast<size_t>(b) * length + t]) * d;
-    const float* p = pos + static_cast<size_t>(t) * d;
-    float* o = x + static_cast<size_t>(r) * d;
-#pragma omp simd
-    for (int j = 0; j < d; j++) o[j] = e[j] + p[j];
+    addRow(e, pos + static_cast<size_t>(t) * d, x + static_cast<size_t>(r) * d, d);
   }
   for (int l = 0; l < spec_.numLayers; l++) {
     BlockActs& k = a.blocks[l];
@@ -245,60 +395,25 @@ void TransformerNet::forward(TransformerActs& a, const int32_t* windows, int len
 #pragma omp parallel for collapse(2)
     for (int b = 0; b < B; b++) {
       for (int h = 0; h < H; h++) {
-        float* P = k.probs.data() + (static_cast<size_t>(b) * H + h) * T * T;
-        for (int i = 0; i < T; i++) {
-          const float* q = qkv + (static_cast<size_t>(b) * T + i) * 3 * d + h * dh;
-          float* Pi = P + static_cast<size_t>(i) * T;
-          float mx = -INFINITY;
-          for (int j = 0; j <= i; j++) {
-            const float* kj = qkv + (static_cast<size_t>(b) * T + j) * 3 * d + d + h * dh;
-            float s = 0.f;
-            for (int e = 0; e < dh; e++) s += q[e] * kj[e];
-            Pi[j] = s * scale;
-            mx = std::max(mx, Pi[j]);
-          }
-          float sum = 0.f;
-          for (int j = 0; j <= i; j++) {
-            Pi[j] = fastExp(Pi[j] - mx);
-            sum += Pi[j];
-          }
-          const float inv = 1.f / sum;
-          for (int j = 0; j <= i; j++) Pi[j] *= inv;
-          for (int j = i + 1; j < T; j++) Pi[j] = 0.f;
-          float* yi = k.y.data() + (static_cast<size_t>(b) * T + i) * d + h * dh;
-          std::fill(yi, yi + dh, 0.f);
-          for (int j = 0; j <= i; j++) {
-            const float* vj = qkv + (static_cast<size_t>(b) * T + j) * 3 * d + 2 * d + h * dh;
-            const float p = Pi[j];
-#pragma omp simd
-            for (int e = 0; e < dh; e++) yi[e] += p * vj[e];
-          }
-        }
+        const float* q = qkv + static_cast<size_t>(b) * T * 3 * d + h * dh;  // rows of 3d: q | k | v
+        attentionHeadForward(q, q + d, q + 2 * d, 3 * d, T, dh, scale, k.probs.data() + (static_cast<size_t>(b) * H + h) * T * T,
+                             k.y.data() + static_cast<size_t>(b) * T * d + h * dh, d);
       }
     }
     // x += y·Wo + bo (the projection goes through dtmp)
     float* proj = a.dtmp.data();
     linearForward(k.y.data(), W(WO), W(BO), proj, N, d, d);
-#pragma omp parallel for simd if (N * d > 32768)
-    for (size_t j = 0; j < static_cast<size_t>(N) * d; j++) x[j] += proj[j];
+    addRow(x, proj, x, static_cast<size_t>(N) * d);
     // MLP: x += gelu(LN2(x)·W1 + b1)·W2 + b2
     layerNormForward(x, W(LN2G), W(LN2B), k.xhat2.data(), k.rstd2.data(), k.a2.data(), N, d);
     linearForward(k.a2.data(), W(W1), W(B1), k.u.data(), N, d, f);
-    {
-      const float* u = k.u.data();
-      float* th = k.tanhU.data();
-      float* gu = k.gu.data();
-      const size_t n = static_cast<size_t>(N) * f;
-#pragma omp parallel for simd if (n > 32768)
-      for (size_t j = 0; j < n; j++) {
-        const float v = u[j];
-        th[j] = fastTanh(GELU_C * (v + GELU_A * v * v * v));
-        gu[j] = 0.5f * v * (1.f + th[j]);
-      }
+#pragma omp parallel for if (N * f > 32768)
+    for (int r = 0; r < N; r++) {
+      const size_t o = static_cast<size_t>(r) * f;
+      geluForward(k.u.data() + o, k.tanhU.data() + o, k.gu.data() + o, f);
     }
     linearForward(k.gu.data(), W(W2), W(B2), proj, N, f, d);
-#pragma omp parallel for simd if (N * d > 32768)
-    for (size_t j = 0; j < static_cast<size_t>(N) * d; j++) x[j] += proj[j];
+    addRow(x, proj, x, static_cast<size_t>(N) * d);
   }
   const int lnf = 2 + 12 * spec_.numLayers;
   layerNormForward(x, params_[lnf].data(), params_[lnf + 1].data(), a.xhatF.data(), a.rstdF.data(), a.hF.data(), N, d);
@@ -331,24 +446,13 @@ void TransformerNet::backwardPass(TransformerActs& a, const int32_t* windows, in
     // MLP: dx flows through unchanged (residual) and into the MLP.
     float* dgu = a.dwide.data();
     gemm(true, false, f, d, N, k.gu.data(), f, dx, d, 0.f, G(W2), d);
-    {
-      float* db = G(B2);
-      std::fill(db, db + d, 0.f);
-      for (int r = 0; r < N; r++)
-#pragma omp simd
-        for (int j = 0; j < d; j++) db[j] += dx[static_cast<size_t>(r) * d + j];
-    }
+    std::fill(G(B2), G(B2) + d, 0.f);
+    for (int r = 0; r < N; r++) accumulateRow(dx + static_cast<size_t>(r) * d, nullptr, nullptr, G(B2), d);
     gemm(false, true, N, f, d, dx, d, W(W2), d, 0.f, dgu, f);  // dgu = dx·W2ᵀ
-    {
-      const float* u = k.u.data();
-      const float* th = k.tanhU.data();
-      const size_t n = static_cast<size_t>(N) * f;
-#pragma omp parallel for simd if (n > 32768)
-      for (size_t j = 0; j < n; j++) {
-        const float v = u[j], t = th[j];
-        const float dinner = GELU_C * (1.f + 3.f * GELU_A * v * v);
-        dgu[j] *= 0.5f * (1.f + t) + 0.5f * v * (1.f - t * t) * dinner;  // now du
-      }
+#pragma omp parallel for if (N * f > 32768)
+    for (int r = 0; r < N; r++) {
+      const size_t o = static_cast<size_t>(r) * f;
+      geluBackward(dgu + o, k.u.data() + o, k.tanhU.data() + o, f);  // now du
     }
     float* da = a.dtmp.data();
     linearBackward(k.a2.data(), W(W1), dgu, G(W1), G(B1), da, false, N, d, f);
@@ -362,42 +466,9 @@ void TransformerNet::backwardPass(TransformerActs& a, const int32_t* windows, in
 #pragma omp parallel for collapse(2)
     for (int b = 0; b < B; b++) {
       for (int h = 0; h < H; h++) {
-        const float* P = k.probs.data() + (static_cast<size_t>(b) * H + h) * T * T;
-        for (int i = 0; i < T; i++) {
-          float* row = dqkv + (static_cast<size_t>(b) * T + i) * 3 * d;
-          std::fill(row + h * dh, row + h * dh + dh, 0.f);
-          std::fill(row + d + h * dh, row + d + h * dh + dh, 0.f);
-          std::fill(row + 2 * d + h * dh, row + 2 * d + h * dh + dh, 0.f);
-        }
-        float dP[1024];  // one row of dP; T ≤ 1024 is checked by run()
-        for (int i = 0; i < T; i++) {
-          const float* Pi = P + static_cast<size_t>(i) * T;
-          const float* dyi = dy + (static_cast<size_t>(b) * T + i) * d + h * dh;
-          const float* qi = qkv + (static_cast<size_t>(b) * T + i) * 3 * d + h * dh;
-          float* dqi = dqkv + (static_cast<size_t>(b) * T + i) * 3 * d + h * dh;
-          float dot = 0.f;
-          for (int j = 0; j <= i; j++) {
-            const float* vj = qkv + (static_cast<size_t>(b) * T + j) * 3 * d + 2 * d + h * dh;
-            float* dvj = dqkv + (static_cast<size_t>(b) * T + j) * 3 * d + 2 * d + h * dh;
-            float s = 0.f;
-            for (int e = 0; e < dh; e++) {
-              s += dyi[e] * vj[e];
-              dvj[e] += Pi[j] * dyi[e];
-            }
-            dP[j] = s;
-            dot += Pi[j] * s;
-          }
-          for (int j = 0; j <= i; j++) {
-            const float ds = Pi[j] * (dP[j] - dot) * scale;
-            const float* kj = qkv + (static_cast<size_t>(b) * T + j) * 3 * d + d + h * dh;
-            float* dkj = dqkv + (static_cast<size_t>(b) * T + j) * 3 * d + d + h * dh;
-#pragma omp simd
-            for (int e = 0; e < dh; e++) {
-              dqi[e] += ds * kj[e];
-              dkj[e] += ds * qi[e];
-            }
-          }
-        }
+        const size_t o = static_cast<size_t>(b) * T * 3 * d + h * dh;
+        attentionHeadBackward(qkv + o, qkv + o + d, qkv + o + 2 * d, 3 * d, T, dh, scale, k.probs.data() + (static_cast<size_t>(b) * H + h) * T * T,
+                              dy + static_cast<size_t>(b) * T * d + h * dh, d, dqkv + o, dqkv + o + d, dqkv + o + 2 * d);
       }
     }
     linearBackward(k.a1.data(), W(WQKV), dqkv, G(WQKV), G(BQKV), da, false, N, d, 3 * d);
@@ -412,11 +483,8 @@ void TransformerNet::backwardPass(TransformerActs& a, const int32_t* windows, in
     float* e = dtok + static_cast<size_t>(windows[static_cast<size_t>(b) * length + t]) * d;
     float* p = dpos + static_cast<size_t>(t) * d;
     const float* g = dx + static_cast<size_t>(r) * d;
-#pragma omp simd
-    for (int j = 0; j < d; j++) {
-      e[j] += g[j];
-      p[j] += g[j];
-    }
+    addRow(e, g, e, d);
+    addRow(p, g, p, d);
   }
 }
 
@@ -443,28 +511,8 @@ double TransformerNet::run(const int32_t* windows, int batch, int length, bool b
   double loss = 0.;
 #pragma omp parallel for reduction(+ : loss)
   for (int r = 0; r < N; r++) {
-    float* z = a.logits.data() + static_cast<size_t>(r) * V;
     const int label = windows[static_cast<size_t>(r / T) * length + r % T + 1];
-    const float zLabel = z[label];
-    float mx = -INFINITY;
-    for (int j = 0; j < V; j++) mx = std::max(mx, z[j]);
-    float sum = 0.f;
-    if (backward) {
-#pragma omp simd reduction(+ : sum)
-      for (int j = 0; j < V; j++) {
-        z[j] = fastExp(z[j] - mx);
-        sum += z[j];
-      }
-      loss += static_cast<double>(mx) + std::log(static_cast<double>(sum)) - zLabel;
-      const float k = 1.f / (sum * N);
-#pragma omp simd
-      for (int j = 0; j < V; j++) z[j] *= k;
-      z[label] -= 1.f / N;
-    } else {
-#pragma omp simd reduction(+ : sum)
-      for (int j = 0; j < V; j++) sum += fastExp(z[j] - mx);
-      loss += static_cast<double>(mx) + std::log(static_cast<double>(sum)) - zLabel;
-    }
+    loss += crossEntropyRow(a.logits.data() + static_cast<size_t>(r) * V, V, label, backward, 1.f / N);
   }
   loss /= N;
   if (!backward) return loss;
