@@ -161,7 +161,7 @@ GPT_SIMD_CLONES void attentionHeadBackward(const float* q, const float* k, const
     const size_t o = static_cast<size_t>(i) * stride;
     for (int e = 0; e < dh; e++) dq[o + e] = dk[o + e] = dv[o + e] = 0.f;
   }
-  float dP[1024];  // one row of ∂loss/∂P; T ≤ 1024 is checked by run()
+  std::vector<float> dP(T);  // one row of ∂loss/∂P
   for (int i = 0; i < T; i++) {
     const float* Pi = P + static_cast<size_t>(i) * T;
     const float* dyi = dy + static_cast<size_t>(i) * yStride;
@@ -293,7 +293,8 @@ struct BlockActs {
 };
 
 struct TransformerActs {
-  int batch, T, N;
+  int batch, T, N;          // the current call's shape; the buffers may be larger
+  size_t rowCapacity = 0, probsCapacity = 0;
   std::vector<BlockActs> blocks;
   std::vector<float> x;               // residual stream [N, d]
   std::vector<float> xhatF, rstdF, hF;  // final layer norm
@@ -329,40 +330,34 @@ TransformerNet::TransformerNet(const TransformerSpec& s, const OptimizerConfig& 
 TransformerNet::~TransformerNet() { delete acts_; }
 
 TransformerActs& TransformerNet::acts(int batch, int T) {
-  if (acts_ && acts_->batch == batch && acts_->T == T) return *acts_;
-  delete acts_;
-  acts_ = nullptr;
-  auto* a = new TransformerActs();
+  // Buffers only grow: a smaller batch (an evaluation's last one) or shorter T reuses them, so
+  // alternating training and evaluation batches does not reallocate (and re-fault) every time.
   const size_t N = static_cast<size_t>(batch) * T, d = spec_.dModel, f = spec_.dFF, H = spec_.numHeads;
-  a->batch = batch;
-  a->T = T;
-  a->N = static_cast<int>(N);
-  a->blocks.resize(spec_.numLayers);
-  for (auto& b : a->blocks) {
-    b.xhat1.resize(N * d);
-    b.rstd1.resize(N);
-    b.a1.resize(N * d);
-    b.qkv.resize(N * 3 * d);
-    b.probs.resize(static_cast<size_t>(batch) * H * T * T);
-    b.y.resize(N * d);
-    b.xhat2.resize(N * d);
-    b.rstd2.resize(N);
-    b.a2.resize(N * d);
-    b.u.resize(N * f);
-    b.tanhU.resize(N * f);
-    b.gu.resize(N * f);
+  const size_t probs = static_cast<size_t>(batch) * H * T * T;
+  if (!acts_) acts_ = new TransformerActs();
+  TransformerActs& a = *acts_;
+  if (N > a.rowCapacity || probs > a.probsCapacity) {
+    const size_t rows = std::max(N, a.rowCapacity), P = std::max(probs, a.probsCapacity);
+    a.blocks.resize(spec_.numLayers);
+    for (auto& b : a.blocks) {
+      for (auto* v : {&b.xhat1, &b.a1, &b.y, &b.xhat2, &b.a2}) v->resize(rows * d);
+      for (auto* v : {&b.rstd1, &b.rstd2}) v->resize(rows);
+      b.qkv.resize(rows * 3 * d);
+      b.probs.resize(P);
+      for (auto* v : {&b.u, &b.tanhU, &b.gu}) v->resize(rows * f);
+    }
+    for (auto* v : {&a.x, &a.xhatF, &a.hF, &a.dx, &a.dtmp}) v->resize(rows * d);
+    a.rstdF.resize(rows);
+    a.logits.resize(rows * spec_.vocabSize);
+    a.dqkv.resize(rows * 3 * d);
+    a.dwide.resize(rows * f);
+    a.rowCapacity = rows;
+    a.probsCapacity = P;
   }
-  a->x.resize(N * d);
-  a->xhatF.resize(N * d);
-  a->rstdF.resize(N);
-  a->hF.resize(N * d);
-  a->logits.resize(N * spec_.vocabSize);
-  a->dx.resize(N * d);
-  a->dtmp.resize(N * d);
-  a->dqkv.resize(N * 3 * d);
-  a->dwide.resize(N * f);
-  acts_ = a;
-  return *a;
+  a.batch = batch;
+  a.T = T;
+  a.N = static_cast<int>(N);
+  return a;
 }
 
 namespace {
@@ -436,7 +431,7 @@ void TransformerNet::backwardPass(TransformerActs& a, const int32_t* windows, in
     std::fill(grads_[TOK].begin(), grads_[TOK].end(), 0.f);
   }
   float* dx = a.dx.data();
-  std::fill(a.dx.begin(), a.dx.end(), 0.f);
+  std::fill(dx, dx + static_cast<size_t>(N) * d, 0.f);
   layerNormBackward(dhF, a.xhatF.data(), a.rstdF.data(), params_[lnf].data(), grads_[lnf].data(), grads_[lnf + 1].data(), dx, N, d);
 
   for (int l = spec_.numLayers - 1; l >= 0; l--) {
@@ -491,9 +486,9 @@ void TransformerNet::backwardPass(TransformerActs& a, const int32_t* windows, in
 double TransformerNet::run(const int32_t* windows, int batch, int length, bool backward, bool update, float lr) {
   const int T = length - 1;
   if (batch < 1) throw std::invalid_argument("transformer: batch must be a positive integer; got " + std::to_string(batch));
-  if (T < 1 || T > spec_.contextLength || T > 1024) {
+  if (T < 1 || T > spec_.contextLength) {
     throw std::invalid_argument("transformer: windows of " + std::to_string(length) + " tokens give sequences of " + std::to_string(T) +
-                                "; expected 1.." + std::to_string(std::min(spec_.contextLength, 1024)) + " (contextLength " +
+                                "; expected 1.." + std::to_string(spec_.contextLength) + " (contextLength " +
                                 std::to_string(spec_.contextLength) + ")");
   }
   const size_t total = static_cast<size_t>(batch) * length;

@@ -43,7 +43,7 @@ class TransformerNet {
   TransformerSpec spec_;
   std::vector<std::vector<float>> params_, grads_;
   Optimizer optimizer_;
-  TransformerActs* acts_ = nullptr;  // reused while batch and T stay the same
+  TransformerActs* acts_ = nullptr;  // activation buffers, grown to the largest batch·T seen
 };
 
 }  // namespace runbook

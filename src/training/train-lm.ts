@@ -272,7 +272,8 @@ export async function trainLanguageModel(model: Transformer, data: TokenSequence
   const evaluate = (): void => {
     if (!evalSet) return;
     const t0 = performance.now();
-    const loss = native.trainer ? nativeMeanLoss(native.trainer, evalSet, 128) : evaluateLanguageModel(model, evalSet, 128, "tfjs").meanLoss;
+    // The native pass evaluates in training-sized batches, so it reuses the step's buffers.
+    const loss = native.trainer ? nativeMeanLoss(native.trainer, evalSet, batchSize) : evaluateLanguageModel(model, evalSet, 128, "tfjs").meanLoss;
     validation.push({ step: steps, loss });
     evalSeconds += (performance.now() - t0) / 1000;
   };
