@@ -272,6 +272,8 @@ test("bad input is one clear error: a token id ≥ vocabSize, sequences longer t
       ids[5] = -1;
       assert.throws(() => trainer.step(ids, 2, 9, 1e-3), /token id -1 at window 0, position 5 is outside \[0, 37\) \(vocabSize\)/);
       assert.throws(() => trainer.loss(ids, 3, 9), /windows has 18 tokens; expected batch·length = 3·9/);
+      trainer.dispose();
+      assert.throws(() => trainer.loss(randomWindows(2, 9, 37, 1), 2, 9), /this transformer handle was disposed/);
     }
   } finally {
     model.dispose();

@@ -329,16 +329,40 @@ TransformerNet::TransformerNet(const TransformerSpec& s, const OptimizerConfig& 
 
 TransformerNet::~TransformerNet() { delete acts_; }
 
-TransformerActs& TransformerNet::acts(int batch, int T) {
+size_t TransformerNet::memoryBytes() const {
+  size_t floats = 0;
+  const size_t perParam = optimizer_.step() > 0 ? 4 : 2;  // weight and gradient, and Adam's m and v once it has stepped
+  for (const auto& p : params_) floats += perParam * p.size();
+  if (acts_) {
+    const TransformerActs& a = *acts_;
+    for (const auto& b : a.blocks) {
+      for (const auto* v : {&b.xhat1, &b.rstd1, &b.a1, &b.qkv, &b.probs, &b.y, &b.xhat2, &b.rstd2, &b.a2, &b.u, &b.tanhU, &b.gu}) floats += v->size();
+    }
+    for (const auto* v : {&a.x, &a.xhatF, &a.rstdF, &a.hF, &a.logits, &a.dx, &a.dtmp, &a.dqkv, &a.dwide}) floats += v->size();
+  }
+  return floats * sizeof(float);
+}
+
+void TransformerNet::release() {
+  delete acts_;
+  acts_ = nullptr;
+  params_.clear();
+  params_.shrink_to_fit();
+  grads_.clear();
+  grads_.shrink_to_fit();
+  optimizer_ = Optimizer(optimizer_.config());
+}
+
+TransformerActs& TransformerNet::acts(int batch, int T, int numBlocks) {
   // Buffers only grow: a smaller batch (an evaluation's last one) or shorter T reuses them, so
   // alternating training and evaluation batches does not reallocate (and re-fault) every time.
   const size_t N = static_cast<size_t>(batch) * T, d = spec_.dModel, f = spec_.dFF, H = spec_.numHeads;
   const size_t probs = static_cast<size_t>(batch) * H * T * T;
   if (!acts_) acts_ = new TransformerActs();
   TransformerActs& a = *acts_;
-  if (N > a.rowCapacity || probs > a.probsCapacity) {
+  if (N > a.rowCapacity || probs > a.probsCapacity || static_cast<int>(a.blocks.size()) < numBlocks) {
     const size_t rows = std::max(N, a.rowCapacity), P = std::max(probs, a.probsCapacity);
-    a.blocks.resize(spec_.numLayers);
+    a.blocks.resize(std::max(static_cast<int>(a.blocks.size()), numBlocks));
     for (auto& b : a.blocks) {
       for (auto* v : {&b.xhat1, &b.a1, &b.y, &b.xhat2, &b.a2}) v->resize(rows * d);
       for (auto* v : {&b.rstd1, &b.rstd2}) v->resize(rows);
@@ -367,7 +391,7 @@ inline int blockW(int l, int k) { return 2 + 12 * l + k; }
 enum { LN1G, LN1B, WQKV, BQKV, WO, BO, LN2G, LN2B, W1, B1, W2, B2 };
 }  // namespace
 
-void TransformerNet::forward(TransformerActs& a, const int32_t* windows, int length) {
+void TransformerNet::forward(TransformerActs& a, const int32_t* windows, int length, bool keep) {
   const int B = a.batch, T = a.T, N = a.N, d = spec_.dModel, f = spec_.dFF, H = spec_.numHeads, dh = d / H, V = spec_.vocabSize;
   const float scale = 1.f / std::sqrt(static_cast<float>(dh));
   const float* tok = params_[TOK].data();
@@ -381,7 +405,7 @@ void TransformerNet::forward(TransformerActs& a, const int32_t* windows, int len
     addRow(e, pos + static_cast<size_t>(t) * d, x + static_cast<size_t>(r) * d, d);
   }
   for (int l = 0; l < spec_.numLayers; l++) {
-    BlockActs& k = a.blocks[l];
+    BlockActs& k = a.blocks[keep ? l : 0];  // without a backward pass one block's buffers serve every layer
     auto W = [&](int which) { return params_[blockW(l, which)].data(); };
     layerNormForward(x, W(LN1G), W(LN1B), k.xhat1.data(), k.rstd1.data(), k.a1.data(), N, d);
     linearForward(k.a1.data(), W(WQKV), W(BQKV), k.qkv.data(), N, d, 3 * d);  // [N, 3d]: q | k | v
@@ -499,8 +523,9 @@ double TransformerNet::run(const int32_t* windows, int batch, int length, bool b
                                   ") (vocabSize)");
     }
   }
-  TransformerActs& a = acts(batch, T);
-  forward(a, windows, length);
+  if (params_.empty()) throw std::logic_error("transformer: this network was disposed");
+  TransformerActs& a = acts(batch, T, backward ? spec_.numLayers : 1);
+  forward(a, windows, length, backward);
   // Mean cross-entropy over the N positions; with backward, logits become (softmax − one-hot)/N.
   const int N = a.N, V = spec_.vocabSize;
   double loss = 0.;

@@ -4,6 +4,7 @@
 // oneDNN's sgemm (OpenMP threads); layer norm, softmax, GELU, the embedding gather/scatter and the
 // loss are plain loops. Weights are in transformerWeightShapes order and tfjs layouts ([in, out]).
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -34,10 +35,16 @@ class TransformerNet {
    * and with `update` Adam then steps every weight at learning rate lr.
    */
   double run(const int32_t* windows, int batch, int length, bool backward, bool update, float lr);
+  /** Bytes held (weights, gradients, Adam's moments, activation buffers), for the JS engine's GC accounting. */
+  size_t memoryBytes() const;
+  /** Frees everything now; a later run() throws. */
+  void release();
 
  private:
-  TransformerActs& acts(int batch, int T);
-  void forward(TransformerActs& a, const int32_t* windows, int length);
+  /** Buffers for batch·T rows and `numBlocks` blocks' activations (all layers to train, one to evaluate). */
+  TransformerActs& acts(int batch, int T, int numBlocks);
+  /** With keep, every block's activations are kept for backwardPass; without, one block's buffers are reused. */
+  void forward(TransformerActs& a, const int32_t* windows, int length, bool keep);
   void backwardPass(TransformerActs& a, const int32_t* windows, int length);
 
   TransformerSpec spec_;

@@ -67,12 +67,34 @@ napi_value field(napi_env env, napi_value obj, const char* name) {
   return v;
 }
 
-TransformerNet* handle(napi_env env, napi_value v) {
+/** A network and the bytes of it V8 has been told about (napi_adjust_external_memory), so its GC sees them. */
+struct Holder {
+  TransformerNet net;
+  int64_t accounted = 0;
+  Holder(const TransformerSpec& s, const OptimizerConfig& c) : net(s, c) {}
+};
+
+/** Tells V8 how much native memory the handle now holds. */
+void account(napi_env env, Holder* h) {
+  const int64_t now = static_cast<int64_t>(h->net.memoryBytes());
+  int64_t total;
+  if (now != h->accounted) napi_adjust_external_memory(env, now - h->accounted, &total);
+  h->accounted = now;
+}
+
+Holder* holder(napi_env env, napi_value v) {
   bool tagged = false;
   if (napi_check_object_type_tag(env, v, &TRANSFORMER_TAG, &tagged) != napi_ok || !tagged) throw NapiFailure("expected a transformer handle");
   void* p = nullptr;
   NAPI_OK(napi_get_value_external(env, v, &p));
-  return static_cast<TransformerNet*>(p);
+  return static_cast<Holder*>(p);
+}
+
+/** The network behind a handle that has not been disposed. */
+TransformerNet* handle(napi_env env, napi_value v) {
+  TransformerNet* net = &holder(env, v)->net;
+  if (net->numWeights() == 0) throw NapiFailure("this transformer handle was disposed");
+  return net;
 }
 
 // createTransformer({vocabSize, contextLength, dModel, numHeads, numLayers, dFF, tieWeights}, {beta1, beta2, epsilon}) → handle.
@@ -92,13 +114,20 @@ napi_value CreateTransformer(napi_env env, napi_callback_info info) {
     adam.beta1 = static_cast<float>(number(env, field(env, a[1], "beta1"), "beta1"));
     adam.beta2 = static_cast<float>(number(env, field(env, a[1], "beta2"), "beta2"));
     adam.epsilon = static_cast<float>(number(env, field(env, a[1], "epsilon"), "epsilon"));
-    auto* net = new TransformerNet(s, adam);
+    auto* h = new Holder(s, adam);
     napi_value ext;
-    if (napi_create_external(env, net, [](napi_env, void* data, void*) { delete static_cast<TransformerNet*>(data); }, nullptr, &ext) != napi_ok) {
-      delete net;
+    auto finalize = [](napi_env env, void* data, void*) {
+      auto* h = static_cast<Holder*>(data);
+      int64_t total;
+      napi_adjust_external_memory(env, -h->accounted, &total);
+      delete h;
+    };
+    if (napi_create_external(env, h, finalize, nullptr, &ext) != napi_ok) {
+      delete h;
       throw NapiFailure("could not create the transformer handle");
     }
     NAPI_OK(napi_type_tag_object(env, ext, &TRANSFORMER_TAG));
+    account(env, h);
     return ext;
   });
 }
@@ -163,6 +192,7 @@ napi_value SetParam(napi_env env, napi_callback_info info) {
 napi_value Run(napi_env env, napi_callback_info info) {
   return guardedCall(env, [&]() -> napi_value {
     auto a = argsOf(env, info, 6, "transformerRun");
+    Holder* h = holder(env, a[0]);
     TransformerNet* net = handle(env, a[0]);
     size_t n;
     int32_t* windows = typedData<int32_t>(env, a[1], napi_int32_array, &n, "windows");
@@ -174,9 +204,21 @@ napi_value Run(napi_env env, napi_callback_info info) {
     }
     if (mode < 0 || mode > 2) throw NapiFailure("mode must be 0, 1 or 2; got " + std::to_string(mode));
     double loss = net->run(windows, batch, length, mode >= 1, mode == 2, static_cast<float>(number(env, a[5], "lr")));
+    account(env, h);  // the first call at a larger batch·T grows the activation buffers
     napi_value r;
     NAPI_OK(napi_create_double(env, loss, &r));
     return r;
+  });
+}
+
+// transformerDispose(handle): frees the weights and buffers now (the handle is then unusable).
+napi_value Dispose(napi_env env, napi_callback_info info) {
+  return guardedCall(env, [&]() -> napi_value {
+    auto a = argsOf(env, info, 1, "transformerDispose");
+    Holder* h = holder(env, a[0]);
+    h->net.release();
+    account(env, h);
+    return nullptr;
   });
 }
 
@@ -188,6 +230,7 @@ void defineTransformerExports(napi_env env, napi_value exports) {
       {"transformerGetArray", nullptr, GetArray, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"transformerSetParam", nullptr, SetParam, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"transformerRun", nullptr, Run, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"transformerDispose", nullptr, Dispose, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
 }

@@ -206,8 +206,12 @@ export function evaluateLanguageModel(
   }
   const native = engine === "auto" ? nativeTrainerForModel(model, 0.99).trainer : null;
   if (native) {
-    const meanLoss = nativeMeanLoss(native, data, batchSize);
-    return { meanLoss, perplexity: Math.exp(meanLoss), tokens: data.count * (data.length - 1) };
+    try {
+      const meanLoss = nativeMeanLoss(native, data, batchSize);
+      return { meanLoss, perplexity: Math.exp(meanLoss), tokens: data.count * (data.length - 1) };
+    } finally {
+      native.dispose();
+    }
   }
   let total = 0;
   for (let start = 0; start < data.count; start += batchSize) {
@@ -329,7 +333,10 @@ export async function trainLanguageModel(model: Transformer, data: TokenSequence
   } finally {
     running.dispose();
     optimizer?.dispose();
-    if (native.trainer) syncWeights(native.trainer, varList); // also after an error: the model holds the weights trained so far
+    if (native.trainer) {
+      syncWeights(native.trainer, varList); // also after an error: the model holds the weights trained so far
+      native.trainer.dispose();
+    }
   }
   const seconds = trainSeconds(performance.now());
   const tokensSeen = numSteps * tokensPerBatch;

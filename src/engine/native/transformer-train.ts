@@ -39,6 +39,8 @@ type TransformerAddon = NativeAddon & {
   transformerSetParam(net: NativeTransformerHandle, index: number, values: Float32Array): void;
   /** Mean loss of `batch` windows of `length` tokens (windows row-major [batch, length]). */
   transformerRun(net: NativeTransformerHandle, windows: Int32Array, batch: number, length: number, mode: number, lr: number): number;
+  /** Frees the native weights and buffers now rather than at garbage collection. */
+  transformerDispose(net: NativeTransformerHandle): void;
 };
 
 /** A GPT's weights in the native addon, trained one fused step per call. */
@@ -74,6 +76,11 @@ export class NativeTransformerTrainer {
   /** Copies of the current weights, in transformerWeightShapes order. */
   weights(): Float32Array[] {
     return this.weightIndices().map((i) => this.addon.transformerGetArray(this.handle, "param", i));
+  }
+
+  /** Frees the native memory (weights, Adam's moments, activations: hundreds of MB at §8's sizes) now; the trainer is unusable afterwards. */
+  dispose(): void {
+    this.addon.transformerDispose(this.handle);
   }
 
   private weightIndices(): number[] {
