@@ -113,6 +113,8 @@ test(
         batch: 4,
         length: 2,
       },
+      // Heads of 32 and rows of 64/256/101: whole AVX-512 vectors plus remainders in every kernel.
+      { name: "tied, d 64, 2 heads, V 101, T 16", config: { ...small, vocabSize: 101, contextLength: 16, dModel: 64, numLayers: 1 }, batch: 2, length: 17 },
     ];
     let worstGrad = 0;
     let worstLoss = 0;
