@@ -12,6 +12,7 @@
 #include "oneapi/dnnl/dnnl.hpp"
 #include "direct_conv.h"
 #include "seqnet.h"
+#include "wasm_kernels.h"
 
 using runbook::LayerKind;
 using runbook::LayerSpec;
@@ -327,5 +328,6 @@ NAPI_MODULE_INIT() {
       {"supportedSimd", nullptr, SupportedSimd, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  defineWasmKernelExports(env, exports);
   return exports;
 }

@@ -1,0 +1,335 @@
+// Kernels for TensorFlow.js's wasm backend that compute in place on its linear memory (the wasm
+// heap, an ArrayBuffer): every tensor is a byte offset into it, nothing is copied in or out. Each
+// call builds (or takes from a cache keyed by its shapes) a oneDNN primitive whose memory objects
+// point straight into the heap. Used by src/engine/native/wasm-native-kernels.ts.
+#include "wasm_kernels.h"
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "onednn_version.h"
+#include "oneapi/dnnl/dnnl.hpp"
+
+namespace {
+
+using dnnl::memory;
+using tag = dnnl::memory::format_tag;
+using dt = dnnl::memory::data_type;
+
+struct ArgError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+#define WK_CHECK(call)                                                  \
+  do {                                                                  \
+    if ((call) != napi_ok) throw ArgError("N-API call failed: " #call); \
+  } while (0)
+
+dnnl::engine& cpuEngine() {
+  static dnnl::engine eng(dnnl::engine::kind::cpu, 0);
+  return eng;
+}
+
+dnnl::stream& cpuStream() {
+  static dnnl::stream strm(cpuEngine());
+  return strm;
+}
+
+/** The call's arguments: the heap first, then numbers (byte offsets, shapes, flags). */
+struct Call {
+  uint8_t* heap = nullptr;
+  size_t heapBytes = 0;
+  std::vector<double> nums;
+
+  Call(napi_env env, napi_callback_info info, size_t numCount, const char* fn) {
+    std::vector<napi_value> v(numCount + 1);
+    size_t argc = v.size();
+    WK_CHECK(napi_get_cb_info(env, info, &argc, v.data(), nullptr, nullptr));
+    if (argc < v.size())
+      throw ArgError(std::string(fn) + ": expected " + std::to_string(v.size()) + " arguments, got " + std::to_string(argc));
+    bool isAb = false;
+    WK_CHECK(napi_is_arraybuffer(env, v[0], &isAb));
+    if (!isAb) throw ArgError(std::string(fn) + ": heap must be the wasm memory's ArrayBuffer");
+    void* data = nullptr;
+    WK_CHECK(napi_get_arraybuffer_info(env, v[0], &data, &heapBytes));
+    heap = static_cast<uint8_t*>(data);
+    nums.resize(numCount);
+    for (size_t i = 0; i < numCount; i++) {
+      if (napi_get_value_double(env, v[i + 1], &nums[i]) != napi_ok)
+        throw ArgError(std::string(fn) + ": argument " + std::to_string(i + 1) + " must be a number");
+    }
+  }
+
+  int64_t i(size_t k) const { return static_cast<int64_t>(nums[k]); }
+
+  /** A float pointer at byte offset `off` holding `count` floats, checked against the heap's size. */
+  float* at(int64_t off, int64_t count, const char* what) const {
+    if (off < 0 || off % 4 != 0 || static_cast<uint64_t>(off) + static_cast<uint64_t>(count) * 4 > heapBytes)
+      throw ArgError(std::string(what) + ": byte offset " + std::to_string(off) + " + " + std::to_string(count) +
+                     " floats is outside the heap (" + std::to_string(heapBytes) + " bytes) or misaligned");
+    return reinterpret_cast<float*>(heap + off);
+  }
+};
+
+template <typename F>
+napi_value guarded(napi_env env, F&& f) {
+  try {
+    f();
+  } catch (const dnnl::error& e) {
+    napi_throw_error(env, nullptr, (std::string("oneDNN: ") + e.what()).c_str());
+  } catch (const std::exception& e) {
+    napi_throw_error(env, nullptr, e.what());
+  }
+  return nullptr;
+}
+
+std::string key(std::initializer_list<int64_t> parts) {
+  std::string k;
+  for (int64_t p : parts) k += std::to_string(p) + ",";
+  return k;
+}
+
+// --- MatMul ---------------------------------------------------------------------------------------
+
+struct MatMulPlan {
+  dnnl::matmul prim;
+  memory::desc a, b, bias, c;
+};
+
+/**
+ * matmul(heap, aOff, bOff, biasOff (−1: none), outOff, batchA, batchB, m, n, k, transposeA,
+ * transposeB, relu): out[batch, m, n] = op(a)[batch, m, k] · op(b)[batch, k, n] (+ bias[n], ReLU);
+ * a batch of 1 is broadcast over the other's.
+ */
+napi_value MatMul(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Call c(env, info, 12, "wasmMatMul");
+    int64_t aOff = c.i(0), bOff = c.i(1), biasOff = c.i(2), outOff = c.i(3);
+    int64_t batchA = c.i(4), batchB = c.i(5), m = c.i(6), n = c.i(7), k = c.i(8);
+    bool ta = c.nums[9] != 0, tb = c.nums[10] != 0, relu = c.nums[11] != 0;
+    if (batchA < 1 || batchB < 1 || (batchA != batchB && batchA != 1 && batchB != 1))
+      throw ArgError("wasmMatMul: batches " + std::to_string(batchA) + " and " + std::to_string(batchB) + " do not broadcast");
+    if (m < 1 || n < 1 || k < 1) throw ArgError("wasmMatMul: m, n, k must be positive");
+    int64_t batch = batchA > batchB ? batchA : batchB;
+    bool hasBias = biasOff >= 0;
+    static std::unordered_map<std::string, MatMulPlan> cache;
+    std::string kk = key({batchA, batchB, m, n, k, ta, tb, hasBias, relu});
+    auto it = cache.find(kk);
+    if (it == cache.end()) {
+      MatMulPlan p;
+      // Row-major storage; a transposed operand is the same buffer read with swapped strides.
+      p.a = memory::desc({batchA, m, k}, dt::f32, ta ? memory::dims{m * k, 1, m} : memory::dims{m * k, k, 1});
+      p.b = memory::desc({batchB, k, n}, dt::f32, tb ? memory::dims{k * n, 1, k} : memory::dims{k * n, n, 1});
+      p.c = memory::desc({batch, m, n}, dt::f32, memory::dims{m * n, n, 1});
+      if (hasBias) p.bias = memory::desc({1, 1, n}, dt::f32, memory::dims{n, n, 1});
+      dnnl::primitive_attr attr;
+      if (relu) {
+        dnnl::post_ops po;
+        po.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+        attr.set_post_ops(po);
+      }
+      dnnl::matmul::desc d = hasBias ? dnnl::matmul::desc(p.a, p.b, p.bias, p.c) : dnnl::matmul::desc(p.a, p.b, p.c);
+      p.prim = dnnl::matmul(dnnl::matmul::primitive_desc(d, attr, cpuEngine()));
+      it = cache.emplace(kk, std::move(p)).first;
+    }
+    MatMulPlan& p = it->second;
+    auto& eng = cpuEngine();
+    memory a(p.a, eng, c.at(aOff, batchA * m * k, "wasmMatMul a"));
+    memory b(p.b, eng, c.at(bOff, batchB * k * n, "wasmMatMul b"));
+    memory out(p.c, eng, c.at(outOff, batch * m * n, "wasmMatMul out"));
+    std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, a}, {DNNL_ARG_WEIGHTS, b}, {DNNL_ARG_DST, out}};
+    if (hasBias) args.emplace(DNNL_ARG_BIAS, memory(p.bias, eng, c.at(biasOff, n, "wasmMatMul bias")));
+    p.prim.execute(cpuStream(), args);
+    cpuStream().wait();
+  });
+}
+
+// --- Conv2D (NHWC, filter [kh, kw, ci, co]) -----------------------------------------------------
+
+/** One conv's geometry: the 16 numbers after the heap offsets of every conv call. */
+struct ConvGeom {
+  int64_t n, h, w, ci, co, kh, kw, sh, sw, padT, padL, padB, padR, oh, ow;
+  ConvGeom(const Call& c, size_t at) {
+    int64_t* f[] = {&n, &h, &w, &ci, &co, &kh, &kw, &sh, &sw, &padT, &padL, &padB, &padR, &oh, &ow};
+    for (size_t j = 0; j < 15; j++) *f[j] = c.i(at + j);
+    for (size_t j = 0; j < 15; j++)
+      if (*f[j] < (j >= 9 && j <= 12 ? 0 : 1)) throw ArgError("conv2d: geometry entry " + std::to_string(j) + " out of range");
+  }
+  std::string key(int kind, bool bias, bool relu) const {
+    return ::key({kind, n, h, w, ci, co, kh, kw, sh, sw, padT, padL, padB, padR, oh, ow, bias, relu});
+  }
+  memory::desc src() const { return memory::desc({n, ci, h, w}, dt::f32, tag::nhwc); }
+  memory::desc dst() const { return memory::desc({n, co, oh, ow}, dt::f32, tag::nhwc); }
+  memory::desc userW() const { return memory::desc({co, ci, kh, kw}, dt::f32, tag::hwio); }
+  memory::desc anyW() const { return memory::desc({co, ci, kh, kw}, dt::f32, tag::any); }
+  memory::desc biasMd() const { return memory::desc({co}, dt::f32, tag::x); }
+  memory::dims strides() const { return {sh, sw}; }
+  memory::dims padBefore() const { return {padT, padL}; }
+  memory::dims padAfter() const { return {padB, padR}; }
+  dnnl::convolution_forward::primitive_desc forwardPd(bool bias, bool relu) const {
+    dnnl::primitive_attr attr;
+    if (relu) {
+      dnnl::post_ops po;
+      po.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+      attr.set_post_ops(po);
+    }
+    auto d = bias ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, src(),
+                                                    anyW(), biasMd(), dst(), strides(), padBefore(), padAfter())
+                  : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, src(),
+                                                    anyW(), dst(), strides(), padBefore(), padAfter());
+    return dnnl::convolution_forward::primitive_desc(d, attr, cpuEngine());
+  }
+};
+
+/** A conv primitive plus the reorder between the tfjs filter layout and the one it wants (if any). */
+struct ConvPlan {
+  dnnl::primitive prim;
+  memory::desc wDesc;  // the primitive's filter (or filter-gradient) layout
+  dnnl::reorder wReorder;
+  bool needsReorder = false;
+  memory wScratch;  // the reordered filter, owned here
+  std::string impl;
+};
+
+void planWeights(ConvPlan& p, const memory::desc& want, const memory::desc& user, bool toUser) {
+  p.wDesc = want;
+  p.needsReorder = want != user;
+  if (!p.needsReorder) return;
+  p.wScratch = memory(want, cpuEngine());
+  auto& eng = cpuEngine();
+  p.wReorder = toUser ? dnnl::reorder(memory(want, eng, nullptr), memory(user, eng, nullptr))
+                      : dnnl::reorder(memory(user, eng, nullptr), memory(want, eng, nullptr));
+}
+
+std::unordered_map<std::string, ConvPlan>& convCache() {
+  static std::unordered_map<std::string, ConvPlan> cache;
+  return cache;
+}
+
+enum ConvKind { kForward = 1, kBackwardData = 2, kBackwardWeights = 3 };
+
+/** conv2d(heap, xOff, wOff, biasOff (−1: none), yOff, …geometry, relu): y = conv(x, w) (+ bias, ReLU). */
+napi_value Conv2D(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Call c(env, info, 4 + 15 + 1, "wasmConv2D");
+    int64_t xOff = c.i(0), wOff = c.i(1), biasOff = c.i(2), yOff = c.i(3);
+    ConvGeom g(c, 4);
+    bool relu = c.nums[19] != 0, bias = biasOff >= 0;
+    auto& cache = convCache();
+    std::string kk = g.key(kForward, bias, relu);
+    auto it = cache.find(kk);
+    if (it == cache.end()) {
+      ConvPlan p;
+      auto pd = g.forwardPd(bias, relu);
+      p.prim = dnnl::convolution_forward(pd);
+      p.impl = pd.impl_info_str();
+      planWeights(p, pd.weights_desc(), g.userW(), false);
+      it = cache.emplace(kk, std::move(p)).first;
+    }
+    ConvPlan& p = it->second;
+    auto& eng = cpuEngine();
+    auto& strm = cpuStream();
+    memory userW(g.userW(), eng, c.at(wOff, g.kh * g.kw * g.ci * g.co, "wasmConv2D filter"));
+    memory w = userW;
+    if (p.needsReorder) {
+      p.wReorder.execute(strm, userW, p.wScratch);
+      w = p.wScratch;
+    }
+    std::unordered_map<int, memory> args = {
+        {DNNL_ARG_SRC, memory(g.src(), eng, c.at(xOff, g.n * g.h * g.w * g.ci, "wasmConv2D x"))},
+        {DNNL_ARG_WEIGHTS, w},
+        {DNNL_ARG_DST, memory(g.dst(), eng, c.at(yOff, g.n * g.oh * g.ow * g.co, "wasmConv2D y"))}};
+    if (bias) args.emplace(DNNL_ARG_BIAS, memory(g.biasMd(), eng, c.at(biasOff, g.co, "wasmConv2D bias")));
+    p.prim.execute(strm, args);
+    strm.wait();
+  });
+}
+
+/** conv2dBackpropInput(heap, dyOff, wOff, dxOff, …geometry): dx = the input gradient of conv(x, w) for dy. */
+napi_value Conv2DBackpropInput(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Call c(env, info, 3 + 15, "wasmConv2DBackpropInput");
+    int64_t dyOff = c.i(0), wOff = c.i(1), dxOff = c.i(2);
+    ConvGeom g(c, 3);
+    auto& cache = convCache();
+    std::string kk = g.key(kBackwardData, false, false);
+    auto it = cache.find(kk);
+    if (it == cache.end()) {
+      ConvPlan p;
+      auto hint = g.forwardPd(false, false);
+      dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, g.src(), g.anyW(), g.dst(), g.strides(),
+                                              g.padBefore(), g.padAfter());
+      dnnl::convolution_backward_data::primitive_desc pd(d, cpuEngine(), hint);
+      p.prim = dnnl::convolution_backward_data(pd);
+      p.impl = pd.impl_info_str();
+      planWeights(p, pd.weights_desc(), g.userW(), false);
+      it = cache.emplace(kk, std::move(p)).first;
+    }
+    ConvPlan& p = it->second;
+    auto& eng = cpuEngine();
+    auto& strm = cpuStream();
+    memory userW(g.userW(), eng, c.at(wOff, g.kh * g.kw * g.ci * g.co, "wasmConv2DBackpropInput filter"));
+    memory w = userW;
+    if (p.needsReorder) {
+      p.wReorder.execute(strm, userW, p.wScratch);
+      w = p.wScratch;
+    }
+    p.prim.execute(strm, {{DNNL_ARG_DIFF_DST, memory(g.dst(), eng, c.at(dyOff, g.n * g.oh * g.ow * g.co, "wasmConv2DBackpropInput dy"))},
+                          {DNNL_ARG_WEIGHTS, w},
+                          {DNNL_ARG_DIFF_SRC, memory(g.src(), eng, c.at(dxOff, g.n * g.h * g.w * g.ci, "wasmConv2DBackpropInput dx"))}});
+    strm.wait();
+  });
+}
+
+/** conv2dBackpropFilter(heap, xOff, dyOff, dwOff, …geometry): dw [kh, kw, ci, co] = the filter gradient of conv(x, w) for dy. */
+napi_value Conv2DBackpropFilter(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Call c(env, info, 3 + 15, "wasmConv2DBackpropFilter");
+    int64_t xOff = c.i(0), dyOff = c.i(1), dwOff = c.i(2);
+    ConvGeom g(c, 3);
+    auto& cache = convCache();
+    std::string kk = g.key(kBackwardWeights, false, false);
+    auto it = cache.find(kk);
+    if (it == cache.end()) {
+      ConvPlan p;
+      auto hint = g.forwardPd(false, false);
+      dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, g.src(), g.anyW(), g.dst(), g.strides(),
+                                                 g.padBefore(), g.padAfter());
+      dnnl::convolution_backward_weights::primitive_desc pd(d, cpuEngine(), hint);
+      p.prim = dnnl::convolution_backward_weights(pd);
+      p.impl = pd.impl_info_str();
+      planWeights(p, pd.diff_weights_desc(), g.userW(), true);
+      it = cache.emplace(kk, std::move(p)).first;
+    }
+    ConvPlan& p = it->second;
+    auto& eng = cpuEngine();
+    auto& strm = cpuStream();
+    memory userDw(g.userW(), eng, c.at(dwOff, g.kh * g.kw * g.ci * g.co, "wasmConv2DBackpropFilter dw"));
+    memory dw = p.needsReorder ? p.wScratch : userDw;
+    p.prim.execute(strm, {{DNNL_ARG_SRC, memory(g.src(), eng, c.at(xOff, g.n * g.h * g.w * g.ci, "wasmConv2DBackpropFilter x"))},
+                          {DNNL_ARG_DIFF_DST, memory(g.dst(), eng, c.at(dyOff, g.n * g.oh * g.ow * g.co, "wasmConv2DBackpropFilter dy"))},
+                          {DNNL_ARG_DIFF_WEIGHTS, dw}});
+    if (p.needsReorder) p.wReorder.execute(strm, p.wScratch, userDw);
+    strm.wait();
+  });
+}
+
+void define(napi_env env, napi_value exports, const char* name, napi_callback fn) {
+  napi_value f;
+  napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, nullptr, &f);
+  napi_set_named_property(env, exports, name, f);
+}
+
+}  // namespace
+
+void defineWasmKernelExports(napi_env env, napi_value exports) {
+  define(env, exports, "wasmMatMul", MatMul);
+  define(env, exports, "wasmConv2D", Conv2D);
+  define(env, exports, "wasmConv2DBackpropInput", Conv2DBackpropInput);
+  define(env, exports, "wasmConv2DBackpropFilter", Conv2DBackpropFilter);
+}

@@ -1,0 +1,316 @@
+/**
+ * Native oneDNN kernels for TensorFlow.js's wasm backend (issue #14): BatchMatMul, _FusedMatMul,
+ * Conv2D, FusedConv2D, Conv2DBackpropInput and Conv2DBackpropFilter re-registered for `wasm` so
+ * that every model (not only the sequential conv nets of seq-train.ts) runs its heavy ops on the
+ * addon (native/src/wasm_kernels.cc), multithreaded and with AVX-512 where the CPU has it.
+ *
+ * They compute in place on the wasm heap: inputs and the output made by the backend's
+ * `makeOutput` are byte offsets into its linear memory, so nothing is copied. Anything the addon
+ * does not cover (other dtypes, dilations, unfusable activations, tfjs's modulo batch
+ * broadcasting, problems below the measured crossover size) runs the kernel registered before,
+ * kept at install time. Gradients need nothing here: tfjs differentiates these ops into the
+ * same kernels.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { loadNative, type NativeAddon } from "./addon";
+
+/** The addon's in-place wasm-heap functions (native/src/wasm_kernels.cc); flags are 0/1, −1 is "no bias". */
+type WasmKernelAddon = NativeAddon & {
+  wasmMatMul(
+    heap: ArrayBuffer,
+    aOff: number,
+    bOff: number,
+    biasOff: number,
+    outOff: number,
+    batchA: number,
+    batchB: number,
+    m: number,
+    n: number,
+    k: number,
+    transposeA: number,
+    transposeB: number,
+    relu: number,
+  ): void;
+  wasmConv2D(heap: ArrayBuffer, xOff: number, wOff: number, biasOff: number, yOff: number, ...geometryAndRelu: number[]): void;
+  wasmConv2DBackpropInput(heap: ArrayBuffer, dyOff: number, wOff: number, dxOff: number, ...geometry: number[]): void;
+  wasmConv2DBackpropFilter(heap: ArrayBuffer, xOff: number, dyOff: number, dwOff: number, ...geometry: number[]): void;
+};
+
+/** The wasm backend's internals these kernels use (tfjs-backend-wasm 4.22). */
+interface WasmBackend {
+  dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
+  wasm: { HEAPU8: Uint8Array };
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+}
+
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
+type KernelFunc = (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[];
+
+/** The kernels installed, in the order of their value (a GPT step spends most of its time in BatchMatMul). */
+export const NATIVE_WASM_KERNELS = ["BatchMatMul", "_FusedMatMul", "Conv2D", "FusedConv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter"] as const;
+type KernelName = (typeof NATIVE_WASM_KERNELS)[number];
+
+/**
+ * Below these multiply-adds a problem stays on the wasm kernel: the N-API call and oneDNN's
+ * dispatch cost more than they save there (measured crossovers, see the report of issue #14).
+ */
+export const NATIVE_WASM_MIN_MACS = { matMul: 32 * 1024, conv: 64 * 1024 };
+
+let addon: WasmKernelAddon | null = null;
+const originals = new Map<KernelName, tf.KernelConfig | null>();
+const counts = new Map<KernelName, { native: number; fallback: number }>();
+
+function count(name: KernelName, native: boolean): void {
+  const c = counts.get(name) ?? { native: 0, fallback: 0 };
+  if (native) c.native++;
+  else c.fallback++;
+  counts.set(name, c);
+}
+
+function fallback(name: KernelName, args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
+  count(name, false);
+  const original = originals.get(name);
+  if (original == null) throw new Error(`${name} (wasm + native): the input is not one the native kernel covers and wasm has no kernel of its own`);
+  return original.kernelFunc(args as Parameters<tf.KernelFunc>[0]);
+}
+
+function offset(backend: WasmBackend, t: tf.TensorInfo): number {
+  const o = backend.dataIdMap.get(t.dataId)?.memoryOffset;
+  if (o == null) throw new Error(`wasm + native kernels: tensor of shape [${t.shape}] has no wasm memory`);
+  return o;
+}
+
+const product = (dims: readonly number[]): number => dims.reduce((p, d) => p * d, 1);
+const flag = (b: unknown): number => (b ? 1 : 0);
+
+// --- MatMul ---------------------------------------------------------------------------------------
+
+interface MatMulShape {
+  batchA: number;
+  batchB: number;
+  m: number;
+  n: number;
+  k: number;
+  outShape: number[];
+}
+
+/** The 3-D problem of a (batch) matMul as the addon takes it, or null when tfjs's modulo broadcasting would be needed. */
+function matMulShape(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean): MatMulShape | null {
+  if (a.shape.length < 2 || b.shape.length < 2) return null;
+  const ra = a.shape.length,
+    rb = b.shape.length;
+  const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+  if (k !== (transposeB ? b.shape[rb - 1] : b.shape[rb - 2])) return null; // the original kernel names the mismatch
+  const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+  const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+  const batchA = product(a.shape.slice(0, -2)),
+    batchB = product(b.shape.slice(0, -2));
+  let outBatch: number[];
+  try {
+    outBatch = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  } catch {
+    return null;
+  }
+  const batch = Math.max(batchA, batchB);
+  if (batchA !== batchB && batchA !== 1 && batchB !== 1) return null;
+  if (product(outBatch) !== batch) return null;
+  return { batchA, batchB, m, n, k, outShape: [...outBatch, m, n] };
+}
+
+function runMatMul(
+  backend: WasmBackend,
+  s: MatMulShape,
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  bias: tf.TensorInfo | undefined,
+  transposeA: boolean,
+  transposeB: boolean,
+  relu: boolean,
+): tf.TensorInfo {
+  const out = backend.makeOutput(s.outShape, "float32");
+  // After makeOutput: its allocation may have grown (and so replaced) the heap's buffer.
+  const heap = backend.wasm.HEAPU8.buffer as ArrayBuffer;
+  const biasOff = bias ? offset(backend, bias) : -1;
+  addon!.wasmMatMul(heap, offset(backend, a), offset(backend, b), biasOff, offset(backend, out), s.batchA, s.batchB, s.m, s.n, s.k, flag(transposeA), flag(transposeB), flag(relu));
+  return out;
+}
+
+function batchMatMul(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
+  const { a, b } = args.inputs;
+  if (!a || !b) return fallback("BatchMatMul", args);
+  const { transposeA, transposeB } = (args.attrs ?? {}) as unknown as tf.BatchMatMulAttrs;
+  const s = a.dtype === "float32" && b.dtype === "float32" ? matMulShape(a, b, transposeA, transposeB) : null;
+  if (s == null || s.m * s.n * s.k * Math.max(s.batchA, s.batchB) < NATIVE_WASM_MIN_MACS.matMul) return fallback("BatchMatMul", args);
+  count("BatchMatMul", true);
+  return runMatMul(args.backend as WasmBackend, s, a, b, undefined, transposeA, transposeB, false);
+}
+
+function fusedMatMul(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
+  const { a, b, bias, preluActivationWeights } = args.inputs;
+  if (!a || !b) return fallback("_FusedMatMul", args);
+  const { transposeA, transposeB, activation } = (args.attrs ?? {}) as unknown as tf.BatchMatMulAttrs & { activation: string };
+  const s = a.dtype === "float32" && b.dtype === "float32" ? matMulShape(a, b, transposeA, transposeB) : null;
+  const biasOk = bias == null || (bias.dtype === "float32" && bias.shape.length === 1 && bias.shape[0] === s?.n);
+  const activationOk = (activation === "linear" || activation === "relu") && preluActivationWeights == null;
+  if (s == null || !biasOk || !activationOk || s.m * s.n * s.k * Math.max(s.batchA, s.batchB) < NATIVE_WASM_MIN_MACS.matMul) {
+    return fallback("_FusedMatMul", args);
+  }
+  count("_FusedMatMul", true);
+  return runMatMul(args.backend as WasmBackend, s, a, b, bias, transposeA, transposeB, activation === "relu");
+}
+
+// --- Conv2D ---------------------------------------------------------------------------------------
+
+/**
+ * The 15 geometry numbers every conv call of the addon takes (n, h, w, ci, co, kh, kw, sh, sw,
+ * padTop, padLeft, padBottom, padRight, oh, ow), or null for what oneDNN's direct conv does not
+ * cover here: NCHW, dilation ≠ 1, grouped channels, or paddings that do not give tfjs's output size.
+ */
+function convGeometry(
+  xShape: number[],
+  filterShape: number[],
+  attrs: { strides: number | [number, number]; pad: tf.Conv2DAttrs["pad"]; dataFormat?: string; dilations?: number | [number, number]; dimRoundingMode?: "floor" | "round" | "ceil" },
+): number[] | null {
+  if ((attrs.dataFormat ?? "NHWC") !== "NHWC" || xShape.length !== 4 || filterShape.length !== 4) return null;
+  const dil = attrs.dilations ?? 1;
+  if ((typeof dil === "number" ? dil : Math.max(...dil)) !== 1) return null;
+  if (xShape[3] !== filterShape[2]) return null;
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    "channelsLast",
+  );
+  const { top, left, bottom, right } = info.padInfo;
+  if (Math.min(top, left, bottom, right) < 0) return null;
+  const [n, h, w, ci] = xShape;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow, outChannels: co } = info;
+  // oneDNN derives the output size from the paddings; it must be the one tfjs chose.
+  if (Math.floor((h + top + bottom - kh) / sh) + 1 !== oh || Math.floor((w + left + right - kw) / sw) + 1 !== ow) return null;
+  if (oh < 1 || ow < 1) return null;
+  return [n, h, w, ci, co, kh, kw, sh, sw, top, left, bottom, right, oh, ow];
+}
+
+/** Multiply-adds of a conv with geometry g. */
+const convMacs = (g: number[]): number => g[0] * g[13] * g[14] * g[4] * g[5] * g[6] * g[3];
+
+function conv2D(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
+  const { x, filter } = args.inputs;
+  if (!x || !filter) return fallback("Conv2D", args);
+  const attrs = (args.attrs ?? {}) as unknown as tf.Conv2DAttrs;
+  const g = x.dtype === "float32" && filter.dtype === "float32" ? convGeometry(x.shape, filter.shape, attrs) : null;
+  if (g == null || convMacs(g) < NATIVE_WASM_MIN_MACS.conv) return fallback("Conv2D", args);
+  count("Conv2D", true);
+  return runConv(args.backend as WasmBackend, g, x, filter, undefined, false);
+}
+
+function fusedConv2D(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
+  const { x, filter, bias, preluActivationWeights } = args.inputs;
+  if (!x || !filter) return fallback("FusedConv2D", args);
+  const attrs = (args.attrs ?? {}) as unknown as tf.FusedConv2DAttrs;
+  const g = x.dtype === "float32" && filter.dtype === "float32" ? convGeometry(x.shape, filter.shape, attrs) : null;
+  const biasOk = bias == null || (bias.dtype === "float32" && bias.shape.length === 1 && bias.shape[0] === g?.[4]);
+  const activationOk = (attrs.activation === "linear" || attrs.activation === "relu") && preluActivationWeights == null;
+  if (g == null || !biasOk || !activationOk || convMacs(g) < NATIVE_WASM_MIN_MACS.conv) return fallback("FusedConv2D", args);
+  count("FusedConv2D", true);
+  return runConv(args.backend as WasmBackend, g, x, filter, bias, attrs.activation === "relu");
+}
+
+function runConv(backend: WasmBackend, g: number[], x: tf.TensorInfo, filter: tf.TensorInfo, bias: tf.TensorInfo | undefined, relu: boolean): tf.TensorInfo {
+  const [n, , , , co, , , , , , , , , oh, ow] = g;
+  const out = backend.makeOutput([n, oh, ow, co], "float32");
+  const heap = backend.wasm.HEAPU8.buffer as ArrayBuffer;
+  addon!.wasmConv2D(heap, offset(backend, x), offset(backend, filter), bias ? offset(backend, bias) : -1, offset(backend, out), ...g, flag(relu));
+  return out;
+}
+
+function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
+  const { dy, filter } = args.inputs;
+  if (!dy || !filter) return fallback("Conv2DBackpropInput", args);
+  const attrs = (args.attrs ?? {}) as unknown as tf.Conv2DBackpropInputAttrs;
+  const g = dy.dtype === "float32" && filter.dtype === "float32" && attrs.inputShape ? convGeometry([...attrs.inputShape], filter.shape, attrs) : null;
+  const dyOk = g != null && dy.shape.length === 4 && [g[0], g[13], g[14], g[4]].every((d, i) => d === dy.shape[i]);
+  if (g == null || !dyOk || convMacs(g) < NATIVE_WASM_MIN_MACS.conv) return fallback("Conv2DBackpropInput", args);
+  count("Conv2DBackpropInput", true);
+  const backend = args.backend as WasmBackend;
+  const out = backend.makeOutput([...attrs.inputShape], "float32");
+  const heap = backend.wasm.HEAPU8.buffer as ArrayBuffer;
+  addon!.wasmConv2DBackpropInput(heap, offset(backend, dy), offset(backend, filter), offset(backend, out), ...g);
+  return out;
+}
+
+function conv2DBackpropFilter(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
+  const { x, dy } = args.inputs;
+  if (!x || !dy) return fallback("Conv2DBackpropFilter", args);
+  const attrs = (args.attrs ?? {}) as unknown as tf.Conv2DBackpropFilterAttrs;
+  const g = x.dtype === "float32" && dy.dtype === "float32" && attrs.filterShape ? convGeometry(x.shape, [...attrs.filterShape], attrs) : null;
+  const dyOk = g != null && dy.shape.length === 4 && [g[0], g[13], g[14], g[4]].every((d, i) => d === dy.shape[i]);
+  if (g == null || !dyOk || convMacs(g) < NATIVE_WASM_MIN_MACS.conv) return fallback("Conv2DBackpropFilter", args);
+  count("Conv2DBackpropFilter", true);
+  const backend = args.backend as WasmBackend;
+  const out = backend.makeOutput([...attrs.filterShape], "float32");
+  const heap = backend.wasm.HEAPU8.buffer as ArrayBuffer;
+  addon!.wasmConv2DBackpropFilter(heap, offset(backend, x), offset(backend, dy), offset(backend, out), ...g);
+  return out;
+}
+
+const KERNEL_FUNCS: Record<KernelName, KernelFunc> = {
+  BatchMatMul: batchMatMul,
+  _FusedMatMul: fusedMatMul,
+  Conv2D: conv2D,
+  FusedConv2D: fusedConv2D,
+  Conv2DBackpropInput: conv2DBackpropInput,
+  Conv2DBackpropFilter: conv2DBackpropFilter,
+};
+
+// --- Installing -----------------------------------------------------------------------------------
+
+/** Whether the native kernels are in use for wasm, which, and why not. */
+export interface NativeWasmKernelsStatus {
+  ok: boolean;
+  kernels: string[];
+  reason: string;
+}
+
+/**
+ * Registers the native kernels for the wasm backend (call after the project's own wasm kernels:
+ * those registered before become the fallbacks). Not installed, with the reason, when the backend
+ * is not wasm, the addon is off (RUNBOOK_NATIVE=off) or not built, or it predates these kernels.
+ */
+export function installNativeWasmKernels(): NativeWasmKernelsStatus {
+  if (tf.getBackend() !== "wasm") return { ok: false, kernels: [], reason: `the backend is ${tf.getBackend()}, not wasm` };
+  const native = loadNative();
+  if (!native.ok) return { ok: false, kernels: [], reason: `native addon ${native.reason}` };
+  const candidate = native.addon as WasmKernelAddon;
+  if (typeof candidate.wasmMatMul !== "function") return { ok: false, kernels: [], reason: "the native addon predates the wasm kernels (rebuild it: bash scripts/build-native.sh)" };
+  addon = candidate;
+  for (const name of NATIVE_WASM_KERNELS) {
+    const current = tf.getKernel(name, "wasm");
+    if (current?.kernelFunc === KERNEL_FUNCS[name]) continue;
+    originals.set(name, current ?? null);
+    if (current != null) tf.unregisterKernel(name, "wasm");
+    tf.registerKernel({ kernelName: name, backendName: "wasm", kernelFunc: KERNEL_FUNCS[name] as tf.KernelFunc });
+  }
+  return { ok: true, kernels: [...NATIVE_WASM_KERNELS], reason: `${native.reason}; below ${NATIVE_WASM_MIN_MACS.matMul} (matMul) / ${NATIVE_WASM_MIN_MACS.conv} (conv) multiply-adds the wasm kernels run` };
+}
+
+/** Puts back the kernels registered before {@link installNativeWasmKernels} (tests compare both). */
+export function uninstallNativeWasmKernels(): void {
+  for (const [name, original] of originals) {
+    if (tf.getKernel(name, "wasm")?.kernelFunc !== KERNEL_FUNCS[name]) continue;
+    tf.unregisterKernel(name, "wasm");
+    if (original != null) tf.registerKernel(original);
+  }
+  originals.clear();
+}
+
+/** How many calls of each kernel ran natively and how many fell back to wasm since the last reset (tests, profiles). */
+export function nativeWasmKernelCounts(reset = false): Record<string, { native: number; fallback: number }> {
+  const out = Object.fromEntries([...counts].map(([k, v]) => [k, { ...v }]));
+  if (reset) counts.clear();
+  return out;
+}
