@@ -46,12 +46,17 @@ struct Call {
   size_t heapBytes = 0;
   std::vector<double> nums;
 
-  Call(napi_env env, napi_callback_info info, size_t numCount, const char* fn) {
-    std::vector<napi_value> v(numCount + 1);
+  /** At least numCount numbers after the heap; with variadic, all that were passed (up to 64). */
+  Call(napi_env env, napi_callback_info info, size_t numCount, const char* fn, bool variadic = false) {
+    std::vector<napi_value> v(variadic ? 65 : numCount + 1);
     size_t argc = v.size();
     WK_CHECK(napi_get_cb_info(env, info, &argc, v.data(), nullptr, nullptr));
-    if (argc < v.size())
-      throw ArgError(std::string(fn) + ": expected " + std::to_string(v.size()) + " arguments, got " + std::to_string(argc));
+    if (argc < numCount + 1)
+      throw ArgError(std::string(fn) + ": expected " + std::to_string(numCount + 1) + " arguments, got " + std::to_string(argc));
+    if (variadic) {
+      numCount = argc - 1;
+      v.resize(argc);
+    }
     bool isAb = false;
     WK_CHECK(napi_is_arraybuffer(env, v[0], &isAb));
     if (!isAb) throw ArgError(std::string(fn) + ": heap must be the wasm memory's ArrayBuffer");
@@ -319,6 +324,86 @@ napi_value Conv2DBackpropFilter(napi_env env, napi_callback_info info) {
   });
 }
 
+// --- Copies (4-byte elements: float32, int32) --------------------------------------------------
+
+/** Copies the box of `shape` from src (row-major strides `strides`, in elements) to a dense dst, innermost rows by memcpy. */
+void copyBox(const uint32_t* src, uint32_t* dst, const std::vector<int64_t>& shape, const std::vector<int64_t>& strides, size_t dim) {
+  if (dim + 1 == shape.size()) {
+    if (strides[dim] == 1) std::memcpy(dst, src, shape[dim] * 4);
+    else
+      for (int64_t i = 0; i < shape[dim]; i++) dst[i] = src[i * strides[dim]];
+    return;
+  }
+  int64_t block = 1;
+  for (size_t d = dim + 1; d < shape.size(); d++) block *= shape[d];
+  for (int64_t i = 0; i < shape[dim]; i++) copyBox(src + i * strides[dim], dst + i * block, shape, strides, dim + 1);
+}
+
+/** slice(heap, xOff, outOff, rank, ...xShape, ...begin, ...size): out = x[begin : begin + size] (4-byte elements). */
+napi_value Slice(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Call c(env, info, 3, "wasmSlice", true);
+    int64_t xOff = c.i(0), outOff = c.i(1), rank = c.i(2);
+    if (rank < 1 || c.nums.size() != static_cast<size_t>(3 + 3 * rank)) throw ArgError("wasmSlice: expected rank, then rank shape, begin and size entries");
+    std::vector<int64_t> xShape(rank), begin(rank), size(rank), strides(rank);
+    for (int64_t d = 0; d < rank; d++) {
+      xShape[d] = c.i(3 + d);
+      begin[d] = c.i(3 + rank + d);
+      size[d] = c.i(3 + 2 * rank + d);
+      if (begin[d] < 0 || size[d] < 1 || begin[d] + size[d] > xShape[d]) throw ArgError("wasmSlice: the box is outside x");
+    }
+    int64_t xCount = 1, outCount = 1, base = 0;
+    for (int64_t d = rank - 1; d >= 0; d--) {
+      strides[d] = xCount;
+      base += begin[d] * xCount;
+      xCount *= xShape[d];
+      outCount *= size[d];
+    }
+    const uint32_t* x = reinterpret_cast<const uint32_t*>(c.at(xOff, xCount, "wasmSlice x"));
+    uint32_t* out = reinterpret_cast<uint32_t*>(c.at(outOff, outCount, "wasmSlice out"));
+    copyBox(x + base, out, size, strides, 0);
+  });
+}
+
+/** tile(heap, xOff, outOff, rank, ...xShape, ...reps): out = x repeated reps[d] times along each dim d (4-byte elements). */
+napi_value Tile(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Call c(env, info, 3, "wasmTile", true);
+    int64_t xOff = c.i(0), outOff = c.i(1), rank = c.i(2);
+    if (rank < 1 || c.nums.size() != static_cast<size_t>(3 + 2 * rank)) throw ArgError("wasmTile: expected rank, then rank shape and reps entries");
+    std::vector<int64_t> xShape(rank), reps(rank), outShape(rank);
+    int64_t xCount = 1, outCount = 1;
+    for (int64_t d = 0; d < rank; d++) {
+      xShape[d] = c.i(3 + d);
+      reps[d] = c.i(3 + rank + d);
+      if (xShape[d] < 1 || reps[d] < 1) throw ArgError("wasmTile: shape and reps must be positive");
+      outShape[d] = xShape[d] * reps[d];
+      xCount *= xShape[d];
+      outCount *= outShape[d];
+    }
+    const uint32_t* x = reinterpret_cast<const uint32_t*>(c.at(xOff, xCount, "wasmTile x"));
+    uint32_t* out = reinterpret_cast<uint32_t*>(c.at(outOff, outCount, "wasmTile out"));
+    // Fill the first tile along each dim from the innermost out, then repeat it reps[d] − 1 times
+    // (each repeat is one contiguous block copy).
+    std::vector<int64_t> outBlock(rank + 1, 1), xBlock(rank + 1, 1);
+    for (int64_t d = rank - 1; d >= 0; d--) {
+      outBlock[d] = outBlock[d + 1] * outShape[d];
+      xBlock[d] = xBlock[d + 1] * xShape[d];
+    }
+    struct Rec {
+      const std::vector<int64_t>&xShape, &reps, &outBlock, &xBlock;
+      void run(const uint32_t* src, uint32_t* dst, size_t d) const {
+        int64_t one = xShape[d] * outBlock[d + 1];  // floats of one tile along d
+        if (d + 1 == xShape.size()) std::memcpy(dst, src, xShape[d] * 4);
+        else
+          for (int64_t i = 0; i < xShape[d]; i++) run(src + i * xBlock[d + 1], dst + i * outBlock[d + 1], d + 1);
+        for (int64_t r = 1; r < reps[d]; r++) std::memcpy(dst + r * one, dst, one * 4);
+      }
+    } rec{xShape, reps, outBlock, xBlock};
+    rec.run(x, out, 0);
+  });
+}
+
 void define(napi_env env, napi_value exports, const char* name, napi_callback fn) {
   napi_value f;
   napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, nullptr, &f);
@@ -332,4 +417,6 @@ void defineWasmKernelExports(napi_env env, napi_value exports) {
   define(env, exports, "wasmConv2D", Conv2D);
   define(env, exports, "wasmConv2DBackpropInput", Conv2DBackpropInput);
   define(env, exports, "wasmConv2DBackpropFilter", Conv2DBackpropFilter);
+  define(env, exports, "wasmSlice", Slice);
+  define(env, exports, "wasmTile", Tile);
 }

@@ -2,5 +2,5 @@
 #pragma once
 #include <node_api.h>
 
-/** Adds wasmMatMul, wasmConv2D, wasmConv2DBackpropInput and wasmConv2DBackpropFilter to the addon's exports. */
+/** Adds wasmMatMul, wasmConv2D, wasmConv2DBackpropInput, wasmConv2DBackpropFilter, wasmSlice and wasmTile to the addon's exports. */
 void defineWasmKernelExports(napi_env env, napi_value exports);

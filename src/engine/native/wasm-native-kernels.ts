@@ -1,6 +1,7 @@
 /**
  * Native oneDNN kernels for TensorFlow.js's wasm backend (issue #14): BatchMatMul, _FusedMatMul,
- * Conv2D, FusedConv2D, Conv2DBackpropInput and Conv2DBackpropFilter re-registered for `wasm` so
+ * Conv2D, FusedConv2D, Conv2DBackpropInput and Conv2DBackpropFilter (plus strided Slice and Tile,
+ * plain copies the wasm backend does slowly) re-registered for `wasm` so
  * that every model (not only the sequential conv nets of seq-train.ts) runs its heavy ops on the
  * addon (native/src/wasm_kernels.cc), multithreaded and with AVX-512 where the CPU has it.
  *
@@ -34,6 +35,10 @@ type WasmKernelAddon = NativeAddon & {
   wasmConv2D(heap: ArrayBuffer, xOff: number, wOff: number, biasOff: number, yOff: number, ...geometryAndRelu: number[]): void;
   wasmConv2DBackpropInput(heap: ArrayBuffer, dyOff: number, wOff: number, dxOff: number, ...geometry: number[]): void;
   wasmConv2DBackpropFilter(heap: ArrayBuffer, xOff: number, dyOff: number, dwOff: number, ...geometry: number[]): void;
+  /** rank, then x's shape, begin and size. */
+  wasmSlice(heap: ArrayBuffer, xOff: number, outOff: number, rank: number, ...shapeBeginSize: number[]): void;
+  /** rank, then x's shape and reps. */
+  wasmTile(heap: ArrayBuffer, xOff: number, outOff: number, rank: number, ...shapeReps: number[]): void;
 };
 
 /** The wasm backend's internals these kernels use (tfjs-backend-wasm 4.22). */
@@ -47,7 +52,7 @@ type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.
 type KernelFunc = (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[];
 
 /** The kernels installed, in the order of their value (a GPT step spends most of its time in BatchMatMul). */
-export const NATIVE_WASM_KERNELS = ["BatchMatMul", "_FusedMatMul", "Conv2D", "FusedConv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter"] as const;
+export const NATIVE_WASM_KERNELS = ["BatchMatMul", "_FusedMatMul", "Conv2D", "FusedConv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter", "Slice", "Tile"] as const;
 type KernelName = (typeof NATIVE_WASM_KERNELS)[number];
 
 /**
@@ -55,6 +60,8 @@ type KernelName = (typeof NATIVE_WASM_KERNELS)[number];
  * dispatch cost more than they save there (measured crossovers, see the report of issue #14).
  */
 export const NATIVE_WASM_MIN_MACS = { matMul: 32 * 1024, conv: 64 * 1024 };
+/** Slice and Tile (copies) below this many output elements stay on wasm. */
+export const NATIVE_WASM_MIN_COPY = 1024;
 
 let addon: WasmKernelAddon | null = null;
 const originals = new Map<KernelName, tf.KernelConfig | null>();
@@ -258,6 +265,44 @@ function conv2DBackpropFilter(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[]
   return out;
 }
 
+// --- Slice and Tile (copies of 4-byte elements) ------------------------------------------------
+
+const COPYABLE = new Set<tf.DataType>(["float32", "int32"]);
+
+/**
+ * The wasm Slice copies a contiguous slice with one memcpy already, but a strided one in
+ * JavaScript (element by element above rank 4: ResNet's option-A shortcut slices a rank-6 view).
+ */
+function slice(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
+  const { x } = args.inputs;
+  if (!x || !COPYABLE.has(x.dtype)) return fallback("Slice", args);
+  const attrs = (args.attrs ?? {}) as unknown as tf.SliceAttrs;
+  const [begin, size] = tf.slice_util.parseSliceParams(x as unknown as tf.Tensor, attrs.begin, attrs.size);
+  const outSize = product(size);
+  if (outSize < NATIVE_WASM_MIN_COPY || tf.slice_util.isSliceContinous(x.shape, begin, size)) return fallback("Slice", args);
+  count("Slice", true);
+  const backend = args.backend as WasmBackend;
+  const out = backend.makeOutput(size, x.dtype);
+  const heap = backend.wasm.HEAPU8.buffer as ArrayBuffer;
+  addon!.wasmSlice(heap, offset(backend, x), offset(backend, out), x.shape.length, ...x.shape, ...begin, ...size);
+  return out;
+}
+
+/** The wasm Tile indexes every element; batch-norm's gradient tiles [1, 1, 1, C] to a whole activation. */
+function tile(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
+  const { x } = args.inputs;
+  const { reps } = (args.attrs ?? {}) as unknown as tf.TileAttrs;
+  if (!x || !COPYABLE.has(x.dtype) || reps.length !== x.shape.length || x.shape.length === 0) return fallback("Tile", args);
+  const outShape = x.shape.map((d, i) => d * reps[i]);
+  if (product(outShape) < NATIVE_WASM_MIN_COPY) return fallback("Tile", args);
+  count("Tile", true);
+  const backend = args.backend as WasmBackend;
+  const out = backend.makeOutput(outShape, x.dtype);
+  const heap = backend.wasm.HEAPU8.buffer as ArrayBuffer;
+  addon!.wasmTile(heap, offset(backend, x), offset(backend, out), x.shape.length, ...x.shape, ...reps);
+  return out;
+}
+
 const KERNEL_FUNCS: Record<KernelName, KernelFunc> = {
   BatchMatMul: batchMatMul,
   _FusedMatMul: fusedMatMul,
@@ -265,6 +310,8 @@ const KERNEL_FUNCS: Record<KernelName, KernelFunc> = {
   FusedConv2D: fusedConv2D,
   Conv2DBackpropInput: conv2DBackpropInput,
   Conv2DBackpropFilter: conv2DBackpropFilter,
+  Slice: slice,
+  Tile: tile,
 };
 
 // --- Installing -----------------------------------------------------------------------------------
