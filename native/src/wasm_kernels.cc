@@ -107,23 +107,24 @@ struct MatMulPlan {
 };
 
 /**
- * matmul(heap, aOff, bOff, biasOff (−1: none), outOff, batchA, batchB, m, n, k, transposeA,
- * transposeB, relu): out[batch, m, n] = op(a)[batch, m, k] · op(b)[batch, k, n] (+ bias[n], ReLU);
- * a batch of 1 is broadcast over the other's.
+ * matmul(heap, aOff, bOff, biasOff (−1: none), biasLength (n or 1), outOff, batchA, batchB, m, n, k,
+ * transposeA, transposeB, relu): out[batch, m, n] = op(a)[batch, m, k] · op(b)[batch, k, n]
+ * (+ bias, ReLU); a batch of 1 is broadcast over the other's.
  */
 napi_value MatMul(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
-    Call c(env, info, 12, "wasmMatMul");
-    int64_t aOff = c.i(0), bOff = c.i(1), biasOff = c.i(2), outOff = c.i(3);
-    int64_t batchA = c.i(4), batchB = c.i(5), m = c.i(6), n = c.i(7), k = c.i(8);
-    bool ta = c.nums[9] != 0, tb = c.nums[10] != 0, relu = c.nums[11] != 0;
+    Call c(env, info, 13, "wasmMatMul");
+    int64_t aOff = c.i(0), bOff = c.i(1), biasOff = c.i(2), biasLen = c.i(3), outOff = c.i(4);
+    int64_t batchA = c.i(5), batchB = c.i(6), m = c.i(7), n = c.i(8), k = c.i(9);
+    bool ta = c.nums[10] != 0, tb = c.nums[11] != 0, relu = c.nums[12] != 0;
     if (batchA < 1 || batchB < 1 || (batchA != batchB && batchA != 1 && batchB != 1))
       throw ArgError("wasmMatMul: batches " + std::to_string(batchA) + " and " + std::to_string(batchB) + " do not broadcast");
     if (m < 1 || n < 1 || k < 1) throw ArgError("wasmMatMul: m, n, k must be positive");
     int64_t batch = batchA > batchB ? batchA : batchB;
     bool hasBias = biasOff >= 0;
+    if (hasBias && biasLen != n && biasLen != 1) throw ArgError("wasmMatMul: the bias must have n or 1 entries");
     static std::unordered_map<std::string, MatMulPlan> cache;
-    std::string kk = key({batchA, batchB, m, n, k, ta, tb, hasBias, relu});
+    std::string kk = key({batchA, batchB, m, n, k, ta, tb, hasBias ? biasLen : 0, relu});
     auto it = cache.find(kk);
     if (it == cache.end()) {
       MatMulPlan p;
@@ -131,7 +132,7 @@ napi_value MatMul(napi_env env, napi_callback_info info) {
       p.a = memory::desc({batchA, m, k}, dt::f32, ta ? memory::dims{m * k, 1, m} : memory::dims{m * k, k, 1});
       p.b = memory::desc({batchB, k, n}, dt::f32, tb ? memory::dims{k * n, 1, k} : memory::dims{k * n, n, 1});
       p.c = memory::desc({batch, m, n}, dt::f32, memory::dims{m * n, n, 1});
-      if (hasBias) p.bias = memory::desc({1, 1, n}, dt::f32, memory::dims{n, n, 1});
+      if (hasBias) p.bias = memory::desc({1, 1, biasLen}, dt::f32, memory::dims{biasLen, biasLen, 1});
       dnnl::primitive_attr attr;
       if (relu) {
         dnnl::post_ops po;
@@ -148,7 +149,7 @@ napi_value MatMul(napi_env env, napi_callback_info info) {
     memory b(p.b, eng, c.at(bOff, batchB * k * n, "wasmMatMul b"));
     memory out(p.c, eng, c.at(outOff, batch * m * n, "wasmMatMul out"));
     std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, a}, {DNNL_ARG_WEIGHTS, b}, {DNNL_ARG_DST, out}};
-    if (hasBias) args.emplace(DNNL_ARG_BIAS, memory(p.bias, eng, c.at(biasOff, n, "wasmMatMul bias")));
+    if (hasBias) args.emplace(DNNL_ARG_BIAS, memory(p.bias, eng, c.at(biasOff, biasLen, "wasmMatMul bias")));
     p.prim.execute(cpuStream(), args);
     cpuStream().wait();
   });

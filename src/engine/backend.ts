@@ -193,7 +193,12 @@ export function backendRows(report: BackendReport): { backend: string; used: str
     });
   }
   if (report.nativeKernels?.ok) {
-    rows.push({ backend: "(native kernels)", used: "✓", why: `oneDNN for ${report.choice}: ${report.nativeKernels.kernels.join(", ")} (${report.nativeKernels.reason})`, initMs: 0 });
+    rows.push({
+      backend: "(native kernels)",
+      used: "✓",
+      why: `oneDNN for ${report.choice}: ${report.nativeKernels.kernels.join(", ")} (${report.nativeKernels.reason})`,
+      initMs: 0,
+    });
   } else if (report.choice === "wasm" && report.nativeKernels) {
     rows.push({ backend: "(native kernels)", used: "✗", why: `the wasm kernels run: ${report.nativeKernels.reason}`, initMs: 0 });
   }

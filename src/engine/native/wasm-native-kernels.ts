@@ -22,6 +22,7 @@ type WasmKernelAddon = NativeAddon & {
     aOff: number,
     bOff: number,
     biasOff: number,
+    biasLength: number,
     outOff: number,
     batchA: number,
     batchB: number,
@@ -52,16 +53,24 @@ type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.
 type KernelFunc = (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[];
 
 /** The kernels installed, in the order of their value (a GPT step spends most of its time in BatchMatMul). */
-export const NATIVE_WASM_KERNELS = ["BatchMatMul", "_FusedMatMul", "Conv2D", "FusedConv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter", "Slice", "Tile"] as const;
+export const NATIVE_WASM_KERNELS = [
+  "BatchMatMul",
+  "_FusedMatMul",
+  "Conv2D",
+  "FusedConv2D",
+  "Conv2DBackpropInput",
+  "Conv2DBackpropFilter",
+  "Slice",
+  "Tile",
+] as const;
 type KernelName = (typeof NATIVE_WASM_KERNELS)[number];
 
 /**
- * Below these multiply-adds a problem stays on the wasm kernel: the N-API call and oneDNN's
- * dispatch cost more than they save there (measured crossovers, see the report of issue #14).
+ * Below these sizes a problem stays on the wasm kernel: the N-API call and oneDNN's dispatch cost
+ * more than they save there (measured crossovers, issue #14). matMul and conv count multiply-adds,
+ * copy (Slice, Tile) output elements. Tests lower them to run every shape natively.
  */
-export const NATIVE_WASM_MIN_MACS = { matMul: 32 * 1024, conv: 64 * 1024 };
-/** Slice and Tile (copies) below this many output elements stay on wasm. */
-export const NATIVE_WASM_MIN_COPY = 1024;
+export const NATIVE_WASM_MIN_SIZE = { matMul: 32 * 1024, conv: 64 * 1024, copy: 1024 };
 
 let addon: WasmKernelAddon | null = null;
 const originals = new Map<KernelName, tf.KernelConfig | null>();
@@ -138,7 +147,22 @@ function runMatMul(
   // After makeOutput: its allocation may have grown (and so replaced) the heap's buffer.
   const heap = backend.wasm.HEAPU8.buffer as ArrayBuffer;
   const biasOff = bias ? offset(backend, bias) : -1;
-  addon!.wasmMatMul(heap, offset(backend, a), offset(backend, b), biasOff, offset(backend, out), s.batchA, s.batchB, s.m, s.n, s.k, flag(transposeA), flag(transposeB), flag(relu));
+  addon!.wasmMatMul(
+    heap,
+    offset(backend, a),
+    offset(backend, b),
+    biasOff,
+    bias?.shape[0] ?? 0,
+    offset(backend, out),
+    s.batchA,
+    s.batchB,
+    s.m,
+    s.n,
+    s.k,
+    flag(transposeA),
+    flag(transposeB),
+    flag(relu),
+  );
   return out;
 }
 
@@ -147,7 +171,7 @@ function batchMatMul(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   if (!a || !b) return fallback("BatchMatMul", args);
   const { transposeA, transposeB } = (args.attrs ?? {}) as unknown as tf.BatchMatMulAttrs;
   const s = a.dtype === "float32" && b.dtype === "float32" ? matMulShape(a, b, transposeA, transposeB) : null;
-  if (s == null || s.m * s.n * s.k * Math.max(s.batchA, s.batchB) < NATIVE_WASM_MIN_MACS.matMul) return fallback("BatchMatMul", args);
+  if (s == null || s.m * s.n * s.k * Math.max(s.batchA, s.batchB) < NATIVE_WASM_MIN_SIZE.matMul) return fallback("BatchMatMul", args);
   count("BatchMatMul", true);
   return runMatMul(args.backend as WasmBackend, s, a, b, undefined, transposeA, transposeB, false);
 }
@@ -157,9 +181,9 @@ function fusedMatMul(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   if (!a || !b) return fallback("_FusedMatMul", args);
   const { transposeA, transposeB, activation } = (args.attrs ?? {}) as unknown as tf.BatchMatMulAttrs & { activation: string };
   const s = a.dtype === "float32" && b.dtype === "float32" ? matMulShape(a, b, transposeA, transposeB) : null;
-  const biasOk = bias == null || (bias.dtype === "float32" && bias.shape.length === 1 && bias.shape[0] === s?.n);
+  const biasOk = bias == null || (bias.dtype === "float32" && bias.shape.length === 1 && (bias.shape[0] === s?.n || bias.shape[0] === 1));
   const activationOk = (activation === "linear" || activation === "relu") && preluActivationWeights == null;
-  if (s == null || !biasOk || !activationOk || s.m * s.n * s.k * Math.max(s.batchA, s.batchB) < NATIVE_WASM_MIN_MACS.matMul) {
+  if (s == null || !biasOk || !activationOk || s.m * s.n * s.k * Math.max(s.batchA, s.batchB) < NATIVE_WASM_MIN_SIZE.matMul) {
     return fallback("_FusedMatMul", args);
   }
   count("_FusedMatMul", true);
@@ -176,7 +200,13 @@ function fusedMatMul(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
 function convGeometry(
   xShape: number[],
   filterShape: number[],
-  attrs: { strides: number | [number, number]; pad: tf.Conv2DAttrs["pad"]; dataFormat?: string; dilations?: number | [number, number]; dimRoundingMode?: "floor" | "round" | "ceil" },
+  attrs: {
+    strides: number | [number, number];
+    pad: tf.Conv2DAttrs["pad"];
+    dataFormat?: string;
+    dilations?: number | [number, number];
+    dimRoundingMode?: "floor" | "round" | "ceil";
+  },
 ): number[] | null {
   if ((attrs.dataFormat ?? "NHWC") !== "NHWC" || xShape.length !== 4 || filterShape.length !== 4) return null;
   const dil = attrs.dilations ?? 1;
@@ -210,7 +240,7 @@ function conv2D(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   if (!x || !filter) return fallback("Conv2D", args);
   const attrs = (args.attrs ?? {}) as unknown as tf.Conv2DAttrs;
   const g = x.dtype === "float32" && filter.dtype === "float32" ? convGeometry(x.shape, filter.shape, attrs) : null;
-  if (g == null || convMacs(g) < NATIVE_WASM_MIN_MACS.conv) return fallback("Conv2D", args);
+  if (g == null || convMacs(g) < NATIVE_WASM_MIN_SIZE.conv) return fallback("Conv2D", args);
   count("Conv2D", true);
   return runConv(args.backend as WasmBackend, g, x, filter, undefined, false);
 }
@@ -222,7 +252,7 @@ function fusedConv2D(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   const g = x.dtype === "float32" && filter.dtype === "float32" ? convGeometry(x.shape, filter.shape, attrs) : null;
   const biasOk = bias == null || (bias.dtype === "float32" && bias.shape.length === 1 && bias.shape[0] === g?.[4]);
   const activationOk = (attrs.activation === "linear" || attrs.activation === "relu") && preluActivationWeights == null;
-  if (g == null || !biasOk || !activationOk || convMacs(g) < NATIVE_WASM_MIN_MACS.conv) return fallback("FusedConv2D", args);
+  if (g == null || !biasOk || !activationOk || convMacs(g) < NATIVE_WASM_MIN_SIZE.conv) return fallback("FusedConv2D", args);
   count("FusedConv2D", true);
   return runConv(args.backend as WasmBackend, g, x, filter, bias, attrs.activation === "relu");
 }
@@ -241,7 +271,7 @@ function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] 
   const attrs = (args.attrs ?? {}) as unknown as tf.Conv2DBackpropInputAttrs;
   const g = dy.dtype === "float32" && filter.dtype === "float32" && attrs.inputShape ? convGeometry([...attrs.inputShape], filter.shape, attrs) : null;
   const dyOk = g != null && dy.shape.length === 4 && [g[0], g[13], g[14], g[4]].every((d, i) => d === dy.shape[i]);
-  if (g == null || !dyOk || convMacs(g) < NATIVE_WASM_MIN_MACS.conv) return fallback("Conv2DBackpropInput", args);
+  if (g == null || !dyOk || convMacs(g) < NATIVE_WASM_MIN_SIZE.conv) return fallback("Conv2DBackpropInput", args);
   count("Conv2DBackpropInput", true);
   const backend = args.backend as WasmBackend;
   const out = backend.makeOutput([...attrs.inputShape], "float32");
@@ -256,7 +286,7 @@ function conv2DBackpropFilter(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[]
   const attrs = (args.attrs ?? {}) as unknown as tf.Conv2DBackpropFilterAttrs;
   const g = x.dtype === "float32" && dy.dtype === "float32" && attrs.filterShape ? convGeometry(x.shape, [...attrs.filterShape], attrs) : null;
   const dyOk = g != null && dy.shape.length === 4 && [g[0], g[13], g[14], g[4]].every((d, i) => d === dy.shape[i]);
-  if (g == null || !dyOk || convMacs(g) < NATIVE_WASM_MIN_MACS.conv) return fallback("Conv2DBackpropFilter", args);
+  if (g == null || !dyOk || convMacs(g) < NATIVE_WASM_MIN_SIZE.conv) return fallback("Conv2DBackpropFilter", args);
   count("Conv2DBackpropFilter", true);
   const backend = args.backend as WasmBackend;
   const out = backend.makeOutput([...attrs.filterShape], "float32");
@@ -279,7 +309,7 @@ function slice(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   const attrs = (args.attrs ?? {}) as unknown as tf.SliceAttrs;
   const [begin, size] = tf.slice_util.parseSliceParams(x as unknown as tf.Tensor, attrs.begin, attrs.size);
   const outSize = product(size);
-  if (outSize < NATIVE_WASM_MIN_COPY || tf.slice_util.isSliceContinous(x.shape, begin, size)) return fallback("Slice", args);
+  if (outSize < NATIVE_WASM_MIN_SIZE.copy || tf.slice_util.isSliceContinous(x.shape, begin, size)) return fallback("Slice", args);
   count("Slice", true);
   const backend = args.backend as WasmBackend;
   const out = backend.makeOutput(size, x.dtype);
@@ -294,7 +324,7 @@ function tile(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   const { reps } = (args.attrs ?? {}) as unknown as tf.TileAttrs;
   if (!x || !COPYABLE.has(x.dtype) || reps.length !== x.shape.length || x.shape.length === 0) return fallback("Tile", args);
   const outShape = x.shape.map((d, i) => d * reps[i]);
-  if (product(outShape) < NATIVE_WASM_MIN_COPY) return fallback("Tile", args);
+  if (product(outShape) < NATIVE_WASM_MIN_SIZE.copy) return fallback("Tile", args);
   count("Tile", true);
   const backend = args.backend as WasmBackend;
   const out = backend.makeOutput(outShape, x.dtype);
@@ -333,7 +363,8 @@ export function installNativeWasmKernels(): NativeWasmKernelsStatus {
   const native = loadNative();
   if (!native.ok) return { ok: false, kernels: [], reason: `native addon ${native.reason}` };
   const candidate = native.addon as WasmKernelAddon;
-  if (typeof candidate.wasmMatMul !== "function") return { ok: false, kernels: [], reason: "the native addon predates the wasm kernels (rebuild it: bash scripts/build-native.sh)" };
+  if (typeof candidate.wasmMatMul !== "function")
+    return { ok: false, kernels: [], reason: "the native addon predates the wasm kernels (rebuild it: bash scripts/build-native.sh)" };
   addon = candidate;
   for (const name of NATIVE_WASM_KERNELS) {
     const current = tf.getKernel(name, "wasm");
@@ -342,7 +373,11 @@ export function installNativeWasmKernels(): NativeWasmKernelsStatus {
     if (current != null) tf.unregisterKernel(name, "wasm");
     tf.registerKernel({ kernelName: name, backendName: "wasm", kernelFunc: KERNEL_FUNCS[name] as tf.KernelFunc });
   }
-  return { ok: true, kernels: [...NATIVE_WASM_KERNELS], reason: `${native.reason}; below ${NATIVE_WASM_MIN_MACS.matMul} (matMul) / ${NATIVE_WASM_MIN_MACS.conv} (conv) multiply-adds the wasm kernels run` };
+  return {
+    ok: true,
+    kernels: [...NATIVE_WASM_KERNELS],
+    reason: `${native.reason}; below ${NATIVE_WASM_MIN_SIZE.matMul} (matMul) / ${NATIVE_WASM_MIN_SIZE.conv} (conv) multiply-adds the wasm kernels run`,
+  };
 }
 
 /** Puts back the kernels registered before {@link installNativeWasmKernels} (tests compare both). */
