@@ -247,6 +247,51 @@ test("Slice (strided, ranks 2–6) and Tile (float32 and int32) match cpu; conti
   }
 });
 
+test("SplitV along inner axes, Sum and Mean over consecutive axes, Tanh, Exp, Sigmoid; other axis sets fall back", { skip }, async () => {
+  const saved = { ...NATIVE_WASM_MIN_SIZE };
+  Object.assign(NATIVE_WASM_MIN_SIZE, { copy: 0, reduce: 0, unary: 0 });
+  try {
+    const qkv = await compare(
+      "split qkv",
+      (x) =>
+        tf.concat(
+          tf.split(x, [4, 4, 8], 2).map((p, i) => tf.mul(p, i + 1)),
+          2,
+        ),
+      [input([2, 3, 16], 800)],
+    );
+    ranNative(qkv, "SplitV", "split qkv");
+    const even = await compare("split in 3", (x) => tf.split(x, 3, 1)[1], [input([2, 6, 5], 801)]);
+    ranNative(even, "SplitV", "split in 3");
+    for (const [shape, axis, keepDims] of [
+      [[6, 7], 0, false],
+      [[6, 7], 1, true],
+      [[2, 3, 4, 5], [0, 1, 2], false],
+      [[2, 3, 4, 5], [1, 2], true],
+      [[2, 3, 4, 5], [3], false],
+      [[4, 5], [0, 1], false],
+    ] as [number[], number | number[], boolean][]) {
+      for (const op of ["sum", "mean"] as const) {
+        const what = `${op} [${shape}] axis ${JSON.stringify(axis)}${keepDims ? " keepDims" : ""}`;
+        const counts = await compare(what, (x) => tf[op](x, axis, keepDims), [input(shape, 810)]);
+        ranNative(counts, op === "sum" ? "Sum" : "Mean", what);
+      }
+    }
+    const gaps = await compare("sum over axes 0 and 2", (x) => tf.sum(x, [0, 2]), [input([3, 4, 5], 820)]);
+    assert.ok((gaps.Sum?.fallback ?? 0) > 0, "non-consecutive axes run on wasm"); // (the loss Σ f·r itself runs natively)
+    for (const [op, kernel] of [
+      [tf.tanh, "Tanh"],
+      [tf.exp, "Exp"],
+      [tf.sigmoid, "Sigmoid"],
+    ] as const) {
+      const counts = await compare(kernel, (x) => op(x), [input([3, 50], 830)]);
+      ranNative(counts, kernel, kernel);
+    }
+  } finally {
+    Object.assign(NATIVE_WASM_MIN_SIZE, saved);
+  }
+});
+
 test("tensor count stays flat over repeated native calls (forward and gradient)", { skip }, async () => {
   await tf.setBackend("wasm");
   const x = tf.tensor(randn([2, 8, 8, 3], 500), [2, 8, 8, 3]);

@@ -405,6 +405,69 @@ napi_value Tile(napi_env env, napi_callback_info info) {
   });
 }
 
+// --- Reductions and elementwise functions -------------------------------------------------------
+
+/**
+ * reduceSum(heap, xOff, outOff, outer, reduce, inner, scale): x viewed as [outer, reduce, inner],
+ * out[o, i] = scale · Σ_r x[o, r, i] (scale 1 for Sum, 1/reduce for Mean). Float accumulation, as wasm.
+ */
+napi_value ReduceSum(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Call c(env, info, 6, "wasmReduceSum");
+    int64_t xOff = c.i(0), outOff = c.i(1), outer = c.i(2), red = c.i(3), inner = c.i(4);
+    float scale = static_cast<float>(c.nums[5]);
+    if (outer < 1 || red < 1 || inner < 1) throw ArgError("wasmReduceSum: outer, reduce and inner must be positive");
+    const float* x = c.at(xOff, outer * red * inner, "wasmReduceSum x");
+    float* out = c.at(outOff, outer * inner, "wasmReduceSum out");
+    if (inner == 1) {
+#pragma omp parallel for if (outer * red > (1 << 16))
+      for (int64_t o = 0; o < outer; o++) {
+        const float* row = x + o * red;
+        float acc = 0.f;
+#pragma omp simd reduction(+ : acc)
+        for (int64_t r = 0; r < red; r++) acc += row[r];
+        out[o] = acc * scale;
+      }
+      return;
+    }
+#pragma omp parallel for if (outer * red * inner > (1 << 16) && outer > 1)
+    for (int64_t o = 0; o < outer; o++) {
+      float* dst = out + o * inner;
+      std::memset(dst, 0, inner * 4);
+      for (int64_t r = 0; r < red; r++) {
+        const float* src = x + (o * red + r) * inner;
+#pragma omp simd
+        for (int64_t i = 0; i < inner; i++) dst[i] += src[i];
+      }
+      if (scale != 1.f)
+        for (int64_t i = 0; i < inner; i++) dst[i] *= scale;
+    }
+  });
+}
+
+/** unary(heap, xOff, outOff, count, op): out = f(x) elementwise on oneDNN, op 0 tanh, 1 exp, 2 sigmoid. */
+napi_value Unary(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Call c(env, info, 4, "wasmUnary");
+    int64_t xOff = c.i(0), outOff = c.i(1), count = c.i(2), op = c.i(3);
+    static const dnnl::algorithm algs[] = {dnnl::algorithm::eltwise_tanh, dnnl::algorithm::eltwise_exp, dnnl::algorithm::eltwise_logistic};
+    if (op < 0 || op > 2) throw ArgError("wasmUnary: op must be 0 (tanh), 1 (exp) or 2 (sigmoid)");
+    if (count < 1) throw ArgError("wasmUnary: count must be positive");
+    static std::unordered_map<std::string, dnnl::eltwise_forward> cache;
+    std::string kk = key({op, count});
+    memory::desc md({count}, dt::f32, tag::a);
+    auto it = cache.find(kk);
+    if (it == cache.end()) {
+      dnnl::eltwise_forward::desc d(dnnl::prop_kind::forward_inference, algs[op], md, 0.f, 0.f);
+      it = cache.emplace(kk, dnnl::eltwise_forward(dnnl::eltwise_forward::primitive_desc(d, cpuEngine()))).first;
+    }
+    auto& eng = cpuEngine();
+    it->second.execute(cpuStream(), {{DNNL_ARG_SRC, memory(md, eng, c.at(xOff, count, "wasmUnary x"))},
+                                     {DNNL_ARG_DST, memory(md, eng, c.at(outOff, count, "wasmUnary out"))}});
+    cpuStream().wait();
+  });
+}
+
 void define(napi_env env, napi_value exports, const char* name, napi_callback fn) {
   napi_value f;
   napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, nullptr, &f);
@@ -420,4 +483,6 @@ void defineWasmKernelExports(napi_env env, napi_value exports) {
   define(env, exports, "wasmConv2DBackpropFilter", Conv2DBackpropFilter);
   define(env, exports, "wasmSlice", Slice);
   define(env, exports, "wasmTile", Tile);
+  define(env, exports, "wasmReduceSum", ReduceSum);
+  define(env, exports, "wasmUnary", Unary);
 }

@@ -2,5 +2,5 @@
 #pragma once
 #include <node_api.h>
 
-/** Adds wasmMatMul, wasmConv2D, wasmConv2DBackpropInput, wasmConv2DBackpropFilter, wasmSlice and wasmTile to the addon's exports. */
+/** Adds the wasm* functions (matmul, conv and its gradients, slice, tile, reduce-sum, tanh/exp/sigmoid) to the addon's exports. */
 void defineWasmKernelExports(napi_env env, napi_value exports);

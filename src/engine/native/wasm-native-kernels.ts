@@ -40,6 +40,10 @@ type WasmKernelAddon = NativeAddon & {
   wasmSlice(heap: ArrayBuffer, xOff: number, outOff: number, rank: number, ...shapeBeginSize: number[]): void;
   /** rank, then x's shape and reps. */
   wasmTile(heap: ArrayBuffer, xOff: number, outOff: number, rank: number, ...shapeReps: number[]): void;
+  /** x as [outer, reduce, inner] → out[outer, inner] = scale · Σ over reduce. */
+  wasmReduceSum(heap: ArrayBuffer, xOff: number, outOff: number, outer: number, reduce: number, inner: number, scale: number): void;
+  /** op: 0 tanh, 1 exp, 2 sigmoid. */
+  wasmUnary(heap: ArrayBuffer, xOff: number, outOff: number, count: number, op: number): void;
 };
 
 /** The wasm backend's internals these kernels use (tfjs-backend-wasm 4.22). */
@@ -62,6 +66,12 @@ export const NATIVE_WASM_KERNELS = [
   "Conv2DBackpropFilter",
   "Slice",
   "Tile",
+  "SplitV",
+  "Sum",
+  "Mean",
+  "Tanh",
+  "Exp",
+  "Sigmoid",
 ] as const;
 type KernelName = (typeof NATIVE_WASM_KERNELS)[number];
 
@@ -70,7 +80,7 @@ type KernelName = (typeof NATIVE_WASM_KERNELS)[number];
  * more than they save there (measured crossovers, issue #14). matMul and conv count multiply-adds,
  * copy (Slice, Tile) output elements. Tests lower them to run every shape natively.
  */
-export const NATIVE_WASM_MIN_SIZE = { matMul: 32 * 1024, conv: 64 * 1024, copy: 1024 };
+export const NATIVE_WASM_MIN_SIZE = { matMul: 1024, conv: 8192, copy: 1024, reduce: 4096, unary: 4096 };
 
 let addon: WasmKernelAddon | null = null;
 const originals = new Map<KernelName, tf.KernelConfig | null>();
@@ -333,6 +343,65 @@ function tile(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   return out;
 }
 
+/** SplitV along an inner axis is one strided slice per piece (wasm slices each in JavaScript). */
+function splitV(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
+  const { x } = args.inputs;
+  const { numOrSizeSplits, axis } = (args.attrs ?? {}) as unknown as tf.SplitVAttrs;
+  if (!x || !COPYABLE.has(x.dtype) || product(x.shape) < NATIVE_WASM_MIN_SIZE.copy) return fallback("SplitV", args);
+  const $axis = tf.util.parseAxisParam(axis, x.shape)[0];
+  // Leading dims of 1: every piece is contiguous, which wasm copies with one memcpy.
+  if (product(x.shape.slice(0, $axis)) === 1) return fallback("SplitV", args);
+  const sizes = tf.backend_util.prepareSplitSize(x as unknown as tf.Tensor, numOrSizeSplits, $axis);
+  count("SplitV", true);
+  const backend = args.backend as WasmBackend;
+  const begin = x.shape.map(() => 0);
+  return sizes.map((piece) => {
+    const size = [...x.shape];
+    size[$axis] = piece;
+    const out = backend.makeOutput(size, x.dtype);
+    if (piece > 0)
+      addon!.wasmSlice(backend.wasm.HEAPU8.buffer as ArrayBuffer, offset(backend, x), offset(backend, out), x.shape.length, ...x.shape, ...begin, ...size);
+    begin[$axis] += piece;
+    return out;
+  });
+}
+
+/** Sum and Mean of float32 over consecutive axes (x as [outer, reduce, inner]); other axis sets run on wasm. */
+function reduction(name: "Sum" | "Mean", args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
+  const { x } = args.inputs;
+  const { axis, keepDims } = (args.attrs ?? {}) as unknown as tf.SumAttrs;
+  if (!x || x.dtype !== "float32" || product(x.shape) < NATIVE_WASM_MIN_SIZE.reduce) return fallback(name, args);
+  const axes = [...tf.util.parseAxisParam(axis, x.shape)].sort((p, q) => p - q);
+  if (axes.length === 0 || axes.some((a, i) => i > 0 && a !== axes[i - 1] + 1)) return fallback(name, args);
+  const first = axes[0],
+    last = axes[axes.length - 1];
+  const outer = product(x.shape.slice(0, first)),
+    reduce = product(x.shape.slice(first, last + 1)),
+    inner = product(x.shape.slice(last + 1));
+  if (reduce === 0) return fallback(name, args);
+  count(name, true);
+  const outShape = keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.includes(i));
+  const backend = args.backend as WasmBackend;
+  const out = backend.makeOutput(outShape, "float32");
+  const heap = backend.wasm.HEAPU8.buffer as ArrayBuffer;
+  addon!.wasmReduceSum(heap, offset(backend, x), offset(backend, out), outer, reduce, inner, name === "Mean" ? 1 / reduce : 1);
+  return out;
+}
+
+const UNARY_OPS = { Tanh: 0, Exp: 1, Sigmoid: 2 } as const;
+
+/** tanh (GELU's), exp (softmax's) and sigmoid on oneDNN's vectorised eltwise (wasm calls libm per element). */
+function unary(name: keyof typeof UNARY_OPS, args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
+  const { x } = args.inputs;
+  if (!x || x.dtype !== "float32" || product(x.shape) < NATIVE_WASM_MIN_SIZE.unary) return fallback(name, args);
+  count(name, true);
+  const backend = args.backend as WasmBackend;
+  const out = backend.makeOutput([...x.shape], "float32");
+  const heap = backend.wasm.HEAPU8.buffer as ArrayBuffer;
+  addon!.wasmUnary(heap, offset(backend, x), offset(backend, out), product(x.shape), UNARY_OPS[name]);
+  return out;
+}
+
 const KERNEL_FUNCS: Record<KernelName, KernelFunc> = {
   BatchMatMul: batchMatMul,
   _FusedMatMul: fusedMatMul,
@@ -342,6 +411,12 @@ const KERNEL_FUNCS: Record<KernelName, KernelFunc> = {
   Conv2DBackpropFilter: conv2DBackpropFilter,
   Slice: slice,
   Tile: tile,
+  SplitV: splitV,
+  Sum: (args) => reduction("Sum", args),
+  Mean: (args) => reduction("Mean", args),
+  Tanh: (args) => unary("Tanh", args),
+  Exp: (args) => unary("Exp", args),
+  Sigmoid: (args) => unary("Sigmoid", args),
 };
 
 // --- Installing -----------------------------------------------------------------------------------
@@ -376,7 +451,7 @@ export function installNativeWasmKernels(): NativeWasmKernelsStatus {
   return {
     ok: true,
     kernels: [...NATIVE_WASM_KERNELS],
-    reason: `${native.reason}; below ${NATIVE_WASM_MIN_SIZE.matMul} (matMul) / ${NATIVE_WASM_MIN_SIZE.conv} (conv) multiply-adds the wasm kernels run`,
+    reason: `${native.reason}; wasm's own kernels below ${NATIVE_WASM_MIN_SIZE.matMul} (matMul) / ${NATIVE_WASM_MIN_SIZE.conv} (conv) multiply-adds`,
   };
 }
 
