@@ -277,6 +277,35 @@ test("SplitV along inner axes, Sum and Mean over consecutive axes, Tanh, Exp, Si
         ranNative(counts, op === "sum" ? "Sum" : "Mean", what);
       }
     }
+    for (const [shape, perm] of [
+      [
+        [5, 7],
+        [1, 0],
+      ],
+      [
+        [40, 70],
+        [1, 0],
+      ],
+      [
+        [2, 3, 4, 5],
+        [0, 2, 1, 3],
+      ],
+      [
+        [2, 3, 4, 5],
+        [3, 1, 2, 0],
+      ],
+      [
+        [2, 3, 4, 5],
+        [1, 2, 0, 3],
+      ],
+      [
+        [2, 3, 4, 5, 2],
+        [4, 0, 1, 3, 2],
+      ],
+    ] as [number[], number[]][]) {
+      const what = `transpose [${shape}] by [${perm}]`;
+      ranNative(await compare(what, (x) => tf.transpose(x, perm), [input(shape, 840)]), "Transpose", what);
+    }
     const gaps = await compare("sum over axes 0 and 2", (x) => tf.sum(x, [0, 2]), [input([3, 4, 5], 820)]);
     assert.ok((gaps.Sum?.fallback ?? 0) > 0, "non-consecutive axes run on wasm"); // (the loss Σ f·r itself runs natively)
     for (const [op, kernel] of [

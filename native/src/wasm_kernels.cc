@@ -4,6 +4,7 @@
 // point straight into the heap. Used by src/engine/native/wasm-native-kernels.ts.
 #include "wasm_kernels.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -329,6 +330,18 @@ napi_value Conv2DBackpropFilter(napi_env env, napi_callback_info info) {
 
 /** Copies the box of `shape` from src (row-major strides `strides`, in elements) to a dense dst, innermost rows by memcpy. */
 void copyBox(const uint32_t* src, uint32_t* dst, const std::vector<int64_t>& shape, const std::vector<int64_t>& strides, size_t dim) {
+  if (dim + 2 == shape.size() && strides[dim + 1] != 1) {
+    // A transposing copy of the two innermost dims: 32×32 blocks keep both sides in cache.
+    int64_t n0 = shape[dim], n1 = shape[dim + 1], s0 = strides[dim], s1 = strides[dim + 1];
+    constexpr int64_t B = 32;
+    for (int64_t i0 = 0; i0 < n0; i0 += B)
+      for (int64_t i1 = 0; i1 < n1; i1 += B) {
+        int64_t e0 = std::min(i0 + B, n0), e1 = std::min(i1 + B, n1);
+        for (int64_t a = i0; a < e0; a++)
+          for (int64_t b = i1; b < e1; b++) dst[a * n1 + b] = src[a * s0 + b * s1];
+      }
+    return;
+  }
   if (dim + 1 == shape.size()) {
     if (strides[dim] == 1) std::memcpy(dst, src, shape[dim] * 4);
     else
@@ -402,6 +415,34 @@ napi_value Tile(napi_env env, napi_callback_info info) {
       }
     } rec{xShape, reps, outBlock, xBlock};
     rec.run(x, out, 0);
+  });
+}
+
+/** transpose(heap, xOff, outOff, rank, ...xShape, ...perm): out = x with its dims permuted (4-byte elements). */
+napi_value Transpose(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Call c(env, info, 3, "wasmTranspose", true);
+    int64_t xOff = c.i(0), outOff = c.i(1), rank = c.i(2);
+    if (rank < 1 || c.nums.size() != static_cast<size_t>(3 + 2 * rank)) throw ArgError("wasmTranspose: expected rank, then rank shape and perm entries");
+    std::vector<int64_t> xShape(rank), xStrides(rank), shape(rank), strides(rank);
+    int64_t count = 1;
+    for (int64_t d = rank - 1; d >= 0; d--) {
+      xShape[d] = c.i(3 + d);
+      if (xShape[d] < 1) throw ArgError("wasmTranspose: shape entries must be positive");
+      xStrides[d] = count;
+      count *= xShape[d];
+    }
+    std::vector<bool> seen(rank, false);
+    for (int64_t d = 0; d < rank; d++) {
+      int64_t p = c.i(3 + rank + d);
+      if (p < 0 || p >= rank || seen[p]) throw ArgError("wasmTranspose: perm must be a permutation of 0..rank-1");
+      seen[p] = true;
+      shape[d] = xShape[p];
+      strides[d] = xStrides[p];
+    }
+    const uint32_t* x = reinterpret_cast<const uint32_t*>(c.at(xOff, count, "wasmTranspose x"));
+    uint32_t* out = reinterpret_cast<uint32_t*>(c.at(outOff, count, "wasmTranspose out"));
+    copyBox(x, out, shape, strides, 0);
   });
 }
 
@@ -483,6 +524,7 @@ void defineWasmKernelExports(napi_env env, napi_value exports) {
   define(env, exports, "wasmConv2DBackpropFilter", Conv2DBackpropFilter);
   define(env, exports, "wasmSlice", Slice);
   define(env, exports, "wasmTile", Tile);
+  define(env, exports, "wasmTranspose", Transpose);
   define(env, exports, "wasmReduceSum", ReduceSum);
   define(env, exports, "wasmUnary", Unary);
 }

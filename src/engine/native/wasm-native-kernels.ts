@@ -40,6 +40,8 @@ type WasmKernelAddon = NativeAddon & {
   wasmSlice(heap: ArrayBuffer, xOff: number, outOff: number, rank: number, ...shapeBeginSize: number[]): void;
   /** rank, then x's shape and reps. */
   wasmTile(heap: ArrayBuffer, xOff: number, outOff: number, rank: number, ...shapeReps: number[]): void;
+  /** rank, then x's shape and the permutation. */
+  wasmTranspose(heap: ArrayBuffer, xOff: number, outOff: number, rank: number, ...shapePerm: number[]): void;
   /** x as [outer, reduce, inner] → out[outer, inner] = scale · Σ over reduce. */
   wasmReduceSum(heap: ArrayBuffer, xOff: number, outOff: number, outer: number, reduce: number, inner: number, scale: number): void;
   /** op: 0 tanh, 1 exp, 2 sigmoid. */
@@ -67,6 +69,7 @@ export const NATIVE_WASM_KERNELS = [
   "Slice",
   "Tile",
   "SplitV",
+  "Transpose",
   "Sum",
   "Mean",
   "Tanh",
@@ -366,6 +369,39 @@ function splitV(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   });
 }
 
+/** Transpose as one strided copy (dims that stay in order collapse into contiguous rows or blocked 2-D transposes). */
+function transpose(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
+  const { x } = args.inputs;
+  const { perm } = (args.attrs ?? {}) as unknown as tf.TransposeAttrs;
+  if (!x || !COPYABLE.has(x.dtype) || perm.length !== x.shape.length || product(x.shape) < NATIVE_WASM_MIN_SIZE.copy) return fallback("Transpose", args);
+  // Merge runs of consecutive input dims that stay together (fewer, longer loops).
+  const shape: number[] = [],
+    order: number[] = [];
+  for (let i = 0; i < perm.length; i++) {
+    if (i > 0 && perm[i] === perm[i - 1] + 1) {
+      const g = order.length - 1;
+      shape[g] *= x.shape[perm[i]];
+    } else {
+      order.push(perm[i]);
+      shape.push(x.shape[perm[i]]);
+    }
+  }
+  // The merged groups in input order give the input's merged shape; the permutation is their rank order.
+  const groupsByInput = order.map((p, g) => ({ p, g })).sort((a, b) => a.p - b.p);
+  const xShape = groupsByInput.map(({ g }) => shape[g]);
+  const rankOf = new Map(groupsByInput.map(({ g }, r) => [g, r]));
+  const mergedPerm = order.map((_, g) => rankOf.get(g)!);
+  count("Transpose", true);
+  const backend = args.backend as WasmBackend;
+  const out = backend.makeOutput(
+    perm.map((p) => x.shape[p]),
+    x.dtype,
+  );
+  const heap = backend.wasm.HEAPU8.buffer as ArrayBuffer;
+  addon!.wasmTranspose(heap, offset(backend, x), offset(backend, out), xShape.length, ...xShape, ...mergedPerm);
+  return out;
+}
+
 /** Sum and Mean of float32 over consecutive axes (x as [outer, reduce, inner]); other axis sets run on wasm. */
 function reduction(name: "Sum" | "Mean", args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   const { x } = args.inputs;
@@ -412,6 +448,7 @@ const KERNEL_FUNCS: Record<KernelName, KernelFunc> = {
   Slice: slice,
   Tile: tile,
   SplitV: splitV,
+  Transpose: transpose,
   Sum: (args) => reduction("Sum", args),
   Mean: (args) => reduction("Mean", args),
   Tanh: (args) => unary("Tanh", args),
