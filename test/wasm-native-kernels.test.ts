@@ -249,7 +249,7 @@ test("Slice (strided, ranks 2–6) and Tile (float32 and int32) match cpu; conti
 
 test("SplitV along inner axes, Sum and Mean over consecutive axes, Tanh, Exp, Sigmoid; other axis sets fall back", { skip }, async () => {
   const saved = { ...NATIVE_WASM_MIN_SIZE };
-  Object.assign(NATIVE_WASM_MIN_SIZE, { copy: 0, reduce: 0, unary: 0 });
+  Object.assign(NATIVE_WASM_MIN_SIZE, { copy: 0, reduce: 0, unary: 0, binary: 0 });
   try {
     const qkv = await compare(
       "split qkv",
@@ -305,6 +305,33 @@ test("SplitV along inner axes, Sum and Mean over consecutive axes, Tanh, Exp, Si
     ] as [number[], number[]][]) {
       const what = `transpose [${shape}] by [${perm}]`;
       ranNative(await compare(what, (x) => tf.transpose(x, perm), [input(shape, 840)]), "Transpose", what);
+    }
+    for (const [op, kernel] of [
+      [tf.add, "Add"],
+      [tf.mul, "Multiply"],
+      [tf.sub, "Sub"],
+      [tf.div, "RealDiv"],
+    ] as const) {
+      for (const [sa, sb] of [
+        [
+          [3, 4, 5],
+          [3, 4, 5],
+        ],
+        [[3, 4, 5], [5]],
+        [
+          [2, 3, 4, 5],
+          [1, 3, 1, 5],
+        ],
+        [[3, 4, 5], []],
+        [[4], [3, 4]], // a broadcast: native for Add and Multiply only
+      ]) {
+        const what = `${kernel} [${sa}] ∘ [${sb}]`;
+        // Keep divisors away from 0 so the gradient comparison is about the kernel, not rounding.
+        const divisor = (t: tf.Tensor): tf.Tensor => (kernel === "RealDiv" ? tf.add(tf.abs(t), 1) : t);
+        const counts = await compare(what, (x, y) => op(x, divisor(y)), [input(sa, 850), input(sb, 851)]);
+        if (sa.length >= sb.length || kernel === "Add" || kernel === "Multiply") ranNative(counts, kernel, what);
+        else assert.ok((counts[kernel]?.fallback ?? 0) > 0, `${what} must fall back`);
+      }
     }
     const gaps = await compare("sum over axes 0 and 2", (x) => tf.sum(x, [0, 2]), [input([3, 4, 5], 820)]);
     assert.ok((gaps.Sum?.fallback ?? 0) > 0, "non-consecutive axes run on wasm"); // (the loss Σ f·r itself runs natively)

@@ -509,6 +509,54 @@ napi_value Unary(napi_env env, napi_callback_info info) {
   });
 }
 
+memory::dims denseStrides(const memory::dims& dims) {
+  memory::dims st(dims.size());
+  int64_t n = 1;
+  for (size_t d = dims.size(); d-- > 0;) {
+    st[d] = n;
+    n *= dims[d];
+  }
+  return st;
+}
+
+/**
+ * binary(heap, aOff, bOff, outOff, op, rank, ...outShape, ...bShape): out = a ∘ b with a of the
+ * output's shape and b broadcast along its dims of 1; op 0 add, 1 mul, 2 sub, 3 div.
+ */
+napi_value Binary(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Call c(env, info, 5, "wasmBinary", true);
+    int64_t aOff = c.i(0), bOff = c.i(1), outOff = c.i(2), op = c.i(3), rank = c.i(4);
+    static const dnnl::algorithm algs[] = {dnnl::algorithm::binary_add, dnnl::algorithm::binary_mul, dnnl::algorithm::binary_sub,
+                                           dnnl::algorithm::binary_div};
+    if (op < 0 || op > 3) throw ArgError("wasmBinary: op must be 0 (add), 1 (mul), 2 (sub) or 3 (div)");
+    if (rank < 1 || rank > 6 || c.nums.size() != static_cast<size_t>(5 + 2 * rank)) throw ArgError("wasmBinary: expected rank (1–6), then rank out-shape and b-shape entries");
+    memory::dims outDims(rank), bDims(rank);
+    int64_t outCount = 1, bCount = 1;
+    for (int64_t d = 0; d < rank; d++) {
+      outDims[d] = c.i(5 + d);
+      bDims[d] = c.i(5 + rank + d);
+      if (outDims[d] < 1 || (bDims[d] != 1 && bDims[d] != outDims[d])) throw ArgError("wasmBinary: b's shape does not broadcast to the output's");
+      outCount *= outDims[d];
+      bCount *= bDims[d];
+    }
+    static std::unordered_map<std::string, dnnl::binary> cache;
+    std::string kk = std::to_string(op) + ":";
+    for (int64_t d = 0; d < rank; d++) kk += std::to_string(outDims[d]) + "/" + std::to_string(bDims[d]) + ",";
+    memory::desc outMd(outDims, dt::f32, denseStrides(outDims)), bMd(bDims, dt::f32, denseStrides(bDims));
+    auto it = cache.find(kk);
+    if (it == cache.end()) {
+      dnnl::binary::desc d(algs[op], outMd, bMd, outMd);
+      it = cache.emplace(kk, dnnl::binary(dnnl::binary::primitive_desc(d, cpuEngine()))).first;
+    }
+    auto& eng = cpuEngine();
+    it->second.execute(cpuStream(), {{DNNL_ARG_SRC_0, memory(outMd, eng, c.at(aOff, outCount, "wasmBinary a"))},
+                                     {DNNL_ARG_SRC_1, memory(bMd, eng, c.at(bOff, bCount, "wasmBinary b"))},
+                                     {DNNL_ARG_DST, memory(outMd, eng, c.at(outOff, outCount, "wasmBinary out"))}});
+    cpuStream().wait();
+  });
+}
+
 void define(napi_env env, napi_value exports, const char* name, napi_callback fn) {
   napi_value f;
   napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, nullptr, &f);
@@ -527,4 +575,5 @@ void defineWasmKernelExports(napi_env env, napi_value exports) {
   define(env, exports, "wasmTranspose", Transpose);
   define(env, exports, "wasmReduceSum", ReduceSum);
   define(env, exports, "wasmUnary", Unary);
+  define(env, exports, "wasmBinary", Binary);
 }

@@ -44,6 +44,8 @@ type WasmKernelAddon = NativeAddon & {
   wasmTranspose(heap: ArrayBuffer, xOff: number, outOff: number, rank: number, ...shapePerm: number[]): void;
   /** x as [outer, reduce, inner] → out[outer, inner] = scale · Σ over reduce. */
   wasmReduceSum(heap: ArrayBuffer, xOff: number, outOff: number, outer: number, reduce: number, inner: number, scale: number): void;
+  /** a has the output's shape, b broadcasts along its 1s; op 0 add, 1 mul, 2 sub, 3 div. */
+  wasmBinary(heap: ArrayBuffer, aOff: number, bOff: number, outOff: number, op: number, rank: number, ...outAndBShape: number[]): void;
   /** op: 0 tanh, 1 exp, 2 sigmoid. */
   wasmUnary(heap: ArrayBuffer, xOff: number, outOff: number, count: number, op: number): void;
 };
@@ -72,6 +74,10 @@ export const NATIVE_WASM_KERNELS = [
   "Transpose",
   "Sum",
   "Mean",
+  "Add",
+  "Multiply",
+  "Sub",
+  "RealDiv",
   "Tanh",
   "Exp",
   "Sigmoid",
@@ -83,7 +89,7 @@ type KernelName = (typeof NATIVE_WASM_KERNELS)[number];
  * more than they save there (measured crossovers, issue #14). matMul and conv count multiply-adds,
  * copy (Slice, Tile) output elements. Tests lower them to run every shape natively.
  */
-export const NATIVE_WASM_MIN_SIZE = { matMul: 1024, conv: 8192, copy: 1024, reduce: 4096, unary: 4096 };
+export const NATIVE_WASM_MIN_SIZE = { matMul: 1024, conv: 8192, copy: 1024, reduce: 4096, unary: 4096, binary: 16384 };
 
 let addon: WasmKernelAddon | null = null;
 const originals = new Map<KernelName, tf.KernelConfig | null>();
@@ -424,6 +430,38 @@ function reduction(name: "Sum" | "Mean", args: KernelArgs): tf.TensorInfo | tf.T
   return out;
 }
 
+const BINARY_OPS = { Add: 0, Multiply: 1, Sub: 2, RealDiv: 3 } as const;
+
+/**
+ * Add, Multiply, Sub, RealDiv of float32 where one operand has the output's shape and the other
+ * broadcasts into it (bias adds, batch-norm's per-channel scales, scalars); others run on wasm.
+ */
+function binary(name: keyof typeof BINARY_OPS, args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
+  const { a, b } = args.inputs;
+  if (!a || !b || a.dtype !== "float32" || b.dtype !== "float32") return fallback(name, args);
+  let outShape: number[];
+  try {
+    outShape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape);
+  } catch {
+    return fallback(name, args);
+  }
+  const rank = outShape.length;
+  if (rank < 1 || rank > 6 || product(outShape) < NATIVE_WASM_MIN_SIZE.binary) return fallback(name, args);
+  const padded = (s: number[]): number[] => [...Array(rank - s.length).fill(1), ...s];
+  const same = (s: number[]): boolean => padded(s).every((d, i) => d === outShape[i]);
+  let [full, other] = [a, b];
+  if (!same(a.shape)) {
+    if (!same(b.shape) || name === "Sub" || name === "RealDiv") return fallback(name, args);
+    [full, other] = [b, a]; // commutative
+  }
+  count(name, true);
+  const backend = args.backend as WasmBackend;
+  const out = backend.makeOutput(outShape, "float32");
+  const heap = backend.wasm.HEAPU8.buffer as ArrayBuffer;
+  addon!.wasmBinary(heap, offset(backend, full), offset(backend, other), offset(backend, out), BINARY_OPS[name], rank, ...outShape, ...padded(other.shape));
+  return out;
+}
+
 const UNARY_OPS = { Tanh: 0, Exp: 1, Sigmoid: 2 } as const;
 
 /** tanh (GELU's), exp (softmax's) and sigmoid on oneDNN's vectorised eltwise (wasm calls libm per element). */
@@ -451,6 +489,10 @@ const KERNEL_FUNCS: Record<KernelName, KernelFunc> = {
   Transpose: transpose,
   Sum: (args) => reduction("Sum", args),
   Mean: (args) => reduction("Mean", args),
+  Add: (args) => binary("Add", args),
+  Multiply: (args) => binary("Multiply", args),
+  Sub: (args) => binary("Sub", args),
+  RealDiv: (args) => binary("RealDiv", args),
   Tanh: (args) => unary("Tanh", args),
   Exp: (args) => unary("Exp", args),
   Sigmoid: (args) => unary("Sigmoid", args),
