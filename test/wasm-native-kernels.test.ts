@@ -341,6 +341,30 @@ test("SplitV along inner axes, Sum and Mean over consecutive axes, Tanh, Exp, Si
   }
 });
 
+test("empty tensors run on wasm's kernels (the addon takes no empty problem)", { skip }, async () => {
+  await tf.setBackend("wasm");
+  const saved = { ...NATIVE_WASM_MIN_SIZE };
+  Object.assign(NATIVE_WASM_MIN_SIZE, { matMul: 0, conv: 0, copy: 0, reduce: 0, unary: 0, binary: 0 });
+  try {
+    nativeWasmKernelCounts(true);
+    const shapes = tf.tidy(() => [
+      tf.matMul(tf.zeros([0, 3]), tf.zeros([3, 4])).shape,
+      tf.sum(tf.zeros([0, 3]), 0).shape,
+      tf.tanh(tf.zeros([0])).shape,
+      tf.transpose(tf.zeros([2, 0, 3]), [1, 0, 2]).shape,
+      tf.slice(tf.zeros([4, 4]), [0, 1], [4, 0]).shape,
+    ]);
+    assert.deepEqual(shapes, [[0, 4], [3], [0], [0, 2, 3], [4, 0]]);
+    const counts = nativeWasmKernelCounts(true);
+    assert.ok(
+      Object.values(counts).every((c) => c.native === 0),
+      JSON.stringify(counts),
+    );
+  } finally {
+    Object.assign(NATIVE_WASM_MIN_SIZE, saved);
+  }
+});
+
 test("tensor count stays flat over repeated native calls (forward and gradient)", { skip }, async () => {
   await tf.setBackend("wasm");
   const x = tf.tensor(randn([2, 8, 8, 3], 500), [2, 8, 8, 3]);

@@ -1,9 +1,11 @@
 /**
- * Native oneDNN kernels for TensorFlow.js's wasm backend (issue #14): BatchMatMul, _FusedMatMul,
- * Conv2D, FusedConv2D, Conv2DBackpropInput and Conv2DBackpropFilter (plus strided Slice and Tile,
- * plain copies the wasm backend does slowly) re-registered for `wasm` so
- * that every model (not only the sequential conv nets of seq-train.ts) runs its heavy ops on the
- * addon (native/src/wasm_kernels.cc), multithreaded and with AVX-512 where the CPU has it.
+ * Native kernels for TensorFlow.js's wasm backend (issue #14), re-registered for `wasm` so that
+ * every model (not only the sequential conv nets of seq-train.ts) runs its heavy ops on the addon
+ * (native/src/wasm_kernels.cc): BatchMatMul, _FusedMatMul, Conv2D, FusedConv2D and both conv
+ * gradients on oneDNN primitives (AVX-512 where the CPU has it, RUNBOOK_NATIVE_THREADS threads),
+ * then the next biggest in GPT and ResNet-20 profiles: strided Slice/SplitV/Transpose and Tile
+ * (wasm copies those element by element in JavaScript or slowly), Sum/Mean, Tanh/Exp/Sigmoid and
+ * broadcast Add/Multiply/Sub/RealDiv. Like host-view.ts it reads the wasm backend's internals.
  *
  * They compute in place on the wasm heap: inputs and the output made by the backend's
  * `makeOutput` are byte offsets into its linear memory, so nothing is copied. Anything the addon
@@ -90,6 +92,9 @@ type KernelName = (typeof NATIVE_WASM_KERNELS)[number];
  * copy (Slice, Tile) output elements. Tests lower them to run every shape natively.
  */
 export const NATIVE_WASM_MIN_SIZE = { matMul: 1024, conv: 8192, copy: 1024, reduce: 16384, unary: 4096, binary: 65536 };
+
+/** Empty problems and those below the crossover of their kind stay on wasm. */
+const small = (size: number, kind: keyof typeof NATIVE_WASM_MIN_SIZE): boolean => size === 0 || size < NATIVE_WASM_MIN_SIZE[kind];
 
 let addon: WasmKernelAddon | null = null;
 const originals = new Map<KernelName, tf.KernelConfig | null>();
@@ -190,7 +195,7 @@ function batchMatMul(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   if (!a || !b) return fallback("BatchMatMul", args);
   const { transposeA, transposeB } = (args.attrs ?? {}) as unknown as tf.BatchMatMulAttrs;
   const s = a.dtype === "float32" && b.dtype === "float32" ? matMulShape(a, b, transposeA, transposeB) : null;
-  if (s == null || s.m * s.n * s.k * Math.max(s.batchA, s.batchB) < NATIVE_WASM_MIN_SIZE.matMul) return fallback("BatchMatMul", args);
+  if (s == null || small(s.m * s.n * s.k * Math.max(s.batchA, s.batchB), "matMul")) return fallback("BatchMatMul", args);
   count("BatchMatMul", true);
   return runMatMul(args.backend as WasmBackend, s, a, b, undefined, transposeA, transposeB, false);
 }
@@ -202,7 +207,7 @@ function fusedMatMul(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   const s = a.dtype === "float32" && b.dtype === "float32" ? matMulShape(a, b, transposeA, transposeB) : null;
   const biasOk = bias == null || (bias.dtype === "float32" && bias.shape.length === 1 && (bias.shape[0] === s?.n || bias.shape[0] === 1));
   const activationOk = (activation === "linear" || activation === "relu") && preluActivationWeights == null;
-  if (s == null || !biasOk || !activationOk || s.m * s.n * s.k * Math.max(s.batchA, s.batchB) < NATIVE_WASM_MIN_SIZE.matMul) {
+  if (s == null || !biasOk || !activationOk || small(s.m * s.n * s.k * Math.max(s.batchA, s.batchB), "matMul")) {
     return fallback("_FusedMatMul", args);
   }
   count("_FusedMatMul", true);
@@ -259,7 +264,7 @@ function conv2D(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   if (!x || !filter) return fallback("Conv2D", args);
   const attrs = (args.attrs ?? {}) as unknown as tf.Conv2DAttrs;
   const g = x.dtype === "float32" && filter.dtype === "float32" ? convGeometry(x.shape, filter.shape, attrs) : null;
-  if (g == null || convMacs(g) < NATIVE_WASM_MIN_SIZE.conv) return fallback("Conv2D", args);
+  if (g == null || small(convMacs(g), "conv")) return fallback("Conv2D", args);
   count("Conv2D", true);
   return runConv(args.backend as WasmBackend, g, x, filter, undefined, false);
 }
@@ -271,7 +276,7 @@ function fusedConv2D(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   const g = x.dtype === "float32" && filter.dtype === "float32" ? convGeometry(x.shape, filter.shape, attrs) : null;
   const biasOk = bias == null || (bias.dtype === "float32" && bias.shape.length === 1 && bias.shape[0] === g?.[4]);
   const activationOk = (attrs.activation === "linear" || attrs.activation === "relu") && preluActivationWeights == null;
-  if (g == null || !biasOk || !activationOk || convMacs(g) < NATIVE_WASM_MIN_SIZE.conv) return fallback("FusedConv2D", args);
+  if (g == null || !biasOk || !activationOk || small(convMacs(g), "conv")) return fallback("FusedConv2D", args);
   count("FusedConv2D", true);
   return runConv(args.backend as WasmBackend, g, x, filter, bias, attrs.activation === "relu");
 }
@@ -290,7 +295,7 @@ function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] 
   const attrs = (args.attrs ?? {}) as unknown as tf.Conv2DBackpropInputAttrs;
   const g = dy.dtype === "float32" && filter.dtype === "float32" && attrs.inputShape ? convGeometry([...attrs.inputShape], filter.shape, attrs) : null;
   const dyOk = g != null && dy.shape.length === 4 && [g[0], g[13], g[14], g[4]].every((d, i) => d === dy.shape[i]);
-  if (g == null || !dyOk || convMacs(g) < NATIVE_WASM_MIN_SIZE.conv) return fallback("Conv2DBackpropInput", args);
+  if (g == null || !dyOk || small(convMacs(g), "conv")) return fallback("Conv2DBackpropInput", args);
   count("Conv2DBackpropInput", true);
   const backend = args.backend as WasmBackend;
   const out = backend.makeOutput([...attrs.inputShape], "float32");
@@ -305,7 +310,7 @@ function conv2DBackpropFilter(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[]
   const attrs = (args.attrs ?? {}) as unknown as tf.Conv2DBackpropFilterAttrs;
   const g = x.dtype === "float32" && dy.dtype === "float32" && attrs.filterShape ? convGeometry(x.shape, [...attrs.filterShape], attrs) : null;
   const dyOk = g != null && dy.shape.length === 4 && [g[0], g[13], g[14], g[4]].every((d, i) => d === dy.shape[i]);
-  if (g == null || !dyOk || convMacs(g) < NATIVE_WASM_MIN_SIZE.conv) return fallback("Conv2DBackpropFilter", args);
+  if (g == null || !dyOk || small(convMacs(g), "conv")) return fallback("Conv2DBackpropFilter", args);
   count("Conv2DBackpropFilter", true);
   const backend = args.backend as WasmBackend;
   const out = backend.makeOutput([...attrs.filterShape], "float32");
@@ -328,7 +333,7 @@ function slice(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   const attrs = (args.attrs ?? {}) as unknown as tf.SliceAttrs;
   const [begin, size] = tf.slice_util.parseSliceParams(x as unknown as tf.Tensor, attrs.begin, attrs.size);
   const outSize = product(size);
-  if (outSize < NATIVE_WASM_MIN_SIZE.copy || tf.slice_util.isSliceContinous(x.shape, begin, size)) return fallback("Slice", args);
+  if (small(outSize, "copy") || tf.slice_util.isSliceContinous(x.shape, begin, size)) return fallback("Slice", args);
   count("Slice", true);
   const backend = args.backend as WasmBackend;
   const out = backend.makeOutput(size, x.dtype);
@@ -343,7 +348,7 @@ function tile(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   const { reps } = (args.attrs ?? {}) as unknown as tf.TileAttrs;
   if (!x || !COPYABLE.has(x.dtype) || reps.length !== x.shape.length || x.shape.length === 0) return fallback("Tile", args);
   const outShape = x.shape.map((d, i) => d * reps[i]);
-  if (product(outShape) < NATIVE_WASM_MIN_SIZE.copy) return fallback("Tile", args);
+  if (small(product(outShape), "copy")) return fallback("Tile", args);
   count("Tile", true);
   const backend = args.backend as WasmBackend;
   const out = backend.makeOutput(outShape, x.dtype);
@@ -356,7 +361,7 @@ function tile(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
 function splitV(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   const { x } = args.inputs;
   const { numOrSizeSplits, axis } = (args.attrs ?? {}) as unknown as tf.SplitVAttrs;
-  if (!x || !COPYABLE.has(x.dtype) || product(x.shape) < NATIVE_WASM_MIN_SIZE.copy) return fallback("SplitV", args);
+  if (!x || !COPYABLE.has(x.dtype) || small(product(x.shape), "copy")) return fallback("SplitV", args);
   const $axis = tf.util.parseAxisParam(axis, x.shape)[0];
   // Leading dims of 1: every piece is contiguous, which wasm copies with one memcpy.
   if (product(x.shape.slice(0, $axis)) === 1) return fallback("SplitV", args);
@@ -379,7 +384,7 @@ function splitV(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
 function transpose(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   const { x } = args.inputs;
   const { perm } = (args.attrs ?? {}) as unknown as tf.TransposeAttrs;
-  if (!x || !COPYABLE.has(x.dtype) || perm.length !== x.shape.length || product(x.shape) < NATIVE_WASM_MIN_SIZE.copy) return fallback("Transpose", args);
+  if (!x || !COPYABLE.has(x.dtype) || perm.length !== x.shape.length || small(product(x.shape), "copy")) return fallback("Transpose", args);
   // Merge runs of consecutive input dims that stay together (fewer, longer loops).
   const shape: number[] = [],
     order: number[] = [];
@@ -414,7 +419,7 @@ function transpose(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
 function reduction(name: "Sum" | "Mean", args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   const { x } = args.inputs;
   const { axis, keepDims } = (args.attrs ?? {}) as unknown as tf.SumAttrs;
-  if (!x || x.dtype !== "float32" || product(x.shape) < NATIVE_WASM_MIN_SIZE.reduce) return fallback(name, args);
+  if (!x || x.dtype !== "float32" || small(product(x.shape), "reduce")) return fallback(name, args);
   const axes = [...tf.util.parseAxisParam(axis, x.shape)].sort((p, q) => p - q);
   if (axes.length === 0 || axes.some((a, i) => i > 0 && a !== axes[i - 1] + 1)) return fallback(name, args);
   const first = axes[0],
@@ -448,7 +453,7 @@ function binary(name: keyof typeof BINARY_OPS, args: KernelArgs): tf.TensorInfo 
     return fallback(name, args);
   }
   const rank = outShape.length;
-  if (rank < 1 || rank > 6 || product(outShape) < NATIVE_WASM_MIN_SIZE.binary) return fallback(name, args);
+  if (rank < 1 || rank > 6 || small(product(outShape), "binary")) return fallback(name, args);
   const padded = (s: number[]): number[] => [...Array(rank - s.length).fill(1), ...s];
   const same = (s: number[]): boolean => padded(s).every((d, i) => d === outShape[i]);
   let [full, other] = [a, b];
@@ -472,7 +477,7 @@ const UNARY_OPS = { Tanh: 0, Exp: 1, Sigmoid: 2 } as const;
 /** tanh (GELU's), exp (softmax's) and sigmoid on oneDNN's vectorised eltwise (wasm calls libm per element). */
 function unary(name: keyof typeof UNARY_OPS, args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   const { x } = args.inputs;
-  if (!x || x.dtype !== "float32" || product(x.shape) < NATIVE_WASM_MIN_SIZE.unary) return fallback(name, args);
+  if (!x || x.dtype !== "float32" || small(product(x.shape), "unary")) return fallback(name, args);
   count(name, true);
   const backend = args.backend as WasmBackend;
   const out = backend.makeOutput([...x.shape], "float32");
