@@ -326,6 +326,18 @@ test("SplitV along inner axes, Sum and Mean over consecutive axes, Tanh, Exp, Si
         else assert.ok((counts[kernel]?.fallback ?? 0) > 0, `${what} must fall back`);
       }
     }
+    const stats = [input([2, 3, 4, 5], 860), input([5], 861), input([5], 862), input([5], 863), input([5], 864)];
+    const full = await compare("batchNorm", (x, m, v, o, sc) => tf.batchNorm(x, m, tf.add(tf.abs(v), 0.5), o, sc, 1e-3), stats);
+    ranNative(full, "FusedBatchNorm", "batchNorm");
+    const bare = await compare("batchNorm without offset and scale", (x, m, v) => tf.batchNorm(x, m, tf.add(tf.abs(v), 0.5)), stats.slice(0, 3), false); // (tfjs has no gradient for batchNorm without offset and scale, on any backend)
+    ranNative(bare, "FusedBatchNorm", "batchNorm without offset and scale");
+    const rowStats = await compare(
+      "batchNorm with full-shape statistics",
+      (x, m) => tf.batchNorm(x, m, tf.onesLike(m)),
+      [input([3, 4], 865), input([3, 4], 866)],
+      false,
+    );
+    assert.ok((rowStats.FusedBatchNorm?.fallback ?? 0) > 0, "statistics that are not per channel run on wasm");
     const gaps = await compare("sum over axes 0 and 2", (x) => tf.sum(x, [0, 2]), [input([3, 4, 5], 820)]);
     assert.ok((gaps.Sum?.fallback ?? 0) > 0, "non-consecutive axes run on wasm"); // (the loss Σ f·r itself runs natively)
     for (const [op, kernel] of [

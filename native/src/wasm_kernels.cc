@@ -5,6 +5,7 @@
 #include "wasm_kernels.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -557,6 +558,39 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   });
 }
 
+/**
+ * batchNorm(heap, xOff, meanOff, varianceOff, offsetOff (−1: 0), scaleOff (−1: 1), outOff, rows,
+ * channels, epsilon): x as [rows, channels], out = (x − mean[c]) · scale[c] / √(variance[c] + ε) + offset[c].
+ */
+napi_value BatchNorm(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Call c(env, info, 9, "wasmBatchNorm");
+    int64_t xOff = c.i(0), meanOff = c.i(1), varOff = c.i(2), offOff = c.i(3), scaleOff = c.i(4), outOff = c.i(5);
+    int64_t rows = c.i(6), ch = c.i(7);
+    float eps = static_cast<float>(c.nums[8]);
+    if (rows < 1 || ch < 1) throw ArgError("wasmBatchNorm: rows and channels must be positive");
+    const float* x = c.at(xOff, rows * ch, "wasmBatchNorm x");
+    const float* mean = c.at(meanOff, ch, "wasmBatchNorm mean");
+    const float* var = c.at(varOff, ch, "wasmBatchNorm variance");
+    const float* offset = offOff >= 0 ? c.at(offOff, ch, "wasmBatchNorm offset") : nullptr;
+    const float* scale = scaleOff >= 0 ? c.at(scaleOff, ch, "wasmBatchNorm scale") : nullptr;
+    float* out = c.at(outOff, rows * ch, "wasmBatchNorm out");
+    std::vector<float> mul(ch), add(ch);
+    for (int64_t k = 0; k < ch; k++) {
+      mul[k] = (scale ? scale[k] : 1.f) / std::sqrt(var[k] + eps);
+      add[k] = offset ? offset[k] : 0.f;
+    }
+    const float *m = mean, *a = mul.data(), *b = add.data();
+#pragma omp parallel for if (rows * ch > (1 << 16))
+    for (int64_t r = 0; r < rows; r++) {
+      const float* xr = x + r * ch;
+      float* yr = out + r * ch;
+#pragma omp simd
+      for (int64_t k = 0; k < ch; k++) yr[k] = (xr[k] - m[k]) * a[k] + b[k];
+    }
+  });
+}
+
 void define(napi_env env, napi_value exports, const char* name, napi_callback fn) {
   napi_value f;
   napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, nullptr, &f);
@@ -576,4 +610,5 @@ void defineWasmKernelExports(napi_env env, napi_value exports) {
   define(env, exports, "wasmReduceSum", ReduceSum);
   define(env, exports, "wasmUnary", Unary);
   define(env, exports, "wasmBinary", Binary);
+  define(env, exports, "wasmBatchNorm", BatchNorm);
 }

@@ -5,7 +5,7 @@
  * gradients on oneDNN primitives (AVX-512 where the CPU has it, RUNBOOK_NATIVE_THREADS threads),
  * then the next biggest in GPT and ResNet-20 profiles: strided Slice/SplitV/Transpose and Tile
  * (wasm copies those element by element in JavaScript or slowly), Sum/Mean, Tanh/Exp/Sigmoid and
- * broadcast Add/Multiply/Sub/RealDiv. Like host-view.ts it reads the wasm backend's internals.
+ * broadcast Add/Multiply/Sub/RealDiv, FusedBatchNorm. Like host-view.ts it reads the wasm backend's internals.
  *
  * They compute in place on the wasm heap: inputs and the output made by the backend's
  * `makeOutput` are byte offsets into its linear memory, so nothing is copied. Anything the addon
@@ -48,6 +48,19 @@ type WasmKernelAddon = NativeAddon & {
   wasmReduceSum(heap: ArrayBuffer, xOff: number, outOff: number, outer: number, reduce: number, inner: number, scale: number): void;
   /** a has the output's shape, b broadcasts along its 1s; op 0 add, 1 mul, 2 sub, 3 div. */
   wasmBinary(heap: ArrayBuffer, aOff: number, bOff: number, outOff: number, op: number, rank: number, ...outAndBShape: number[]): void;
+  /** x as [rows, channels]; per-channel mean, variance, offset (−1: none), scale (−1: none). */
+  wasmBatchNorm(
+    heap: ArrayBuffer,
+    xOff: number,
+    meanOff: number,
+    varianceOff: number,
+    offsetOff: number,
+    scaleOff: number,
+    outOff: number,
+    rows: number,
+    channels: number,
+    epsilon: number,
+  ): void;
   /** op: 0 tanh, 1 exp, 2 sigmoid. */
   wasmUnary(heap: ArrayBuffer, xOff: number, outOff: number, count: number, op: number): void;
 };
@@ -80,6 +93,7 @@ export const NATIVE_WASM_KERNELS = [
   "Multiply",
   "Sub",
   "RealDiv",
+  "FusedBatchNorm",
   "Tanh",
   "Exp",
   "Sigmoid",
@@ -472,6 +486,35 @@ function binary(name: keyof typeof BINARY_OPS, args: KernelArgs): tf.TensorInfo 
   return out;
 }
 
+/** Batch norm with per-channel (last dim) statistics, as layers' BatchNormalization gives it. */
+function fusedBatchNorm(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
+  const { x, mean, variance, offset: shift, scale } = args.inputs;
+  const { varianceEpsilon } = (args.attrs ?? {}) as unknown as tf.FusedBatchNormAttrs;
+  if (!x || !mean || !variance || x.dtype !== "float32" || x.shape.length === 0 || small(product(x.shape), "unary")) return fallback("FusedBatchNorm", args);
+  const channels = x.shape[x.shape.length - 1];
+  const perChannel = (t: tf.TensorInfo | undefined): boolean =>
+    t == null || (t.dtype === "float32" && product(t.shape) === channels && t.shape[t.shape.length - 1] === channels);
+  if (![mean, variance, shift, scale].every(perChannel)) return fallback("FusedBatchNorm", args);
+  count("FusedBatchNorm", true);
+  const backend = args.backend as WasmBackend;
+  const out = backend.makeOutput([...x.shape], "float32");
+  const heap = backend.wasm.HEAPU8.buffer as ArrayBuffer;
+  const off = (t: tf.TensorInfo | undefined): number => (t ? offset(backend, t) : -1);
+  addon!.wasmBatchNorm(
+    heap,
+    offset(backend, x),
+    offset(backend, mean),
+    offset(backend, variance),
+    off(shift),
+    off(scale),
+    offset(backend, out),
+    product(x.shape) / channels,
+    channels,
+    varianceEpsilon,
+  );
+  return out;
+}
+
 const UNARY_OPS = { Tanh: 0, Exp: 1, Sigmoid: 2 } as const;
 
 /** tanh (GELU's), exp (softmax's) and sigmoid on oneDNN's vectorised eltwise (wasm calls libm per element). */
@@ -503,6 +546,7 @@ const KERNEL_FUNCS: Record<KernelName, KernelFunc> = {
   Multiply: (args) => binary("Multiply", args),
   Sub: (args) => binary("Sub", args),
   RealDiv: (args) => binary("RealDiv", args),
+  FusedBatchNorm: fusedBatchNorm,
   Tanh: (args) => unary("Tanh", args),
   Exp: (args) => unary("Exp", args),
   Sigmoid: (args) => unary("Sigmoid", args),
