@@ -21,6 +21,7 @@ export * from "./engine/native/addon";
 export * from "./engine/native/batches";
 export * from "./engine/native/seq-train";
 export * from "./engine/native/transformer-train";
+export * from "./engine/native/wasm-native-kernels";
 export * from "./engine/wasm-conv2d-filter-grad";
 export * from "./engine/wasm-conv2d-input-grad";
 export * from "./engine/wasm-kernel-composition";

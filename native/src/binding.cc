@@ -12,6 +12,7 @@
 #include "oneapi/dnnl/dnnl.hpp"
 #include "direct_conv.h"
 #include "seqnet.h"
+#include "wasm_kernels.h"
 
 using runbook::LayerKind;
 using runbook::LayerSpec;
@@ -330,5 +331,6 @@ NAPI_MODULE_INIT() {
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   defineTransformerExports(env, exports);
+  defineWasmKernelExports(env, exports);
   return exports;
 }

@@ -38,14 +38,14 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   },
   {
     name: "RUNBOOK_NATIVE",
-    meaning: "Turns the native oneDNN training step on or off.",
+    meaning: "Turns the native oneDNN addon on or off: its training step and its kernels for the wasm backend.",
     values: "on \\| off (also 1/0, true/false, yes/no)",
     defaultValue: "on (when the addon is built)",
-    usedBy: ["src/engine/native/addon.ts"],
+    usedBy: ["src/engine/native/addon.ts", "src/engine/native/wasm-native-kernels.ts"],
   },
   {
     name: "RUNBOOK_NATIVE_THREADS",
-    meaning: "Threads of the native oneDNN step.",
+    meaning: "Threads of the native oneDNN step and of its wasm-backend kernels.",
     values: "a positive integer",
     defaultValue: "1",
     usedBy: ["src/engine/native/addon.ts"],

@@ -16,6 +16,7 @@ import { BACKEND_CHOICES, type BackendName, envBackend } from "../core/env";
 import { registerWasmConv2DBackpropFilter } from "./wasm-conv2d-filter-grad";
 import { registerWasmConv2DBackpropInputViaConv } from "./wasm-conv2d-input-grad";
 import { loadNative } from "./native/addon";
+import { installNativeWasmKernels, type NativeWasmKernelsStatus } from "./native/wasm-native-kernels";
 
 export type BackendChoice = BackendName;
 /** The order initBackend tries them in (RUNBOOK_BACKEND forces one). */
@@ -47,6 +48,8 @@ export interface BackendReport {
    * sequential conv nets uses them on any backend; ok false says why not (not built, RUNBOOK_NATIVE=off…).
    */
   native: { ok: boolean; reason: string };
+  /** The addon's kernels registered for the wasm backend (BatchMatMul, Conv2D, …), or why not (other backend, RUNBOOK_NATIVE=off…). */
+  nativeKernels: NativeWasmKernelsStatus;
 }
 
 const NATIVE_PACKAGE: Record<"node-gpu" | "node", string> = {
@@ -78,6 +81,8 @@ function smokeTest(): void {
     }
   });
 }
+
+const NOT_WASM: NativeWasmKernelsStatus = { ok: false, kernels: [], reason: "the backend is not wasm" };
 
 async function tryBackend(choice: BackendChoice): Promise<{ ok: boolean; reason: string; patched: string[] }> {
   const patched: string[] = [];
@@ -152,6 +157,8 @@ export async function initBackend(prefer?: BackendChoice): Promise<BackendReport
         patchedKernels: result.patched,
         forcedBy: forced ? (prefer ? "initBackend argument" : `${BACKEND_ENV}=${forced}`) : null,
         native: (({ ok, reason }) => ({ ok, reason }))(loadNative()),
+        // After the smoke test and the project's own wasm kernels, which become the fallbacks.
+        nativeKernels: choice === "wasm" ? installNativeWasmKernels() : NOT_WASM,
       };
       return current;
     }
@@ -185,6 +192,16 @@ export function backendRows(report: BackendReport): { backend: string; used: str
       initMs: 0,
     });
   }
+  if (report.nativeKernels?.ok) {
+    rows.push({
+      backend: "(native kernels)",
+      used: "✓",
+      why: `oneDNN for ${report.choice}: ${report.nativeKernels.kernels.join(", ")} (${report.nativeKernels.reason})`,
+      initMs: 0,
+    });
+  } else if (report.choice === "wasm" && report.nativeKernels) {
+    rows.push({ backend: "(native kernels)", used: "✗", why: `the wasm kernels run: ${report.nativeKernels.reason}`, initMs: 0 });
+  }
   if (report.forcedBy) rows.push({ backend: "(choice)", used: "", why: `forced by ${report.forcedBy}`, initMs: 0 });
   return rows;
 }
@@ -193,5 +210,6 @@ export function backendRows(report: BackendReport): { backend: string; used: str
 export function backendSummary(report: BackendReport): string {
   const skipped = report.attempts.filter((a) => !a.ok).map((a) => a.choice);
   const native = report.native?.ok ? "; native oneDNN training step" : "";
-  return `${report.choice} (tfjs ${report.tfjsVersion}${skipped.length ? `; ${skipped.join(", ")} unavailable` : ""}${report.forcedBy ? `; forced by ${report.forcedBy}` : ""}${native})`;
+  const kernels = report.nativeKernels?.ok ? ` + native oneDNN kernels (${report.nativeKernels.kernels.join(", ")})` : "";
+  return `${report.choice}${kernels} (tfjs ${report.tfjsVersion}${skipped.length ? `; ${skipped.join(", ")} unavailable` : ""}${report.forcedBy ? `; forced by ${report.forcedBy}` : ""}${native})`;
 }

@@ -90,6 +90,10 @@ export function loadNative(): NativeStatus {
     cached = { ok: false, addon: null, reason: why ? `not built: ${why}` : `not built (${ADDON_RELATIVE_PATH} is missing; scripts/build-native.sh says why)` };
     return cached;
   }
+  // OpenMP's idle threads spin by default, taking the core another process on a shared machine
+  // needs: with 2 threads a GPT step took 2× longer than with 1, with passive waiting about as long
+  // or less (ResNet-20 15–35% less). libgomp reads this when the addon first loads it.
+  if (process.env.OMP_WAIT_POLICY === undefined) process.env.OMP_WAIT_POLICY = "passive";
   try {
     const addon = require(file) as NativeAddon;
     // One thread by default: on a shared 2-core machine OpenMP's second thread mostly waits (measured 5–10× slower).
