@@ -310,6 +310,8 @@ napi_value Version(napi_env env, napi_callback_info) {
 
 }  // namespace
 
+void defineGraphExports(napi_env env, napi_value exports);  // graph_binding.cc
+
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
       {"createNet", nullptr, CreateNet, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -327,5 +329,6 @@ NAPI_MODULE_INIT() {
       {"supportedSimd", nullptr, SupportedSimd, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  defineGraphExports(env, exports);
   return exports;
 }
