@@ -203,7 +203,7 @@ export function planGraphTraining(net: tf.LayersModel): GraphPlan {
   } catch (e) {
     return { ok: false, reason: `unsupported ${(e as Error).message} (${SUPPORTED})` };
   }
-  const out = tensors.get(net.outputLayers[0]?.name ?? "");
+  const out = tensors.get(net.outputs[0].sourceLayer.name);
   if (!out || nodes.length === 0 || out.node !== nodes.length - 1) return { ok: false, reason: "the model's output is not its last layer" };
   const last = nodes[nodes.length - 1];
   if (last.kind !== "dense" || last.relu) return { ok: false, reason: "the last layer must be a linear Dense layer (logits)" };

@@ -36,12 +36,17 @@ export function planNativeTraining(net: tf.LayersModel, opts: { optimizer?: Nati
   let [h, w] = shape;
   let flat = inShape.length === 1;
   let paramLayers = 0;
+  let previous: tf.layers.Layer | null = null;
   try {
     for (const layer of net.layers) {
       const cls = layer.getClassName();
       const cfg = layer.getConfig() as LayerConfig;
       if (cls === "InputLayer") continue;
       if (!layer.trainable && layer.weights.length > 0) throw new Error(`frozen layer ${layer.name}`);
+      // A chain: each layer called once, on the layer before it (functional models go to the graph step).
+      const inbound = layer.inboundNodes.length === 1 ? layer.inboundNodes[0].inboundLayers : [];
+      if (inbound.length !== 1 || (previous !== null && inbound[0] !== previous)) throw new Error(`layer ${layer.name} outside a chain`);
+      previous = layer;
       if ((cfg.dataFormat ?? "channelsLast") !== "channelsLast") throw new Error(`${cls} dataFormat ${String(cfg.dataFormat)}`);
       if (cls === "Conv2D") {
         if (flat) throw new Error("Conv2D after Flatten");
