@@ -19,6 +19,8 @@ export * from "./engine/backend";
 export * from "./engine/host-view";
 export * from "./engine/native/addon";
 export * from "./engine/native/batches";
+export * from "./engine/native/graph-train";
+export * from "./engine/native/layer-config";
 export * from "./engine/native/seq-train";
 export * from "./engine/native/transformer-train";
 export * from "./engine/native/wasm-native-kernels";

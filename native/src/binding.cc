@@ -312,6 +312,7 @@ napi_value Version(napi_env env, napi_callback_info) {
 }  // namespace
 
 void defineTransformerExports(napi_env env, napi_value exports);  // transformer_binding.cc
+void defineGraphExports(napi_env env, napi_value exports);  // graph_binding.cc
 
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
@@ -332,5 +333,6 @@ NAPI_MODULE_INIT() {
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   defineTransformerExports(env, exports);
   defineWasmKernelExports(env, exports);
+  defineGraphExports(env, exports);
   return exports;
 }

@@ -1,7 +1,7 @@
 /** Mini-batches for the native training step, read from the training set's own storage. */
 import * as tf from "@tensorflow/tfjs";
 import { hostView } from "../host-view";
-import type { NativeSeqTrainer } from "./seq-train";
+import type { NativeTrainer } from "./seq-train";
 
 /**
  * Mini-batches for the native step, copied on the host from X's own storage: the cpu backend keeps
@@ -20,7 +20,7 @@ export class NativeBatches {
   private xChunk = new Float32Array(0);
 
   constructor(
-    trainer: NativeSeqTrainer,
+    trainer: NativeTrainer,
     private readonly X: tf.Tensor,
     y: tf.Tensor1D,
     private readonly batchSize: number,

@@ -5,46 +5,24 @@
  * Dense (ReLU or linear) layers ending in linear logits. At batch 4 the tfjs engine's ≈180 kernel
  * dispatches per step cost more than the arithmetic; this removes them. Weights are copied from
  * the model's variables at the start and written back with {@link NativeSeqTrainer.syncToModel}.
- * Anything else (other layers, Adam, regularisers, non-float inputs) is reported as unsupported
- * and trainClassifier keeps the general tfjs path.
+ * Other functional models and optimisers go to the graph step (graph-train.ts); anything neither
+ * supports is reported as unsupported and trainClassifier keeps the general tfjs path.
  */
 import * as tf from "@tensorflow/tfjs";
 import { loadNative, type NativeAddon, type NativeLayerSpec, type NativeNetHandle } from "./addon";
+import { NativeGraphTrainer, planGraphTraining, type NativeOptimizer, type NativeTrainingOptions } from "./graph-train";
+import { activation, convGeometry, noRegularizers, pair, type LayerConfig } from "./layer-config";
 
 /** A model the native step can train, or why not. */
 export type NativePlan = { ok: true; inputShape: [number, number, number]; layers: NativeLayerSpec[] } | { ok: false; reason: string };
 
-type Config = Record<string, unknown>;
-
-function pair(v: unknown, name: string): [number, number] {
-  if (typeof v === "number") return [v, v];
-  if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === "number")) return [v[0] as number, v[1] as number];
-  throw new Error(`${name} ${JSON.stringify(v)}`);
-}
-
-function activation(cfg: Config, layer: string): boolean {
-  const a = cfg.activation ?? "linear";
-  if (a === "relu") return true;
-  if (a === "linear") return false;
-  throw new Error(`${layer} activation '${String(a)}'`);
-}
-
-function noExtras(cfg: Config, layer: string): void {
-  for (const key of ["kernelRegularizer", "biasRegularizer", "activityRegularizer", "kernelConstraint", "biasConstraint"]) {
-    if (cfg[key] != null) throw new Error(`${layer} ${key}`);
-  }
+function noExtras(cfg: LayerConfig, layer: string): void {
+  noRegularizers(cfg, layer);
   if (cfg.useBias === false) throw new Error(`${layer} without bias`);
 }
 
-/** TensorFlow's 'same' padding: total = max((out − 1)·s + k − in, 0), the extra pixel at the end. */
-function samePads(size: number, k: number, s: number): [number, number] {
-  const out = Math.ceil(size / s);
-  const total = Math.max((out - 1) * s + k - size, 0);
-  return [Math.floor(total / 2), total - Math.floor(total / 2)];
-}
-
 /** Describes `net` for the native step, or says which layer/option it does not support. */
-export function planNativeTraining(net: tf.LayersModel, opts: { optimizer?: "sgd" | "adam" }): NativePlan {
+export function planNativeTraining(net: tf.LayersModel, opts: { optimizer?: NativeOptimizer }): NativePlan {
   if ((opts.optimizer ?? "sgd") !== "sgd") return { ok: false, reason: `optimizer '${opts.optimizer}' (native step: SGD with or without momentum)` };
   if (net.inputs.length !== 1 || net.outputs.length !== 1) return { ok: false, reason: "the model has several inputs or outputs" };
   const inShape = net.inputs[0].shape.slice(1);
@@ -58,29 +36,25 @@ export function planNativeTraining(net: tf.LayersModel, opts: { optimizer?: "sgd
   let [h, w] = shape;
   let flat = inShape.length === 1;
   let paramLayers = 0;
+  let previous: tf.layers.Layer | null = null;
   try {
     for (const layer of net.layers) {
       const cls = layer.getClassName();
-      const cfg = layer.getConfig() as Config;
+      const cfg = layer.getConfig() as LayerConfig;
       if (cls === "InputLayer") continue;
       if (!layer.trainable && layer.weights.length > 0) throw new Error(`frozen layer ${layer.name}`);
+      // A chain: each layer called once, on the layer before it (functional models go to the graph step).
+      const inbound = layer.inboundNodes.length === 1 ? layer.inboundNodes[0].inboundLayers : [];
+      if (inbound.length !== 1 || (previous !== null && inbound[0] !== previous)) throw new Error(`layer ${layer.name} outside a chain`);
+      previous = layer;
       if ((cfg.dataFormat ?? "channelsLast") !== "channelsLast") throw new Error(`${cls} dataFormat ${String(cfg.dataFormat)}`);
       if (cls === "Conv2D") {
         if (flat) throw new Error("Conv2D after Flatten");
         noExtras(cfg, cls);
-        const [kh, kw] = pair(cfg.kernelSize, "kernelSize");
-        const [sh, sw] = pair(cfg.strides ?? 1, "strides");
-        const [dh, dw] = pair(cfg.dilationRate ?? 1, "dilationRate");
-        if (dh !== 1 || dw !== 1) throw new Error("dilated Conv2D");
-        let pads = { padTop: 0, padBottom: 0, padLeft: 0, padRight: 0 };
-        if (cfg.padding === "same") {
-          const [t, b] = samePads(h, kh, sh);
-          const [l, r] = samePads(w, kw, sw);
-          pads = { padTop: t, padBottom: b, padLeft: l, padRight: r };
-        } else if (cfg.padding !== "valid") throw new Error(`Conv2D padding '${String(cfg.padding)}'`);
-        layers.push({ kind: "conv", cout: cfg.filters as number, kh, kw, sh, sw, relu: activation(cfg, cls), ...pads });
-        h = Math.floor((h + pads.padTop + pads.padBottom - kh) / sh) + 1;
-        w = Math.floor((w + pads.padLeft + pads.padRight - kw) / sw) + 1;
+        const { oh, ow, ...geometry } = convGeometry(cfg, h, w);
+        layers.push({ kind: "conv", cout: cfg.filters as number, relu: activation(cfg, cls), ...geometry });
+        h = oh;
+        w = ow;
         paramLayers++;
       } else if (cls === "MaxPooling2D") {
         if (flat) throw new Error("MaxPooling2D after Flatten");
@@ -164,14 +138,30 @@ export class NativeSeqTrainer {
   }
 }
 
-/** A native trainer for `net` when the addon is loaded and the model/optimiser are supported; else the reason. */
+/** What trainClassifier and evaluateClassifier use of a native trainer (NativeSeqTrainer, NativeGraphTrainer). */
+export interface NativeTrainer {
+  /** Floats per input sample. */
+  readonly sampleSize: number;
+  step(x: Float32Array, labels: Int32Array, start: number, batch: number, lr: number, momentum: number): number;
+  predict(x: Float32Array, start: number, batch: number): Float32Array;
+  gradients(x: Float32Array, labels: Int32Array, batch: number): { loss: number; grads: Float32Array[] };
+  implInfo(batch: number): string;
+  syncToModel(): void;
+}
+
+/**
+ * A native trainer for `net` when the addon is loaded and the model/optimiser are supported, else the
+ * reason: the sequential step for SGD on the nets it handles (the fastest for LeNet), else the graph step.
+ */
 export function nativeTrainerFor(
   net: tf.LayersModel,
-  opts: { optimizer?: "sgd" | "adam" },
-): { trainer: NativeSeqTrainer; reason: string } | { trainer: null; reason: string } {
+  opts: NativeTrainingOptions,
+): { trainer: NativeTrainer; reason: string } | { trainer: null; reason: string } {
   const status = loadNative();
   if (!status.ok) return { trainer: null, reason: `native kernels ${status.reason}` };
   const plan = planNativeTraining(net, opts);
-  if (!plan.ok) return { trainer: null, reason: plan.reason };
-  return { trainer: new NativeSeqTrainer(status.addon, net, plan), reason: `native fused step (${status.reason})` };
+  if (plan.ok) return { trainer: new NativeSeqTrainer(status.addon, net, plan), reason: `native fused step (${status.reason})` };
+  const graph = planGraphTraining(net);
+  if (!graph.ok) return { trainer: null, reason: graph.reason };
+  return { trainer: new NativeGraphTrainer(status.addon, net, graph, opts), reason: `native fused graph step (${status.reason})` };
 }
