@@ -227,7 +227,7 @@ def loss_of(spec, out, y):
 
 
 def train(spec, steps, budget):
-    """Samples/s over `steps` optimiser steps (stopping early after `budget` s, at least 5 steps) after a warm-up."""
+    """Samples/s over `steps` optimiser steps (stopping early after `budget` s, at least 2 steps) after a warm-up."""
     gen = torch.Generator().manual_seed(0)
     X, Y = make_data(spec, gen)
     torch.manual_seed(1)
@@ -274,7 +274,7 @@ def train(spec, steps, budget):
         samples += step()
         if val is not None and state["step"] % per_epoch == 0:
             end_of_epoch()
-        if i + 1 >= 5 and time.perf_counter() - t0 > budget:  # a starved setting (e.g. 2 threads on a busy machine)
+        if i + 1 >= 2 and time.perf_counter() - t0 > budget:  # a starved setting (e.g. 2 threads on a busy machine)
             break
     if best is not None:
         net.load_state_dict(best)

@@ -19,8 +19,8 @@ import { benchJson, caseTable, summarise, type CaseFigures } from "./bench/repor
 import { ensureTorch, TORCH_CONFIGS, TorchWorker } from "./bench/torch-worker";
 
 const PYTHON = envPython() ?? "/usr/bin/python3";
-/** Seconds after which a PyTorch run stops early (its rate so far is the figure). */
-const TORCH_BUDGET_S = 3;
+/** Seconds a timed run of ours is sized to take (× BENCH_SCALE); a PyTorch run stops early after as long. */
+const RUN_SECONDS = 3;
 
 /** One worker per PyTorch configuration, or why there is none. */
 async function startTorch(): Promise<{ workers: TorchWorker[]; why: string | null }> {
@@ -46,21 +46,24 @@ async function main(): Promise<void> {
   const figures: CaseFigures[] = [];
   for (const c of cases) {
     const ours = c.params();
-    const torch = workers.length ? (await workers[0].count(c.torch)).comparable : null;
+    const torch = workers.length ? (await workers[0].count(c.torchSpec(c.fit(0)))).comparable : null;
     if (torch !== null && torch !== ours)
       throw new Error(`${c.name}: our model has ${ours} trainable parameters, the PyTorch one ${torch}; they must be the same architecture`);
     figures.push({ name: c.name, unit: c.unit, ours: [], torch: {}, engine: "", engineReason: "", params: { ours, torch } });
   }
 
+  // Each case's first run is its shortest; its rate sizes the runs after it to about `seconds`.
+  const seconds = RUN_SECONDS * opts.scale;
+  const steps = cases.map((c) => c.fit(0));
   for (let rep = 0; rep < opts.reps; rep++) {
     for (const [i, c] of cases.entries()) {
       const f = figures[i];
-      const steps = c.steps(opts.scale);
-      const ours = await c.run(steps);
+      const ours = await c.run(steps[i]);
       f.ours.push(ours.rate);
       f.engine = ours.engine;
       f.engineReason = ours.engineReason;
-      for (const w of workers) (f.torch[w.config.key] ??= []).push((await w.train(c.torch, steps, TORCH_BUDGET_S)) * c.perSample);
+      if (rep === 0) steps[i] = c.fit((seconds * ours.rate) / (c.perSample * c.batch));
+      for (const w of workers) (f.torch[w.config.key] ??= []).push((await w.train(c.torchSpec(steps[i]), steps[i], seconds)) * c.perSample);
     }
     process.stderr.write(`[bench] repetition ${rep + 1}/${opts.reps} done\n`);
   }

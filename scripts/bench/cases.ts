@@ -22,6 +22,8 @@ export interface TorchSpec {
   batch: number;
   /** true: an epoch ends with a smaller batch (trainClassifier, trainForecaster); false: full batches only (trainLanguageModel). */
   partialBatches: boolean;
+  /** Untimed optimiser steps first (default 3). */
+  warmup?: number;
   optimizer: { kind: "sgd"; lr: number; momentum: number } | { kind: "adam"; lr: number; beta2?: number; eps: number };
   [size: string]: unknown;
 }
@@ -42,12 +44,15 @@ export interface BenchCase {
   unit: "samples/s" | "tokens/s";
   /** Units per sample: 1, or the predicted tokens per sequence for the language model. */
   perSample: number;
-  torch: TorchSpec;
-  /** Optimiser steps of one timed run at BENCH_SCALE; whole epochs for the epoch-based loops. */
-  steps(scale: number): number;
+  /** Samples (sequences, windows) per optimiser step. */
+  batch: number;
+  /** The step count nearest to `steps` that the case can run: within its bounds, whole epochs where its loop needs them. */
+  fit(steps: number): number;
+  /** What bench/torch_worker.py trains for a run of `steps` (a fitted count): the same data size as ours. */
+  torchSpec(steps: number): TorchSpec;
   /** Trainable parameters of our model (PyTorch's parameters() counts the same). */
   params(): number;
-  /** A fresh model, a short warm-up, then `steps` timed optimiser steps. */
+  /** A fresh model, a short warm-up, then `steps` (a fitted count) timed optimiser steps. */
   run(steps: number): Promise<OursRun>;
   dispose(): void;
 }
@@ -77,17 +82,23 @@ const randomLabels = (n: number, classes: number, seed: number): Int32Array => {
   return Int32Array.from({ length: n }, () => Math.floor(rng() * classes));
 };
 
-/** Steps of whole epochs nearest to `base · scale` (at least one epoch). */
-const wholeEpochs = (base: number, scale: number, perEpoch: number): number => Math.max(1, Math.round((base * scale) / perEpoch)) * perEpoch;
+const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, Math.round(v)));
+
+/** Steps in [min, max] epochs of `perEpoch` steps, whole epochs, nearest to `steps`. */
+const wholeEpochs = (steps: number, perEpoch: number, minEpochs: number, maxEpochs: number): number => clamp(steps / perEpoch, minEpochs, maxEpochs) * perEpoch;
 
 interface ClassifierCase {
   name: CaseName;
   title: string;
   inputShape: number[];
   classes: number;
-  n: number;
   batch: number;
-  baseSteps: number;
+  /**
+   * Either `rows`: the data set of the notebook's size, trained in whole epochs (1 to maxEpochs);
+   * or `capacity`: random samples allocated, a run of s steps trains on the first s · batch of them
+   * in one epoch (more epochs over all of them beyond); steps in [minSteps, maxSteps].
+   */
+  size: { rows: number; maxEpochs: number } | { capacity: number; minSteps: number; maxSteps: number };
   warmupSteps: number;
   build: () => tf.LayersModel;
   options: Omit<TrainOptions, "numEpochs" | "batchSize" | "seed">;
@@ -95,25 +106,37 @@ interface ClassifierCase {
   centred?: boolean;
 }
 
-/** A case trained by trainClassifier on n random samples, whole epochs. */
+/** A case trained by trainClassifier on random samples. */
 function classifierCase(c: ClassifierCase): BenchCase {
-  const perEpoch = Math.ceil(c.n / c.batch);
+  const n = "rows" in c.size ? c.size.rows : c.size.capacity;
   let data: { X: tf.Tensor; y: tf.Tensor1D } | null = null;
-  const trainSet = (): { X: tf.Tensor; y: tf.Tensor1D } => {
+  const allData = (): { X: tf.Tensor; y: tf.Tensor1D } => {
     const sampleSize = c.inputShape.reduce((p, d) => p * d, 1);
     data ??= {
-      X: tf.tensor(randomValues(c.n * sampleSize, 0, c.centred), [c.n, ...c.inputShape]), // [n, ...inputShape]
-      y: tf.tensor1d(randomLabels(c.n, c.classes, 1), "int32"), // [n]
+      X: tf.tensor(randomValues(n * sampleSize, 0, c.centred), [n, ...c.inputShape]), // [n, ...inputShape]
+      y: tf.tensor1d(randomLabels(n, c.classes, 1), "int32"), // [n]
     };
     return data;
+  };
+  /** Samples a run of `steps` (fitted) trains on, and its epochs. */
+  const plan = (steps: number): { rows: number; epochs: number } => {
+    const rows = Math.min(n, steps * c.batch);
+    return { rows, epochs: steps / Math.ceil(rows / c.batch) };
+  };
+  const fit = (steps: number): number => {
+    if ("rows" in c.size) return wholeEpochs(steps, Math.ceil(n / c.batch), 1, c.size.maxEpochs);
+    const s = clamp(steps, c.size.minSteps, c.size.maxSteps);
+    const perEpoch = Math.ceil(n / c.batch);
+    return s * c.batch <= n ? s : wholeEpochs(s, perEpoch, 1, Infinity);
   };
   return {
     name: c.name,
     title: c.title,
     unit: "samples/s",
     perSample: 1,
-    torch: { ...c.torch, n: c.n, batch: c.batch, partialBatches: true },
-    steps: (scale) => wholeEpochs(c.baseSteps, scale, perEpoch),
+    batch: c.batch,
+    fit,
+    torchSpec: (steps) => ({ ...c.torch, n: plan(steps).rows, batch: c.batch, partialBatches: true, warmup: c.warmupSteps }),
     params: () => {
       const net = c.build();
       const count = countTrainableParameters(net);
@@ -121,13 +144,15 @@ function classifierCase(c: ClassifierCase): BenchCase {
       return count;
     },
     run: async (steps) => {
-      const { X, y } = trainSet();
+      const { rows, epochs } = plan(steps);
+      const { X, y } = allData();
       const net = c.build();
       const opts = { ...c.options, batchSize: c.batch, seed: 2 };
       const warm = tf.tidy(() => ({ X: tf.slice(X, 0, c.batch * c.warmupSteps), y: tf.slice(y, 0, c.batch * c.warmupSteps) }));
       await trainClassifier(net, warm, { ...opts, numEpochs: 1 });
-      tf.dispose([warm.X, warm.y]);
-      const h = await trainClassifier(net, { X, y }, { ...opts, numEpochs: Math.round(steps / perEpoch) });
+      const sub = rows === n ? null : tf.tidy(() => ({ X: tf.slice(X, 0, rows), y: tf.slice(y, 0, rows) }));
+      const h = await trainClassifier(net, sub ?? { X, y }, { ...opts, numEpochs: epochs });
+      tf.dispose([warm.X, warm.y, ...(sub ? [sub.X, sub.y] : [])]);
       net.dispose();
       return { rate: h.samplesPerSec, ...engineOf(h, "trainClassifier") };
     },
@@ -138,14 +163,13 @@ function classifierCase(c: ClassifierCase): BenchCase {
   };
 }
 
-const lenet = (batch: number, baseSteps: number): ClassifierCase => ({
+const lenet = (batch: 4 | 64): ClassifierCase => ({
   name: batch === 4 ? "lenet-b4" : "lenet-b64",
   title: `§5 LeNet on CIFAR-shaped [32, 32, 3] data, SGD lr 0.001 momentum 0.9, batch ${batch}`,
   inputShape: [32, 32, 3],
   classes: 10,
-  n: 4096,
   batch,
-  baseSteps,
+  size: batch === 4 ? { capacity: 4096, minSteps: 50, maxSteps: 4096 } : { capacity: 4096, minSteps: 8, maxSteps: 512 },
   warmupSteps: 10,
   build: () => buildLeNet({ inputShape: [32, 32, 3], numClasses: 10, seed: 1 }),
   options: { lr: 0.001, momentum: 0.9 },
@@ -157,9 +181,8 @@ const resnet20: ClassifierCase = {
   title: "§3.3 ResNet-20 (BN, option-A shortcuts, GAP) on [32, 32, 1] data, Adam lr 1e-3, batch 128",
   inputShape: [32, 32, 1],
   classes: 10,
-  n: 1024,
   batch: 128,
-  baseSteps: 8,
+  size: { capacity: 2048, minSteps: 2, maxSteps: 64 },
   warmupSteps: 1,
   build: () => buildCifarResNet({ depth: 20, numClasses: 10, inputShape: [32, 32, 1], shortcut: "A", seed: 3 }),
   options: { lr: 1e-3, optimizer: "adam" },
@@ -167,15 +190,14 @@ const resnet20: ClassifierCase = {
   torch: { model: "resnet", depth: 20, inputShape: [32, 32, 1], classes: 10, optimizer: { kind: "adam", lr: 1e-3, eps: 1e-7 } },
 };
 
-/** §6.4's MLP: 30 standardised features → 32 ReLU → 2 logits, Adam lr 0.003, batch 32, on its 341 training rows. */
+/** §6.4's MLP (the notebook's hiddenUnits 32, lr 0.003, batch 32) on its 341 training rows (60% of 569). */
 const mlpAdam: ClassifierCase = {
   name: "mlp-adam",
-  title: "§6.4 MLP 30 → 32 → 2 (buildMlp), Adam lr 0.003, batch 32, 341 rows per epoch",
+  title: "§6.4 MLP 30 → 32 → 2 (buildMlp), Adam lr 0.003, batch 32, epochs of 341 rows",
   inputShape: [30],
   classes: 2,
-  n: 341,
   batch: 32,
-  baseSteps: 440,
+  size: { rows: 341, maxEpochs: 400 },
   warmupSteps: 5,
   build: () => buildMlp({ inputSize: 30, hidden: [32], numClasses: 2, seed: 42 }),
   options: { lr: 0.003, optimizer: "adam" },
@@ -192,10 +214,12 @@ function gptCase(): BenchCase {
   let data: TokenSequences | null = null;
   return {
     name: "gpt-d256-b64",
-    title: `§8 GPT (pre-LN, tied embedding) d 256 × 4 layers × 8 heads, V ${TANG_VOCAB}, context ${TANG_CONTEXT}, Adam β₂ 0.99, batch ${batch}`,
+    title: `§8 GPT (pre-LN, tied embedding, GELU tanh) d 256 × 4 layers × 8 heads, V ${TANG_VOCAB}, context ${TANG_CONTEXT}, Adam β₂ 0.99, batch ${batch}`,
     unit: "tokens/s",
     perSample: TANG_CONTEXT,
-    torch: {
+    batch,
+    fit: (steps) => clamp(steps, 2, 64),
+    torchSpec: () => ({
       model: "gpt",
       vocab: TANG_VOCAB,
       context: TANG_CONTEXT,
@@ -205,9 +229,9 @@ function gptCase(): BenchCase {
       n: TANG_TRAIN_POEMS,
       batch,
       partialBatches: false,
+      warmup: 1,
       optimizer: { kind: "adam", lr, beta2: 0.99, eps: 1e-8 },
-    },
-    steps: (scale) => Math.max(3, Math.round(6 * scale)),
+    }),
     params: () => {
       const model = new Transformer(config);
       const count = model.variables().reduce((s, v) => s + v.size, 0);
@@ -242,10 +266,12 @@ function gruCase(): BenchCase {
   });
   return {
     name: "gru",
-    title: `§6.3 GRU(16) → dense(1) forecaster on [20, 4] windows, Adam lr 0.003, MAE, batch ${batch}, ${n} windows + ${validation} validated per epoch`,
+    title: `§6.3 GRU(16) → dense(1) forecaster on [20, 4] windows, Adam lr 0.003, MAE, batch ${batch}, epochs of ${n} windows + ${validation} validated`,
     unit: "samples/s",
     perSample: 1,
-    torch: {
+    batch,
+    fit: (steps) => wholeEpochs(steps, perEpoch, 1, 12),
+    torchSpec: () => ({
       model: "gru",
       window: 20,
       features: 4,
@@ -256,8 +282,7 @@ function gruCase(): BenchCase {
       partialBatches: true,
       readLoss: true,
       optimizer: { kind: "adam", lr: 0.003, eps: 1e-7 },
-    },
-    steps: (scale) => wholeEpochs(2 * perEpoch, scale, perEpoch),
+    }),
     params: () => {
       const net = buildGruForecaster(sizes);
       const count = countTrainableParameters(net);
@@ -271,7 +296,7 @@ function gruCase(): BenchCase {
       const warm = tf.tidy(() => ({ X: data!.train.X.slice(0, 2 * batch), y: data!.train.y.slice(0, 2 * batch) }));
       await trainForecaster(net, warm, warm, { ...opts, numEpochs: 1 });
       tf.dispose([warm.X, warm.y]);
-      const h = await trainForecaster(net, data.train, data.val, { ...opts, numEpochs: Math.round(steps / perEpoch) });
+      const h = await trainForecaster(net, data.train, data.val, { ...opts, numEpochs: steps / perEpoch });
       net.dispose();
       return { rate: h.samplesPerSec, ...engineOf(h, "trainForecaster") };
     },
@@ -282,13 +307,13 @@ function gruCase(): BenchCase {
   };
 }
 
-/** The cases by name (each built on first use: their data are allocated when first run). */
+/** A case by name (its data are allocated when it first runs). */
 export function benchCase(name: CaseName): BenchCase {
   switch (name) {
     case "lenet-b4":
-      return classifierCase(lenet(4, 1000));
+      return classifierCase(lenet(4));
     case "lenet-b64":
-      return classifierCase(lenet(64, 128));
+      return classifierCase(lenet(64));
     case "resnet20-b128":
       return classifierCase(resnet20);
     case "gpt-d256-b64":

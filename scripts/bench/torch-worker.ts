@@ -65,13 +65,6 @@ export function ensureTorch(python: string): string | null {
   return `${python} cannot import torch; install it with: sudo apt-get install python3-torch (or set RUNBOOK_PYTHON)`;
 }
 
-/** `count` of the worker run once: PyTorch's parameter count of a spec ("comparable": without the GRU's second bias). */
-export function torchParameterCount(python: string, spec: TorchSpec): { params: number; comparable: number } {
-  const r = spawnSync(python, [TORCH_WORKER_SCRIPT, "count", JSON.stringify(spec)], { encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`${TORCH_WORKER_SCRIPT} count failed (exit ${r.status}): ${r.stderr.trim().split("\n").pop()}`);
-  return JSON.parse(r.stdout) as { params: number; comparable: number };
-}
-
 /** One long-lived worker: one JSON request per line, one JSON reply per line. */
 export class TorchWorker {
   private proc: ChildProcessWithoutNullStreams;
