@@ -4,7 +4,8 @@
  * library's own training entry points (so it measures whatever engine the library picks, and says
  * which), alternating with the same model, parameter count and optimiser in PyTorch
  * (bench/torch_worker.py on Debian's python3-torch) in its best configuration: 1 and 2 threads,
- * with and without glibc's allocator kept, the best median taken. Several repetitions, medians,
+ * with and without glibc's allocator kept, all tried in the first repetition, those within 80% of
+ * the best in the others, the best median taken. Several repetitions, medians,
  * ratio = ours / torch best. Prints a table per case and ends with one JSON line.
  *
  * Environment: BENCH_REPS (default 5), BENCH_CASES (comma-separated subset), BENCH_SCALE (timed
@@ -15,12 +16,14 @@ import { backendSummary, initBackend } from "../src/engine/backend";
 import { envPython } from "../src/core/env";
 import { benchCase } from "./bench/cases";
 import { parseBenchOptions } from "./bench/options";
-import { benchJson, caseTable, summarise, type CaseFigures } from "./bench/report";
+import { benchJson, caseTable, closeToBest, summarise, type CaseFigures } from "./bench/report";
 import { ensureTorch, TORCH_CONFIGS, TorchWorker } from "./bench/torch-worker";
 
 const PYTHON = envPython() ?? "/usr/bin/python3";
 /** Seconds a timed run of ours is sized to take (× BENCH_SCALE); a PyTorch run stops early after as long. */
 const RUN_SECONDS = 3;
+/** PyTorch configurations within this fraction of the first repetition's best keep running. */
+const CONTENDER_FRACTION = 0.8;
 
 /** One worker per PyTorch configuration, or why there is none. */
 async function startTorch(): Promise<{ workers: TorchWorker[]; why: string | null }> {
@@ -55,6 +58,8 @@ async function main(): Promise<void> {
   // Each case's first run is its shortest; its rate sizes the runs after it to about `seconds`.
   const seconds = RUN_SECONDS * opts.scale;
   const steps = cases.map((c) => c.fit(0));
+  // Every PyTorch configuration runs in the first repetition; later ones run those close to its best.
+  const contenders = cases.map(() => workers);
   for (let rep = 0; rep < opts.reps; rep++) {
     for (const [i, c] of cases.entries()) {
       const f = figures[i];
@@ -63,7 +68,8 @@ async function main(): Promise<void> {
       f.engine = ours.engine;
       f.engineReason = ours.engineReason;
       if (rep === 0) steps[i] = c.fit((seconds * ours.rate) / (c.perSample * c.batch));
-      for (const w of workers) (f.torch[w.config.key] ??= []).push((await w.train(c.torchSpec(steps[i]), steps[i], seconds)) * c.perSample);
+      for (const w of contenders[i]) (f.torch[w.config.key] ??= []).push((await w.train(c.torchSpec(steps[i]), steps[i], seconds)) * c.perSample);
+      if (rep === 0) contenders[i] = workers.filter((w) => closeToBest(f.torch, CONTENDER_FRACTION).includes(w.config.key));
     }
     process.stderr.write(`[bench] repetition ${rep + 1}/${opts.reps} done\n`);
   }

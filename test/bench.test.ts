@@ -5,7 +5,7 @@ import * as tf from "@tensorflow/tfjs";
 import { envPython } from "../src/core/env";
 import { benchCase } from "../scripts/bench/cases";
 import { CASE_NAMES, parseBenchOptions } from "../scripts/bench/options";
-import { benchJson, caseTable, median, summarise, type CaseFigures } from "../scripts/bench/report";
+import { benchJson, caseTable, closeToBest, median, summarise, type CaseFigures } from "../scripts/bench/report";
 import { TORCH_CONFIGS, TorchWorker, torchEnvironment } from "../scripts/bench/torch-worker";
 
 before(async () => {
@@ -41,6 +41,7 @@ const fake = (name: CaseFigures["name"], ours: number[], torch: Record<string, n
 
 test("summarise takes medians, PyTorch's best configuration and ours / best; benchJson has every case plus batch4/batch64", () => {
   assert.equal(median([3, 1, 2]), 2);
+  assert.deepEqual(closeToBest({ t1: [90, 100], t2: [300, 79], "t1-keep": [80], "t2-keep": [] }, 0.8), ["t1", "t1-keep"]);
   assert.equal(median([4, 1, 3, 2]), 2.5);
   const b4 = summarise(
     fake("lenet-b4", [900, 1000, 1100], { t1: [400, 500, 600], t2: [100, 200, 300], "t1-keep": [450, 450, 450], "t2-keep": [700, 800, 900] }),

@@ -13,6 +13,15 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** The keys whose latest figure is at least `fraction` of the best latest figure (the configurations worth repeating). */
+export function closeToBest(figures: Readonly<Record<string, readonly number[]>>, fraction: number): string[] {
+  const latest = Object.entries(figures)
+    .filter(([, xs]) => xs.length > 0)
+    .map(([k, xs]) => [k, xs[xs.length - 1]] as const);
+  const best = Math.max(...latest.map(([, v]) => v));
+  return latest.filter(([, v]) => v >= fraction * best).map(([k]) => k);
+}
+
 /** Every repetition's figure of one case, as measured. */
 export interface CaseFigures {
   name: CaseName;
