@@ -63,6 +63,7 @@ async function main(): Promise<void> {
   for (let rep = 0; rep < opts.reps; rep++) {
     for (const [i, c] of cases.entries()) {
       const f = figures[i];
+      const t0 = performance.now();
       const ours = await c.run(steps[i]);
       f.ours.push(ours.rate);
       f.engine = ours.engine;
@@ -70,6 +71,10 @@ async function main(): Promise<void> {
       if (rep === 0) steps[i] = c.fit((seconds * ours.rate) / (c.perSample * c.batch));
       for (const w of contenders[i]) (f.torch[w.config.key] ??= []).push((await w.train(c.torchSpec(steps[i]), steps[i], seconds)) * c.perSample);
       if (rep === 0) contenders[i] = workers.filter((w) => closeToBest(f.torch, CONTENDER_FRACTION).includes(w.config.key));
+      const torchNow = contenders[i].map((w) => `${w.config.key} ${Math.round(f.torch[w.config.key].at(-1) ?? 0)}`).join(", ");
+      process.stderr.write(
+        `[bench] ${c.name}: ours ${Math.round(ours.rate)} ${c.unit}${torchNow ? `, torch ${torchNow}` : ""} (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`,
+      );
     }
     process.stderr.write(`[bench] repetition ${rep + 1}/${opts.reps} done\n`);
   }
