@@ -24,6 +24,10 @@ export interface TorchSpec {
   partialBatches: boolean;
   /** Untimed optimiser steps first (default 3). */
   warmup?: number;
+  /** Validation samples scored (MAE) at every epoch's end, keeping the best weights, as trainForecaster does. */
+  validation?: number;
+  /** Read every step's loss on the host, as trainForecaster does. */
+  readLoss?: boolean;
   optimizer: { kind: "sgd"; lr: number; momentum: number } | { kind: "adam"; lr: number; beta2?: number; eps: number };
   [size: string]: unknown;
 }
