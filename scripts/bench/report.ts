@@ -89,7 +89,7 @@ export function caseTable(s: CaseSummary, title: string, reps: number, configs: 
   const params = s.params.torch == null ? `${fmt(s.params.ours)} parameters` : `${fmt(s.params.ours)} parameters (PyTorch ${fmt(s.params.torch)})`;
   return [
     `### ${s.name}: ${title}`,
-    `${s.unit}, median of ${reps} (PyTorch configurations well behind its best: first repetition only); ${params}; ours: ${s.engine} step (${s.engineReason})`,
+    `${s.unit}, median of ${reps}${s.torch == null ? "" : " (PyTorch configurations well behind its best: first repetition only)"}; ${params}; ours: ${s.engine} step (${s.engineReason})`,
     "| ours | torch 1 thread | torch 2 threads | torch best config | ratio (ours / torch best) |",
     "|---|---|---|---|---|",
     `| ${fmt(s.ours)} | ${bestAt(s, configs, 1)} | ${bestAt(s, configs, 2)} | ${s.torchLabel ?? "—"} | ${s.ratio == null ? "—" : s.ratio.toFixed(2)} |`,
