@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     const torch = workers.length ? (await workers[0].count(c.torchSpec(c.fit(0)))).comparable : null;
     if (torch !== null && torch !== ours)
       throw new Error(`${c.name}: our model has ${ours} trainable parameters, the PyTorch one ${torch}; they must be the same architecture`);
-    figures.push({ name: c.name, unit: c.unit, ours: [], torch: {}, engine: "", engineReason: "", params: { ours, torch } });
+    figures.push({ name: c.name, unit: c.unit, ours: [], torch: {}, engine: "none", engineReason: "no run of ours succeeded", params: { ours, torch } });
   }
 
   // Each case's first run is its shortest; its rate sizes the runs after it to about `seconds`.
@@ -60,23 +60,26 @@ async function main(): Promise<void> {
   const steps = cases.map((c) => c.fit(0));
   // Every PyTorch configuration runs in the first repetition; later ones run those close to its best.
   const contenders = cases.map(() => workers);
-  for (let rep = 0; rep < opts.reps; rep++) {
-    for (const [i, c] of cases.entries()) {
+  // One case at a time (its repetitions alternate ours/PyTorch), so a case that aborts the wasm
+  // module (see CASE_NAMES) spoils only its own later runs.
+  for (const [i, c] of cases.entries()) {
+    for (let rep = 0; rep < opts.reps; rep++) {
       const f = figures[i];
       const t0 = performance.now();
-      const ours = await c.run(steps[i]);
-      f.ours.push(ours.rate);
-      f.engine = ours.engine;
-      f.engineReason = ours.engineReason;
-      if (rep === 0) steps[i] = c.fit((seconds * ours.rate) / (c.perSample * c.batch));
+      const ours = f.error ? null : await c.run(steps[i]).catch((e: unknown) => ((f.error = e instanceof Error ? e.message : String(e)), null));
+      if (ours) {
+        f.ours.push(ours.rate);
+        f.engine = ours.engine;
+        f.engineReason = ours.engineReason;
+        if (rep === 0) steps[i] = c.fit((seconds * ours.rate) / (c.perSample * c.batch));
+      }
       for (const w of contenders[i]) (f.torch[w.config.key] ??= []).push((await w.train(c.torchSpec(steps[i]), steps[i], seconds)) * c.perSample);
       if (rep === 0) contenders[i] = workers.filter((w) => closeToBest(f.torch, CONTENDER_FRACTION).includes(w.config.key));
       const torchNow = contenders[i].map((w) => `${w.config.key} ${Math.round(f.torch[w.config.key].at(-1) ?? 0)}`).join(", ");
       process.stderr.write(
-        `[bench] ${c.name}: ours ${Math.round(ours.rate)} ${c.unit}${torchNow ? `, torch ${torchNow}` : ""} (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`,
+        `[bench] ${c.name} ${rep + 1}/${opts.reps}: ours ${ours ? `${Math.round(ours.rate)} ${c.unit}` : `failed (${f.error})`}${torchNow ? `, torch ${torchNow}` : ""} (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`,
       );
     }
-    process.stderr.write(`[bench] repetition ${rep + 1}/${opts.reps} done\n`);
   }
   workers.forEach((w) => w.stop());
   cases.forEach((c) => c.dispose());

@@ -39,7 +39,7 @@ const fake = (name: CaseFigures["name"], ours: number[], torch: Record<string, n
   params: { ours: 10, torch: Object.keys(torch).length ? 10 : null },
 });
 
-test("summarise takes medians, PyTorch's best configuration and ours / best; benchJson has every case plus batch4/batch64", () => {
+test("summarise takes medians, PyTorch's best configuration and ours / best (none when ours failed); benchJson has every case plus batch4/batch64", () => {
   assert.equal(median([3, 1, 2]), 2);
   assert.deepEqual(closeToBest({ t1: [90, 100], t2: [300, 79], "t1-keep": [80], "t2-keep": [] }, 0.8), ["t1", "t1-keep"]);
   assert.equal(median([4, 1, 3, 2]), 2.5);
@@ -59,6 +59,26 @@ test("summarise takes medians, PyTorch's best configuration and ours / best; ben
   assert.equal(gpt.torch, null);
   assert.equal(gpt.ratio, null);
   assert.match(caseTable(gpt, "GPT", 1, TORCH_CONFIGS).join("\n"), /\| 2,000 \| — \| — \| — \| — \|/);
+
+  const failed = summarise({ ...fake("gru", [], { t1: [50] }), error: "Aborted()" }, TORCH_CONFIGS);
+  assert.equal(failed.ours, null);
+  assert.equal(failed.ratio, null);
+  assert.equal(failed.torch, 50);
+  const failedTable = caseTable(failed, "GRU", 1, TORCH_CONFIGS).join("\n");
+  assert.match(failedTable, /ours: failed: Aborted\(\)/);
+  assert.match(failedTable, /\| failed \| 50 \| — \| 1 thread \| — \|/);
+  assert.deepEqual(JSON.parse(benchJson([failed], "wasm")).cases.gru, {
+    ours: null,
+    torch: 50,
+    ratio: null,
+    unit: "samples/s",
+    engine: "native",
+    engineReason: "fake",
+    error: "Aborted()",
+    torchConfig: "t1",
+    torchByConfig: { t1: 50 },
+    params: { ours: 10, torch: 10 },
+  });
 
   const line = benchJson([b4, gpt], "wasm+native");
   assert.ok(!line.includes("\n"));

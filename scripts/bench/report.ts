@@ -27,6 +27,8 @@ export interface CaseFigures {
   name: CaseName;
   unit: string;
   ours: number[];
+  /** Why ours could not train the case (its runs stop at the first failure; PyTorch's go on). */
+  error?: string;
   /** By TorchConfig key; empty without PyTorch. */
   torch: Record<string, number[]>;
   engine: string;
@@ -38,7 +40,9 @@ export interface CaseFigures {
 export interface CaseSummary {
   name: CaseName;
   unit: string;
-  ours: number;
+  /** Median of ours; null when ours failed (see error). */
+  ours: number | null;
+  error: string | null;
   /** Median per configuration key. */
   torchByConfig: Record<string, number>;
   /** The best configuration's median, its key and label; null without PyTorch. */
@@ -57,17 +61,18 @@ export function summarise(f: CaseFigures, configs: readonly TorchConfig[]): Case
   for (const c of configs) if (f.torch[c.key]?.length) torchByConfig[c.key] = median(f.torch[c.key]);
   let best: TorchConfig | null = null;
   for (const c of configs) if (c.key in torchByConfig && (!best || torchByConfig[c.key] > torchByConfig[best.key])) best = c;
-  const ours = median(f.ours);
+  const ours = f.ours.length ? median(f.ours) : null;
   const torch = best ? torchByConfig[best.key] : null;
   return {
     name: f.name,
     unit: f.unit,
     ours,
+    error: f.error ?? null,
     torchByConfig,
     torch,
     torchConfig: best?.key ?? null,
     torchLabel: best?.label ?? null,
-    ratio: torch ? ours / torch : null,
+    ratio: torch && ours !== null ? ours / torch : null,
     engine: f.engine,
     engineReason: f.engineReason,
     params: f.params,
@@ -89,10 +94,10 @@ export function caseTable(s: CaseSummary, title: string, reps: number, configs: 
   const params = s.params.torch == null ? `${fmt(s.params.ours)} parameters` : `${fmt(s.params.ours)} parameters (PyTorch ${fmt(s.params.torch)})`;
   return [
     `### ${s.name}: ${title}`,
-    `${s.unit}, median of ${reps}${s.torch == null ? "" : " (PyTorch configurations well behind its best: first repetition only)"}; ${params}; ours: ${s.engine} step (${s.engineReason})`,
+    `${s.unit}, median of ${reps}${s.torch == null ? "" : " (PyTorch configurations well behind its best: first repetition only)"}; ${params}; ours: ${s.error ? `failed: ${s.error}` : `${s.engine} step (${s.engineReason})`}`,
     "| ours | torch 1 thread | torch 2 threads | torch best config | ratio (ours / torch best) |",
     "|---|---|---|---|---|",
-    `| ${fmt(s.ours)} | ${bestAt(s, configs, 1)} | ${bestAt(s, configs, 2)} | ${s.torchLabel ?? "—"} | ${s.ratio == null ? "—" : s.ratio.toFixed(2)} |`,
+    `| ${s.error && s.ours === null ? "failed" : fmt(s.ours)} | ${bestAt(s, configs, 1)} | ${bestAt(s, configs, 2)} | ${s.torchLabel ?? "—"} | ${s.ratio == null ? "—" : s.ratio.toFixed(2)} |`,
   ];
 }
 
@@ -100,15 +105,16 @@ export function caseTable(s: CaseSummary, title: string, reps: number, configs: 
 export function benchJson(summaries: readonly CaseSummary[], backend: string): string {
   const round = (v: number | null): number | null => (v == null ? null : Math.round(v));
   const cases: Record<string, Record<string, unknown>> = {};
-  const brief: Partial<Record<CaseName, { ours: number; torch: number | null; ratio: number | null }>> = {};
+  const brief: Partial<Record<CaseName, { ours: number | null; torch: number | null; ratio: number | null }>> = {};
   for (const s of summaries) {
-    const core = { ours: Math.round(s.ours), torch: round(s.torch), ratio: s.ratio == null ? null : Number(s.ratio.toFixed(3)) };
+    const core = { ours: round(s.ours), torch: round(s.torch), ratio: s.ratio == null ? null : Number(s.ratio.toFixed(3)) };
     brief[s.name] = core;
     cases[s.name] = {
       ...core,
       unit: s.unit,
       engine: s.engine,
       engineReason: s.engineReason,
+      ...(s.error ? { error: s.error } : {}),
       torchConfig: s.torchConfig,
       torchByConfig: Object.fromEntries(Object.entries(s.torchByConfig).map(([k, v]) => [k, Math.round(v)])),
       params: s.params,
