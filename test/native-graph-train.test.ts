@@ -13,7 +13,7 @@ import { NativeGraphTrainer, planGraphTraining } from "../src/engine/native/grap
 import { nativeTrainerFor, NativeSeqTrainer } from "../src/engine/native/seq-train";
 import { buildCifarResNet } from "../src/models/resnet";
 import { buildLeNet } from "../src/models/model";
-import { mulberry32 } from "../src/core/random";
+import { labels, scaleRelErr, uniform } from "./helpers/numeric";
 import { evaluateClassifier, trainClassifier } from "../src/training/train";
 
 const status = loadNative();
@@ -23,33 +23,11 @@ before(async () => {
   await tf.setBackend("cpu");
 });
 
-function uniform(n: number, seed: number, lo = 0, hi = 1): Float32Array {
-  const rng = mulberry32(seed);
-  return Float32Array.from({ length: n }, () => lo + (hi - lo) * rng());
-}
-
-function labels(n: number, classes: number, seed: number): Int32Array {
-  const rng = mulberry32(seed);
-  return Int32Array.from({ length: n }, () => Math.floor(rng() * classes));
-}
-
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   assert.equal(a.length, b.length);
   let d = 0;
   for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
   return d;
-}
-
-/** max |a − b| / max(max |b|, 1e-3): relative to the array's scale. */
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let d = 0;
-  let m = 1e-3;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    m = Math.max(m, Math.abs(b[i]));
-  }
-  return d / m;
 }
 
 const GRAD_TOL = 1e-4; // relative; measured ≤ 4e-6 (float32 summation order differs)
@@ -88,7 +66,7 @@ function checkGradients(name: string, net: tf.LayersModel, inShape: number[], ba
     const got = trainer.gradients(x, y, batch);
     assert.ok(Math.abs(got.loss - ref.loss) <= 1e-5 * Math.max(1, ref.loss), `${name} batch ${batch}: loss ${got.loss} vs ${ref.loss}`);
     got.grads.forEach((g, i) => {
-      const e = relErr(g, ref.grads[i]);
+      const e = scaleRelErr(g, ref.grads[i]);
       worst = Math.max(worst, e);
       assert.ok(e <= GRAD_TOL, `${name} batch ${batch}: gradient of ${net.trainableWeights[i].name} differs by ${e.toExponential(2)} (relative)`);
     });
@@ -221,7 +199,7 @@ test("BN moving statistics and weights after 6 SGD steps equal tfjs' (exact movi
   const moving = a.weights.filter((w) => /moving_(mean|variance)/.test(w.name));
   assert.equal(moving.length, 2 * 7);
   a.weights.forEach((w, i) => {
-    const e = relErr(w.read().dataSync(), b.weights[i].read().dataSync());
+    const e = scaleRelErr(w.read().dataSync(), b.weights[i].read().dataSync());
     assert.ok(e < 1e-4, `${w.name} differs by ${e.toExponential(2)} (relative) after 6 steps`);
   });
   [a, b].forEach((m) => m.dispose());
@@ -236,7 +214,7 @@ test("predict uses the moving statistics (inference mode) and equals net.predict
   const x = data.X.dataSync() as Float32Array;
   const got = trainer.predict(x, 5, 12);
   const want = tf.tidy(() => (net.predict(tf.slice(data.X, 5, 12)) as tf.Tensor).dataSync());
-  assert.ok(relErr(got, want) < 1e-4, `logits differ by ${relErr(got, want).toExponential(2)}`);
+  assert.ok(scaleRelErr(got, want) < 1e-4, `logits differ by ${scaleRelErr(got, want).toExponential(2)}`);
   const a = evaluateClassifier(net, data, 16);
   const b = evaluateClassifier(net, data, 16, "tfjs");
   assert.deepEqual(Array.from(a.yPred), Array.from(b.yPred));
@@ -254,7 +232,7 @@ test("syncToModel writes weights and moving statistics; a new trainer from the m
   const logits = trainer.predict(x, 0, 6);
   net.weights.forEach((w, i) => assert.deepEqual(w.read().dataSync(), before[i], `${w.name} changed before syncToModel`));
   trainer.syncToModel();
-  net.weights.forEach((w, i) => assert.ok(relErr(w.read().dataSync(), before[i]) > 0, `${w.name} was not written`));
+  net.weights.forEach((w, i) => assert.ok(scaleRelErr(w.read().dataSync(), before[i]) > 0, `${w.name} was not written`));
   assert.deepEqual(graphTrainer(net).predict(x, 0, 6), logits);
   net.dispose();
 });
@@ -271,7 +249,7 @@ test("Dropout: a fresh mask every step in training, the identity in inference", 
   const l2 = trainer.gradients(x, y, 16).loss;
   assert.notEqual(l1, l2, "two training forwards used the same dropout mask");
   const want = tf.tidy(() => (net.predict(tf.tensor2d(x, [16, 20])) as tf.Tensor).dataSync());
-  assert.ok(relErr(trainer.predict(x, 0, 16), want) < 1e-5);
+  assert.ok(scaleRelErr(trainer.predict(x, 0, 16), want) < 1e-5);
   net.dispose();
 });
 

@@ -20,7 +20,7 @@ import { loadNative, resetNativeForTests } from "../src/engine/native/addon";
 const NATIVE_SIMD_ENV = "RUNBOOK_NATIVE_SIMD";
 import { nativeTrainerFor, planNativeTraining, NativeSeqTrainer } from "../src/engine/native/seq-train";
 import { buildLeNet } from "../src/models/model";
-import { mulberry32 } from "../src/core/random";
+import { labels, scaleRelErr, uniform } from "./helpers/numeric";
 import { evaluateClassifier, trainClassifier } from "../src/training/train";
 import { readEnvText } from "../src/core/env";
 
@@ -34,17 +34,6 @@ before(async () => {
   await tf.setBackend("cpu");
 });
 
-/** Seeded uniform [lo, hi) floats. */
-function uniform(n: number, seed: number, lo = 0, hi = 1): Float32Array {
-  const rng = mulberry32(seed);
-  return Float32Array.from({ length: n }, () => lo + (hi - lo) * rng());
-}
-
-function labels(n: number, classes: number, seed: number): Int32Array {
-  const rng = mulberry32(seed);
-  return Int32Array.from({ length: n }, () => Math.floor(rng() * classes));
-}
-
 /** Reference: loss and gradients of softmax cross-entropy (mean) on the tfjs cpu backend, in trainableWeights order. */
 function tfjsGradients(net: tf.LayersModel, x: Float32Array, y: Int32Array, inShape: number[]): { loss: number; grads: Float32Array[] } {
   return tf.tidy(() => {
@@ -54,18 +43,6 @@ function tfjsGradients(net: tf.LayersModel, x: Float32Array, y: Int32Array, inSh
     const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(yb, net.apply(xb, { training: true }) as tf.Tensor) as tf.Scalar, vars);
     return { loss: value.dataSync()[0], grads: vars.map((v) => grads[v.name].dataSync() as Float32Array) };
   });
-}
-
-/** max |a − b| / max(max |b|, 1e-3): relative to the gradient's scale. */
-function relErr(a: Float32Array, b: Float32Array): number {
-  assert.equal(a.length, b.length);
-  let d = 0;
-  let m = 1e-3;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    m = Math.max(m, Math.abs(b[i]));
-  }
-  return d / m;
 }
 
 const GRAD_TOL = 1e-4; // relative; measured ≈ 1e-6 at most (float32 summation order differs), printed by each test
@@ -95,7 +72,7 @@ function checkGradients(name: string, build: () => tf.LayersModel, inShape: numb
     assert.ok(Math.abs(got.loss - ref.loss) <= 1e-5 * Math.max(1, ref.loss), `${name} batch ${batch}: loss ${got.loss} vs ${ref.loss}`);
     parity.loss = Math.max(parity.loss, Math.abs(got.loss - ref.loss));
     got.grads.forEach((g, i) => {
-      const e = relErr(g, ref.grads[i]);
+      const e = scaleRelErr(g, ref.grads[i]);
       parity.grad = Math.max(parity.grad, e);
       assert.ok(e <= GRAD_TOL, `${name} batch ${batch}: gradient of ${net.trainableWeights[i].name} differs by ${e.toExponential(2)} (relative)`);
     });
@@ -283,7 +260,7 @@ test(
       );
       ha.losses.forEach((l, i) => assert.ok(Math.abs(l.meanLoss - hb.losses[i].meanLoss) < 1e-4, `loss ${l.meanLoss} vs ${hb.losses[i].meanLoss}`));
       a.getWeights().forEach((w, i) => {
-        const e = relErr(w.dataSync() as Float32Array, b.getWeights()[i].dataSync() as Float32Array);
+        const e = scaleRelErr(w.dataSync() as Float32Array, b.getWeights()[i].dataSync() as Float32Array);
         assert.ok(e < 1e-4, `μ=${momentum}: weight ${i} differs by ${e.toExponential(2)} (relative) after 30 steps`);
       });
       a.dispose();

@@ -14,6 +14,7 @@ import { nativeTransformerTrainerFor, type NativeTransformerTrainer } from "../s
 import { Transformer, transformerWeightShapes, type TransformerConfig } from "../src/models/transformer";
 import { evaluateLanguageModel, trainLanguageModel, type TokenSequences } from "../src/training/train-lm";
 import { mulberry32 } from "../src/core/random";
+import { scaleRelErr } from "./helpers/numeric";
 import { withEnv } from "./helpers/env";
 
 const status = loadNative();
@@ -83,18 +84,6 @@ function tfjsGradients(model: Transformer, windows: Int32Array, batch: number, l
   });
 }
 
-/** max |a − b| / max(max |b|, 1e-3): relative to the gradient's scale. */
-function relErr(a: Float32Array, b: Float32Array): number {
-  assert.equal(a.length, b.length);
-  let d = 0;
-  let m = 1e-3;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    m = Math.max(m, Math.abs(b[i]));
-  }
-  return d / m;
-}
-
 const GRAD_TOL = 1e-4; // relative, as the brief asks; the measured worst case is printed by the test
 
 const small: TransformerConfig = { vocabSize: 37, contextLength: 8, dModel: 16, numHeads: 2, numLayers: 2, seed: 1 };
@@ -128,7 +117,7 @@ test(
       const names = transformerWeightShapes(c.config).map(([n]) => n);
       assert.equal(got.grads.length, names.length);
       got.grads.forEach((g, i) => {
-        const e = relErr(g, ref.grads[i]);
+        const e = scaleRelErr(g, ref.grads[i]);
         worstGrad = Math.max(worstGrad, e);
         assert.ok(e <= GRAD_TOL, `${c.name}: gradient of ${names[i]} differs by ${e.toExponential(2)} (relative)`);
       });
@@ -194,7 +183,7 @@ test("trainLanguageModel: 50 native steps with warm-up + cosine follow the tfjs 
     assert.ok(Math.abs(nat.after - nat.h.validation[1].loss) < 1e-5, `synced model ${nat.after} vs native ${nat.h.validation[1].loss}`);
     assert.ok(Math.abs(nat.after - ref.after) <= LOSS_TOL);
     nat.weights.forEach((w, i) => {
-      const e = relErr(w, ref.weights[i]);
+      const e = scaleRelErr(w, ref.weights[i]);
       worstWeight = Math.max(worstWeight, e);
       assert.ok(e < 2e-3, `weight ${i} after 50 steps differs by ${e.toExponential(2)} (relative)`);
     });

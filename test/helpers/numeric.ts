@@ -1,6 +1,31 @@
 /** Numeric helpers shared by the tests: seeded random values, error measures, closeness assertions with a stated tolerance. */
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
+import { mulberry32 } from "../../src/core/random";
+
+/** Seeded uniform [lo, hi) floats. */
+export function uniform(n: number, seed: number, lo = 0, hi = 1): Float32Array {
+  const rng = mulberry32(seed);
+  return Float32Array.from({ length: n }, () => lo + (hi - lo) * rng());
+}
+
+/** Seeded class labels in [0, classes). */
+export function labels(n: number, classes: number, seed: number): Int32Array {
+  const rng = mulberry32(seed);
+  return Int32Array.from({ length: n }, () => Math.floor(rng() * classes));
+}
+
+/** max |a − b| / max(max |b|, 1e-3): relative to the array's scale (how the native steps' gradients are compared). */
+export function scaleRelErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length);
+  let d = 0;
+  let m = 1e-3;
+  for (let i = 0; i < a.length; i++) {
+    d = Math.max(d, Math.abs(a[i] - b[i]));
+    m = Math.max(m, Math.abs(b[i]));
+  }
+  return d / m;
+}
 
 /** Seeded standard-normal values of `shape`, as plain numbers (to copy between backends). */
 export function randn(shape: number[], seed: number): Float32Array {
