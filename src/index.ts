@@ -47,6 +47,7 @@ export * from "./data/tar";
 export * from "./data/wav";
 // models/
 export * from "./models/embedding";
+export * from "./models/flops";
 export * from "./models/model-figures";
 export * from "./models/model-io";
 export * from "./models/model";
@@ -63,6 +64,7 @@ export * from "./from-scratch/math-models";
 // training/
 export * from "./training/augment";
 export * from "./training/epoch-figures";
+export * from "./training/lr-schedule";
 export * from "./training/train-lm";
 export * from "./training/train";
 // evaluation/
@@ -109,6 +111,7 @@ export * from "./notebook/display";
 export * from "./notebook/environment";
 export * from "./notebook/image";
 export * from "./notebook/plot";
+export * from "./notebook/reference-runs";
 export * from "./notebook/report-facts";
 export * from "./notebook/runbook";
 export * from "./notebook/training-view";

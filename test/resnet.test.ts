@@ -13,7 +13,8 @@ import {
   ShortcutA,
   stageParameters,
 } from "../src/models/resnet";
-import { countParameters } from "../src/models/model";
+import { buildLeNet, countParameters } from "../src/models/model";
+import { multiplyAddsPerSample } from "../src/models/flops";
 import { loadModel, saveModel } from "../src/models/model-io";
 import { trainClassifier } from "../src/training/train";
 
@@ -260,4 +261,21 @@ test("rejects impossible configurations with errors naming the parameter", () =>
   assert.throws(() => buildCifarResNet({ depth: 20, numClasses: 10, inputShape: [4, 4, 3], seed: 0 }), /too small/);
   assert.throws(() => buildResNet50({ inputShape: [16, 16, 3] }), /too small/);
   assert.throws(() => buildCifarResNet({ depth: 20, numClasses: 10, inputShape: [32, 32, 3], seed: 0, shortcut: "C" as "A" }), /shortcut/);
+});
+
+test("multiplyAddsPerSample: LeNet by hand, ResNet-20 and ResNet-50 as He et al. count them", () => {
+  const lenet = buildLeNet({ inputShape: [32, 32, 3], numClasses: 10, seed: 1 });
+  // conv1 5·5·3·6 at 28×28, conv2 5·5·6·16 at 10×10, dense 400·120 + 120·84 + 84·10.
+  assert.equal(multiplyAddsPerSample(lenet), 5 * 5 * 3 * 6 * 28 * 28 + 5 * 5 * 6 * 16 * 10 * 10 + 400 * 120 + 120 * 84 + 84 * 10);
+  lenet.dispose();
+  const r20 = buildCifarResNet({ depth: 20, numClasses: 10, inputShape: [32, 32, 3], seed: 1 });
+  // stem 3·3·3·16 at 32²; 6 convs 16→16 at 32²; 32→: 16→32 + 5 × 32→32 at 16²; 64: 32→64 + 5 × 64→64 at 8²; dense 64·10.
+  const hand = 9 * 3 * 16 * 1024 + 6 * 9 * 16 * 16 * 1024 + (9 * 16 * 32 + 5 * 9 * 32 * 32) * 256 + (9 * 32 * 64 + 5 * 9 * 64 * 64) * 64 + 640;
+  assert.equal(multiplyAddsPerSample(r20), hand);
+  assert.ok(Math.abs(hand - 41e6) < 1e6, `ResNet-20 ≈ 41 M multiply-adds (He et al.), got ${hand}`);
+  r20.dispose();
+  const r50 = buildResNet50({ inputShape: [224, 224, 3], numClasses: 1000, includeTop: true, seed: 1 });
+  const macs50 = multiplyAddsPerSample(r50);
+  assert.ok(macs50 > 3.8e9 && macs50 < 4.2e9, `ResNet-50 ≈ 3.8–4.1 G multiply-adds, got ${macs50}`);
+  r50.dispose();
 });

@@ -1,7 +1,8 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { batchTensors, evaluateLanguageModel, learningRateAt, packSequences, toSequences, trainLanguageModel } from "../src/training/train-lm";
+import { batchTensors, evaluateLanguageModel, packSequences, toSequences, trainLanguageModel } from "../src/training/train-lm";
+import { learningRateAt } from "../src/training/lr-schedule";
 import { evaluateNgram, fitBigram, fitKneserNeyTrigram, fitUnigram } from "../src/text/ngram";
 import { Transformer } from "../src/models/transformer";
 import type { TrainProgress } from "../src/training/train";

@@ -2,7 +2,8 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { buildLeNet } from "../src/models/model";
-import { createOptimizer, disposeOptimizer, evaluateClassifier, trainClassifier, TrainLogEntry, TrainProgress } from "../src/training/train";
+import { createOptimizer, disposeOptimizer, evaluateClassifier, trainClassifier, TrainLogEntry, TrainOptions, TrainProgress } from "../src/training/train";
+import { learningRateAt } from "../src/training/lr-schedule";
 import { mulberry32 } from "../src/core/random";
 
 before(async () => {
@@ -336,4 +337,40 @@ test("onEpochEnd: called once per epoch with the epoch's weights in the model, i
   assert.ok(h.seconds <= wall - 0.85, `the 0.9 s spent in onEpochEnd is not training time (history ${h.seconds} s of ${wall} s)`);
   tf.dispose([X, y]);
   net.dispose();
+});
+
+test("lrSchedule cosine: the rate of every step follows learningRateAt, on the native and the tfjs step, SGD and Adam", async () => {
+  const n = 24;
+  const X = tf.randomUniform([n, 32, 32, 3], -1, 1, "float32", 4); // [24, 32, 32, 3]
+  const y = tf.tensor1d(
+    Array.from({ length: n }, (_, i) => i % 10),
+    "int32",
+  );
+  const run = async (extra: Partial<TrainOptions>): Promise<{ losses: number[]; engine: string; finalLr?: number }> => {
+    const net = buildLeNet({ inputShape: [32, 32, 3], seed: 3 });
+    const h = await trainClassifier(net, { X, y }, { numEpochs: 2, batchSize: 6, lr: 0.02, momentum: 0.9, seed: 5, logEvery: 1, ...extra });
+    net.dispose();
+    return { losses: h.losses.map((l) => l.meanLoss), engine: h.engine ?? "", finalLr: h.finalLr };
+  };
+  const cosine = { lrSchedule: "cosine" as const, warmupSteps: 2, minLrFraction: 0.05 };
+  for (const optimizer of ["sgd", "adam"] as const) {
+    const lr = optimizer === "adam" ? 0.002 : 0.02;
+    const constant = await run({ optimizer, lr });
+    const scheduled = await run({ optimizer, lr, ...cosine });
+    const onTfjs = await run({ optimizer, lr, ...cosine, engine: "tfjs" });
+    // Step 0 runs at lr/2 (warm-up), so the second loss already differs from the constant rate's.
+    assert.ok(Math.abs(scheduled.losses[1] - constant.losses[1]) > 1e-4, `${optimizer}: the schedule changes training`);
+    assert.equal(scheduled.finalLr, learningRateAt(7, { lr, numSteps: 8, ...cosine }));
+    assert.ok((scheduled.finalLr ?? lr) < 0.2 * lr && (scheduled.finalLr ?? 0) > 0.05 * lr, "the last step runs near lr · minLrFraction");
+    assert.equal(constant.finalLr, lr);
+    if (scheduled.engine === "native") {
+      scheduled.losses.forEach((l, i) => assert.ok(Math.abs(l - onTfjs.losses[i]) < 1e-3, `${optimizer} step ${i}: native ${l} vs tfjs ${onTfjs.losses[i]}`));
+    }
+  }
+  const bad = (extra: Partial<TrainOptions>) =>
+    trainClassifier(mlp(1), { X: tf.zeros([4, 2]), y: tf.tensor1d([0, 1, 0, 1], "int32") }, { numEpochs: 1, batchSize: 2, lr: 0.1, seed: 0, ...extra });
+  await assert.rejects(bad({ lrSchedule: "step" as never }), /lrSchedule="step"; expected "constant" or "cosine"/);
+  await assert.rejects(bad({ lrSchedule: "cosine", warmupSteps: 3 }), /warmupSteps=3; expected a whole number in \[1, 2\]/);
+  await assert.rejects(bad({ lrSchedule: "cosine", minLrFraction: 2 }), /minLrFraction=2; expected a fraction in \[0, 1\]/);
+  tf.dispose([X, y]);
 });

@@ -20,6 +20,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { shuffledIndices } from "../core/random";
 import { RunningLoss } from "./train";
+import { learningRateAt, ScheduledAdam } from "./lr-schedule";
 import type { TrainHistory, TrainLogEntry, TrainProgress } from "./train";
 import type { Transformer } from "../models/transformer";
 import { nativeTransformerTrainerFor, type NativeTransformerTrainer } from "../engine/native/transformer-train";
@@ -126,24 +127,6 @@ export interface LmTrainHistory extends TrainHistory {
   learningRates: number[];
   /** Validation loss at the evaluated steps (empty without evalSet). */
   validation: { step: number; loss: number }[];
-}
-
-/** Learning rate at `step` (0-based): linear warm-up to lr, then cosine decay to lr·minLrFraction (article §8). */
-export function learningRateAt(step: number, opts: { lr: number; numSteps: number; warmupSteps?: number; minLrFraction?: number }): number {
-  const { lr, numSteps } = opts;
-  const warmup = opts.warmupSteps ?? Math.max(1, Math.round(0.1 * numSteps));
-  const minFrac = opts.minLrFraction ?? 0.1;
-  if (step < warmup) return (lr * (step + 1)) / warmup;
-  const span = Math.max(1, numSteps - warmup);
-  const progress = Math.min(1, (step - warmup) / span);
-  return lr * (minFrac + (1 - minFrac) * 0.5 * (1 + Math.cos(Math.PI * progress)));
-}
-
-/** Adam whose learning rate can change between steps (tf.train.adam fixes it at construction). */
-class ScheduledAdam extends tf.AdamOptimizer {
-  setLearningRate(lr: number): void {
-    this.learningRate = lr;
-  }
 }
 
 /** Throws naming the first token id of `data` outside [0, vocabSize), with its sequence and position. */

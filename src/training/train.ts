@@ -12,6 +12,7 @@ import { NativeBatches } from "../engine/native/batches";
 import { hostView } from "../engine/host-view";
 import { requireAbove, requirePositiveInteger } from "../core/validate";
 import { applyAugmentation, augmentHostBatch, drawAugmentation, type PadMode } from "./augment";
+import { learningRateAt, ScheduledAdam, type LrSchedule } from "./lr-schedule";
 
 /** A labelled dataset: images (or features) X and integer class labels y. */
 export interface LabelledSet {
@@ -27,8 +28,17 @@ export interface TrainOptions {
   numEpochs: number;
   /** Mini-batch size (4 in the tutorial); the last batch of an epoch may be smaller. */
   batchSize: number;
-  /** Learning rate (0.001 in the tutorial). */
+  /** Learning rate (0.001 in the tutorial); with lrSchedule 'cosine', the peak rate. */
   lr: number;
+  /**
+   * 'constant' (default, the tutorial's) or 'cosine': linear warm-up over `warmupSteps`, then cosine
+   * decay to lr · minLrFraction at the last step ({@link learningRateAt}), on both engines.
+   */
+  lrSchedule?: LrSchedule;
+  /** Cosine schedule only: warm-up steps (default 10% of all steps). */
+  warmupSteps?: number;
+  /** Cosine schedule only: the final rate as a fraction of lr (default 0.1). */
+  minLrFraction?: number;
   /** SGD momentum μ (0.9 in the tutorial); default 0 = plain SGD, like torch.optim.SGD. Ignored by Adam. */
   momentum?: number;
   /** 'sgd' (default; with momentum if momentum > 0) or 'adam' (default betas 0.9/0.999, eps 1e-7). */
@@ -102,6 +112,8 @@ export interface TrainHistory {
   seconds: number;
   /** Optimiser steps taken (mini-batches). */
   steps: number;
+  /** Learning rate of the last step (lr unless a schedule moved it). */
+  finalLr?: number;
   /** tf backend the run used, e.g. "cpu" or "wasm" (for "N samples/s on <backend>"). */
   backend: string;
   /** The step that ran: "native" (fused oneDNN step) or "tfjs" (on `backend`); set by trainClassifier. */
@@ -110,10 +122,13 @@ export interface TrainHistory {
   engineReason?: string;
 }
 
+/** An optimiser whose learning rate a schedule can set before each step. */
+type SchedulableOptimizer = tf.Optimizer & { setLearningRate(lr: number): void };
+
 /** Build the optimiser trainClassifier uses: tf.train.momentum(lr, μ) ≡ torch.optim.SGD(lr, momentum=μ) (article §5.2). */
-export function createOptimizer(opts: Pick<TrainOptions, "lr" | "momentum" | "optimizer">): tf.Optimizer {
+export function createOptimizer(opts: Pick<TrainOptions, "lr" | "momentum" | "optimizer">): SchedulableOptimizer {
   const { lr, momentum = 0, optimizer = "sgd" } = opts;
-  if (optimizer === "adam") return tf.train.adam(lr);
+  if (optimizer === "adam") return new ScheduledAdam(lr, 0.9, 0.999); // tf.train.adam's defaults (eps: the backend's 1e-7)
   // tfjs MomentumOptimizer: acc = μ·acc + g; w -= lr·acc. PyTorch SGD (dampening 0, no
   // Nesterov): v = μ·v + g; p -= lr·v, with v = g on the first step. Identical.
   return momentum > 0 ? tf.train.momentum(lr, momentum) : tf.train.sgd(lr);
@@ -226,7 +241,18 @@ export async function trainClassifier(net: tf.LayersModel, trainSet: LabelledSet
 
   // oneHot needs int32 labels; cast once, not per step.
   const y: tf.Tensor1D = trainSet.y.dtype === "int32" ? trainSet.y : tf.cast(trainSet.y, "int32");
-  const { lr: learningRate, momentum = 0 } = opts;
+  const { momentum = 0, lrSchedule = "constant" } = opts;
+  if (lrSchedule !== "constant" && lrSchedule !== "cosine")
+    throw new Error(`trainClassifier: lrSchedule="${String(lrSchedule)}"; expected "constant" or "cosine"`);
+  if (opts.warmupSteps !== undefined && (!Number.isInteger(opts.warmupSteps) || opts.warmupSteps < 1 || opts.warmupSteps > totalSteps)) {
+    throw new Error(`trainClassifier: warmupSteps=${opts.warmupSteps}; expected a whole number in [1, ${totalSteps}] (the run's steps)`);
+  }
+  if (opts.minLrFraction !== undefined && !(opts.minLrFraction >= 0 && opts.minLrFraction <= 1)) {
+    throw new Error(`trainClassifier: minLrFraction=${opts.minLrFraction}; expected a fraction in [0, 1]`);
+  }
+  const schedule = { lr, numSteps: totalSteps, warmupSteps: opts.warmupSteps, minLrFraction: opts.minLrFraction };
+  const rateAt = (step: number): number => (lrSchedule === "cosine" ? learningRateAt(step, schedule) : lr);
+  let learningRate = lr;
   const native = opts.engine === "tfjs" ? { trainer: null, reason: "engine: tfjs requested" } : nativeTrainerFor(net, opts);
   const optimizer = native.trainer ? null : createOptimizer(opts);
   const varList = net.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -269,6 +295,8 @@ export async function trainClassifier(net: tf.LayersModel, trainSet: LabelledSet
       running.restart();
       for (let b = 0; b < batchesPerEpoch; b++) {
         const batchIdx = order.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize));
+        learningRate = rateAt(steps);
+        optimizer?.setLearningRate(learningRate);
         if (batches && native.trainer) {
           const { x, labels, start } = batches.batch(order, b);
           if (augmented) {
@@ -330,6 +358,7 @@ export async function trainClassifier(net: tf.LayersModel, trainSet: LabelledSet
     samplesPerSec: seconds > 0 ? samplesSeen / seconds : 0,
     seconds,
     steps,
+    finalLr: learningRate,
     backend: tf.getBackend(),
     engine: native.trainer ? "native" : "tfjs",
     engineReason: native.reason,

@@ -1,0 +1,37 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { loadReferenceRun } from "../src/notebook/reference-runs";
+
+const good = { script: "scripts/reference/x.py", torch: "1.13.0", threads: 2, date: "2026-12-04", settings: { epochs: 3 }, testAccuracy: 0.93 };
+
+function write(dir: string, name: string, content: unknown): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, typeof content === "string" ? content : JSON.stringify(content));
+  return file;
+}
+
+test("loadReferenceRun: provenance, settings and figures of a committed run", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ref-"));
+  const run = loadReferenceRun(write(dir, "ok.json", good));
+  assert.equal(run.torch, "1.13.0");
+  assert.equal(run.threads, 2);
+  assert.deepEqual(run.settings, { epochs: 3 });
+  assert.equal(run.figure("testAccuracy"), 0.93);
+  assert.throws(() => run.figure("perplexity"), /ok\.json: "perplexity" must be a finite number/);
+  fs.rmSync(dir, { recursive: true });
+});
+
+test("loadReferenceRun: a missing, broken or incomplete file is an error naming it and the field", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ref-"));
+  assert.throws(() => loadReferenceRun(path.join(dir, "none.json")), /none\.json not found/);
+  assert.throws(() => loadReferenceRun(write(dir, "bad.json", "{")), /bad\.json is not valid JSON/);
+  assert.throws(() => loadReferenceRun(write(dir, "arr.json", [])), /arr\.json: expected a JSON object/);
+  assert.throws(() => loadReferenceRun(write(dir, "t.json", { ...good, torch: "" })), /t\.json: "torch" must be a non-empty string/);
+  assert.throws(() => loadReferenceRun(write(dir, "th.json", { ...good, threads: 0 })), /"threads" must be a positive integer/);
+  assert.throws(() => loadReferenceRun(write(dir, "d.json", { ...good, date: "4 Dec" })), /"date" must be YYYY-MM-DD, got "4 Dec"/);
+  assert.throws(() => loadReferenceRun(write(dir, "s.json", { ...good, settings: null })), /"settings" must be an object/);
+  fs.rmSync(dir, { recursive: true });
+});
