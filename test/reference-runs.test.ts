@@ -5,7 +5,18 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { loadReferenceRun } from "../src/notebook/reference-runs";
 
-const good = { script: "scripts/reference/x.py", torch: "1.13.0", threads: 2, date: "2026-12-04", settings: { epochs: 3 }, testAccuracy: 0.93 };
+const good = {
+  script: "scripts/reference/x.py",
+  torch: "1.13.0",
+  threads: 2,
+  date: "2026-12-04",
+  settings: { epochs: 3 },
+  testAccuracy: 0.93,
+  epochs: [
+    { epoch: 1, testAccuracy: 0.8 },
+    { epoch: 2, testAccuracy: 0.9 },
+  ],
+};
 
 function write(dir: string, name: string, content: unknown): string {
   const file = path.join(dir, name);
@@ -21,6 +32,9 @@ test("loadReferenceRun: provenance, settings and figures of a committed run", ()
   assert.deepEqual(run.settings, { epochs: 3 });
   assert.equal(run.figure("testAccuracy"), 0.93);
   assert.throws(() => run.figure("perplexity"), /ok\.json: "perplexity" must be a finite number/);
+  assert.deepEqual(run.column("epochs", "testAccuracy"), [0.8, 0.9]);
+  assert.throws(() => run.column("epochs", "loss"), /ok\.json: epochs\[0\]\.loss must be a finite number/);
+  assert.throws(() => run.column("steps", "loss"), /ok\.json: "steps" must be a non-empty list/);
   fs.rmSync(dir, { recursive: true });
 });
 

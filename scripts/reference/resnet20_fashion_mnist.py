@@ -157,6 +157,7 @@ def main():
     with os.fdopen(fd, "w") as f:
         json.dump(result, f, indent=1)
         f.write("\n")
+    os.chmod(tmp, 0o644)  # mkstemp makes it private; the result is committed
     os.replace(tmp, a.out)
     print(json.dumps(result))
 

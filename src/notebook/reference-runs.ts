@@ -22,6 +22,8 @@ export interface ReferenceRun {
   settings: Record<string, unknown>;
   /** A number the script recorded, e.g. figure("testAccuracy"); throws naming the file if it is missing. */
   figure(key: string): number;
+  /** One number from every entry of a list the script recorded, e.g. column("epochs", "testAccuracy"). */
+  column(listKey: string, field: string): number[];
 }
 
 /** The folder of committed reference results. */
@@ -61,6 +63,15 @@ export function loadReferenceRun(nameOrFile: string): ReferenceRun {
       const v = record[key];
       if (typeof v !== "number" || !Number.isFinite(v)) throw new Error(`reference run ${file}: "${key}" must be a finite number`);
       return v;
+    },
+    column(listKey: string, field: string): number[] {
+      const list = record[listKey];
+      if (!Array.isArray(list) || list.length === 0) throw new Error(`reference run ${file}: "${listKey}" must be a non-empty list`);
+      return list.map((entry: unknown, i) => {
+        const v = typeof entry === "object" && entry !== null ? (entry as Record<string, unknown>)[field] : undefined;
+        if (typeof v !== "number" || !Number.isFinite(v)) throw new Error(`reference run ${file}: ${listKey}[${i}].${field} must be a finite number`);
+        return v;
+      });
     },
   };
 }

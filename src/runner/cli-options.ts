@@ -59,7 +59,7 @@ export function parseRunArgs(argv: string[]): RunnerOptions {
     profile: "full",
     overrides: {},
     jobs: os.cpus().length,
-    timeout: 1800,
+    timeout: 7200, // catches a hung cell; the full §3.3 training cell alone takes ~25 min on 2 busy cores
     out: path.join(PROJECT_ROOT, "reports"),
     shard: null,
     list: false,
