@@ -15,7 +15,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { loadNative, resetNativeForTests } from "../src/engine/native/addon";
+import { loadNative, nativeStepReason, resetNativeForTests } from "../src/engine/native/addon";
 
 const NATIVE_SIMD_ENV = "RUNBOOK_NATIVE_SIMD";
 import { nativeTrainerFor, planNativeTraining, NativeSeqTrainer } from "../src/engine/native/seq-train";
@@ -85,6 +85,25 @@ test("the native addon builds and loads where g++ and libdnnl-dev are present; e
     assert.ok(status.ok, `g++ and oneDNN are here but the addon is unavailable: ${status.reason}`);
   if (status.ok) assert.match(status.reason, /^oneDNN \d+\.\d+/);
   else assert.match(status.reason, /not built|does not load|disabled/);
+});
+
+test("each native step's reason says what it computes with and the thread count at the time (setNumThreads can change it)", { skip: skipNative }, () => {
+  const addon = status.addon!;
+  const before = addon.getNumThreads();
+  try {
+    addon.setNumThreads(2);
+    const seq = nativeTrainerFor(buildLeNet({ inputShape: [16, 16, 1], seed: 1 }), { optimizer: "sgd" });
+    assert.match(
+      seq.reason,
+      new RegExp(`^native fused step \\(oneDNN .*, 2 threads, oneDNN conv \\+ sgemm, ${addon.simd()} direct conv on ≤ 4 input channels\\)$`),
+    );
+    addon.setNumThreads(1);
+    assert.match(nativeStepReason(addon, "sequential"), /, 1 thread, /);
+    assert.match(nativeStepReason(addon, "gpt"), /, 1 thread, oneDNN sgemm, own attention\/LayerNorm\/GELU loops$/);
+    assert.match(nativeStepReason(addon, "wasm-kernels"), /, 1 thread, oneDNN primitives$/);
+  } finally {
+    addon.setNumThreads(before);
+  }
 });
 
 test("the C++ needs oneDNN 2.x headers and says so in its compile error", { skip: toolsPresent ? false : "no g++ or oneDNN headers" }, () => {
@@ -221,7 +240,7 @@ test("every SIMD kernel set this CPU has (RUNBOOK_NATIVE_SIMD: the portable base
       resetNativeForTests();
       const forced = loadNative();
       assert.ok(forced.ok && forced.addon.simd() === simd, `${NATIVE_SIMD_ENV}=${simd}: ${forced.reason}`);
-      assert.match(forced.reason, new RegExp(`, ${simd} conv kernels$`));
+      assert.match(forced.reason, new RegExp(`, ${simd} direct conv kernels$`));
       checkDirectKernel(`(${simd})`, parity);
       // The default conv choice: direct forward on LeNet's 3-channel input, oneDNN for the rest.
       checkGradients(`LeNet (${simd})`, () => buildLeNet({ inputShape: [32, 32, 3], seed: 3 }), [32, 32, 3], [4], 10, parity);

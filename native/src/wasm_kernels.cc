@@ -1,6 +1,6 @@
 // Kernels for TensorFlow.js's wasm backend that compute in place on its linear memory (the wasm
 // heap, an ArrayBuffer): every tensor is a byte offset into it, nothing is copied in or out. Each
-// call builds (or takes from a cache keyed by its shapes) a oneDNN primitive whose memory objects
+// call builds (or takes from a cache keyed by its shapes and thread count) a oneDNN primitive whose memory objects
 // point straight into the heap. Used by src/engine/native/wasm-native-kernels.ts.
 #include "wasm_kernels.h"
 
@@ -13,6 +13,8 @@
 #include <string>
 #include <unordered_map>
 #include <vector>
+
+#include <omp.h>
 
 #include "onednn_version.h"
 #include "oneapi/dnnl/dnnl.hpp"
@@ -95,8 +97,12 @@ napi_value guarded(napi_env env, F&& f) {
   return nullptr;
 }
 
+/**
+ * A primitive cache key: the call's shapes and flags, and the OpenMP thread count, because a oneDNN
+ * primitive keeps the count it was created with (after setNumThreads a new one is built).
+ */
 std::string key(std::initializer_list<int64_t> parts) {
-  std::string k;
+  std::string k = std::to_string(omp_get_max_threads()) + "T:";
   for (int64_t p : parts) k += std::to_string(p) + ",";
   return k;
 }
@@ -542,7 +548,7 @@ napi_value Binary(napi_env env, napi_callback_info info) {
       bCount *= bDims[d];
     }
     static std::unordered_map<std::string, dnnl::binary> cache;
-    std::string kk = std::to_string(op) + ":";
+    std::string kk = key({op});
     for (int64_t d = 0; d < rank; d++) kk += std::to_string(outDims[d]) + "/" + std::to_string(bDims[d]) + ",";
     memory::desc outMd(outDims, dt::f32, denseStrides(outDims)), bMd(bDims, dt::f32, denseStrides(bDims));
     auto it = cache.find(kk);
