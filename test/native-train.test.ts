@@ -106,6 +106,25 @@ test("each native step's reason says what it computes with and the thread count 
   }
 });
 
+test(
+  "argument errors from every binding file (one set of helpers, native/src/napi_args.h) are JavaScript errors naming the argument",
+  { skip: skipNative },
+  () => {
+    const call = status.addon as unknown as Record<string, (...args: unknown[]) => unknown>;
+    assert.throws(() => call.numParams(), /^Error: expected 1 arguments, got 0$/);
+    assert.throws(() => call.setNumThreads("two"), /^Error: threads must be a number$/);
+    assert.throws(() => call.createNet([3, 3, 1], [{ kind: "bogus" }]), /unknown layer kind 'bogus'/);
+    assert.throws(() => call.createNet([3, 3, 1], [{ kind: "conv", cout: 2, kh: 3, kw: 3, relu: 1 }]), /relu must be a boolean/);
+    assert.throws(() => call.createGraphNet([3, 3, 1], [{ inputs: [-1] }], {}, 1), /graph node 0 has no kind/);
+    assert.throws(() => call.graphNumArrays({}, "param"), /expected a graph network handle/);
+    const gpt = { vocabSize: 1.5, contextLength: 4, dModel: 8, numHeads: 2, numLayers: 1, dFF: 16, tieWeights: true };
+    assert.throws(() => call.createTransformer(gpt, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }), /vocabSize must be an integer; got 1\.5/);
+    assert.throws(() => call.createTransformer(gpt), /^Error: createTransformer: expected 2 arguments, got 1$/);
+    assert.throws(() => call.wasmUnary(new Float32Array(4), 0, 0, 4, 0), /wasmUnary: heap must be the wasm memory's ArrayBuffer/);
+    assert.throws(() => call.wasmUnary(new ArrayBuffer(16), 0, 0, 4, "tanh"), /wasmUnary: argument 4 must be a number/);
+  },
+);
+
 test("the C++ needs oneDNN 2.x headers and says so in its compile error", { skip: toolsPresent ? false : "no g++ or oneDNN headers" }, () => {
   const guard = path.resolve(__dirname, "..", "..", "native", "src", "onednn_version.h");
   const compile = (includeDir?: string): { status: number | null; stderr: string } =>

@@ -16,8 +16,7 @@
 
 #include <omp.h>
 
-#include "onednn_version.h"
-#include "oneapi/dnnl/dnnl.hpp"
+#include "napi_args.h"  // with onednn_version.h: a clear #error unless oneDNN 2.x
 
 namespace {
 
@@ -25,14 +24,7 @@ using dnnl::memory;
 using tag = dnnl::memory::format_tag;
 using dt = dnnl::memory::data_type;
 
-struct ArgError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-#define WK_CHECK(call)                                                  \
-  do {                                                                  \
-    if ((call) != napi_ok) throw ArgError("N-API call failed: " #call); \
-  } while (0)
+using namespace runbook::napi;
 
 dnnl::engine& cpuEngine() {
   static dnnl::engine eng(dnnl::engine::kind::cpu, 0);
@@ -54,7 +46,7 @@ struct Call {
   Call(napi_env env, napi_callback_info info, size_t numCount, const char* fn, bool variadic = false) {
     std::vector<napi_value> v(variadic ? 65 : numCount + 1);
     size_t argc = v.size();
-    WK_CHECK(napi_get_cb_info(env, info, &argc, v.data(), nullptr, nullptr));
+    NAPI_CALL(napi_get_cb_info(env, info, &argc, v.data(), nullptr, nullptr));
     if (argc < numCount + 1)
       throw ArgError(std::string(fn) + ": expected " + std::to_string(numCount + 1) + " arguments, got " + std::to_string(argc));
     if (variadic) {
@@ -62,10 +54,10 @@ struct Call {
       v.resize(argc);
     }
     bool isAb = false;
-    WK_CHECK(napi_is_arraybuffer(env, v[0], &isAb));
+    NAPI_CALL(napi_is_arraybuffer(env, v[0], &isAb));
     if (!isAb) throw ArgError(std::string(fn) + ": heap must be the wasm memory's ArrayBuffer");
     void* data = nullptr;
-    WK_CHECK(napi_get_arraybuffer_info(env, v[0], &data, &heapBytes));
+    NAPI_CALL(napi_get_arraybuffer_info(env, v[0], &data, &heapBytes));
     heap = static_cast<uint8_t*>(data);
     nums.resize(numCount);
     for (size_t i = 0; i < numCount; i++) {
@@ -84,18 +76,6 @@ struct Call {
     return reinterpret_cast<float*>(heap + off);
   }
 };
-
-template <typename F>
-napi_value guarded(napi_env env, F&& f) {
-  try {
-    f();
-  } catch (const dnnl::error& e) {
-    napi_throw_error(env, nullptr, (std::string("oneDNN: ") + e.what()).c_str());
-  } catch (const std::exception& e) {
-    napi_throw_error(env, nullptr, e.what());
-  }
-  return nullptr;
-}
 
 /**
  * A primitive cache key: the call's shapes and flags, and the OpenMP thread count, because a oneDNN
