@@ -49,15 +49,7 @@ napi_value CreateNet(napi_env env, napi_callback_info info) {
       else if (k == "dense") l.kind = LayerKind::Dense;
       else throw ArgError("unknown layer kind '" + k + "'");
       l.relu = boolField(env, el, "relu", false);
-      l.cout = static_cast<int>(numField(env, el, "cout", 0));
-      l.kh = static_cast<int>(numField(env, el, "kh", 1));
-      l.kw = static_cast<int>(numField(env, el, "kw", 1));
-      l.sh = static_cast<int>(numField(env, el, "sh", 1));
-      l.sw = static_cast<int>(numField(env, el, "sw", 1));
-      l.padTop = static_cast<int>(numField(env, el, "padTop", 0));
-      l.padBottom = static_cast<int>(numField(env, el, "padBottom", 0));
-      l.padLeft = static_cast<int>(numField(env, el, "padLeft", 0));
-      l.padRight = static_cast<int>(numField(env, el, "padRight", 0));
+      readGeometry(env, el, l);
       layers.push_back(l);
     }
     auto* sn = new SeqNet({dims[0], dims[1], dims[2]}, layers);

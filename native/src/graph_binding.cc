@@ -71,15 +71,7 @@ napi_value CreateGraphNet(napi_env env, napi_callback_info info) {
       }
       g.relu = boolField(env, el, "relu", false);
       g.bias = boolField(env, el, "bias", true);
-      g.cout = static_cast<int>(numField(env, el, "cout", 0));
-      g.kh = static_cast<int>(numField(env, el, "kh", 1));
-      g.kw = static_cast<int>(numField(env, el, "kw", 1));
-      g.sh = static_cast<int>(numField(env, el, "sh", 1));
-      g.sw = static_cast<int>(numField(env, el, "sw", 1));
-      g.padTop = static_cast<int>(numField(env, el, "padTop", 0));
-      g.padBottom = static_cast<int>(numField(env, el, "padBottom", 0));
-      g.padLeft = static_cast<int>(numField(env, el, "padLeft", 0));
-      g.padRight = static_cast<int>(numField(env, el, "padRight", 0));
+      readGeometry(env, el, g);
       g.momentum = static_cast<float>(numField(env, el, "momentum", 0.99));
       g.epsilon = static_cast<float>(numField(env, el, "epsilon", 1e-3));
       g.rate = static_cast<float>(numField(env, el, "rate", 0));

@@ -112,6 +112,24 @@ inline bool boolField(napi_env env, napi_value obj, const char* name, bool dflt)
   return v ? boolean(env, v, name) : dflt;
 }
 
+/**
+ * A conv/pool layer's geometry from a JS object — cout, kh, kw, sh, sw, padTop, padBottom, padLeft,
+ * padRight (absent: 0 channels, 1×1, stride 1, no padding) — into any spec with those fields
+ * (LayerSpec, GraphNode).
+ */
+template <typename Spec>
+void readGeometry(napi_env env, napi_value obj, Spec& s) {
+  s.cout = static_cast<int>(numField(env, obj, "cout", 0));
+  s.kh = static_cast<int>(numField(env, obj, "kh", 1));
+  s.kw = static_cast<int>(numField(env, obj, "kw", 1));
+  s.sh = static_cast<int>(numField(env, obj, "sh", 1));
+  s.sw = static_cast<int>(numField(env, obj, "sw", 1));
+  s.padTop = static_cast<int>(numField(env, obj, "padTop", 0));
+  s.padBottom = static_cast<int>(numField(env, obj, "padBottom", 0));
+  s.padLeft = static_cast<int>(numField(env, obj, "padLeft", 0));
+  s.padRight = static_cast<int>(numField(env, obj, "padRight", 0));
+}
+
 /** The data of a Float32Array (want napi_float32_array) or Int32Array (napi_int32_array); its element count in *length. */
 template <typename T>
 T* typedArray(napi_env env, napi_value v, napi_typedarray_type want, size_t* length, const char* what) {
