@@ -5,7 +5,7 @@ import * as tf from "@tensorflow/tfjs";
 import { envPython } from "../src/core/env";
 import { benchCase } from "../scripts/bench/cases";
 import { CASE_NAMES, parseBenchOptions } from "../scripts/bench/options";
-import { benchJson, caseTable, closeToBest, median, summarise, type CaseFigures } from "../scripts/bench/report";
+import { benchJson, caseTable, closeToBest, median, OURS_FIXED, summarise, type CaseFigures } from "../scripts/bench/report";
 import { TORCH_CONFIGS, TorchWorker, torchEnvironment } from "../scripts/bench/torch-worker";
 
 before(async () => {
@@ -29,15 +29,19 @@ test("parseBenchOptions: defaults, a subset in the bench's order, and one-line e
   assert.throws(() => parseBenchOptions({ BENCH_TORCH: "maybe" }), /BENCH_TORCH=maybe: expected on or off/);
 });
 
-const fake = (name: CaseFigures["name"], ours: number[], torch: Record<string, number[]>): CaseFigures => ({
-  name,
-  unit: name.startsWith("gpt") ? "tokens/s" : "samples/s",
-  ours,
-  torch,
-  engine: "native",
-  engineReason: "fake",
-  params: { ours: 10, torch: Object.keys(torch).length ? 10 : null },
-});
+/** Figures of one case; ours as an array are 1-thread runs only. */
+const fake = (name: CaseFigures["name"], ours: number[] | Record<string, number[]>, torch: Record<string, number[]>): CaseFigures => {
+  const byThreads = Array.isArray(ours) ? (ours.length ? { "1": ours } : {}) : ours;
+  return {
+    name,
+    unit: name.startsWith("gpt") ? "tokens/s" : "samples/s",
+    ours: byThreads,
+    torch,
+    engine: "native",
+    engineReason: Object.fromEntries(Object.keys(byThreads).map((k) => [k, `fake, ${k} thread(s)`])),
+    params: { ours: 10, torch: Object.keys(torch).length ? 10 : null },
+  };
+};
 
 test("summarise takes medians, PyTorch's best configuration and ours / best (none when ours failed); benchJson has every case plus batch4/batch64", () => {
   assert.equal(median([3, 1, 2]), 2);
@@ -54,11 +58,11 @@ test("summarise takes medians, PyTorch's best configuration and ours / best (non
   assert.equal(b4.torchLabel, "2 threads, allocator kept");
   assert.equal(b4.ratio, 1000 / 800);
   const table = caseTable(b4, "LeNet", 3, TORCH_CONFIGS).join("\n");
-  assert.match(table, /\| 1,000 \| 500 \| 800 \(allocator kept\) \| 2 threads, allocator kept \| 1\.25 \|/);
+  assert.match(table, /\| 1,000 \| — \| 500 \| 800 \(allocator kept\) \| 2 threads, allocator kept \| 1\.25 \(ours at 1 thread\) \|/);
   const gpt = summarise(fake("gpt-d256-b64", [2000], {}), TORCH_CONFIGS);
   assert.equal(gpt.torch, null);
   assert.equal(gpt.ratio, null);
-  assert.match(caseTable(gpt, "GPT", 1, TORCH_CONFIGS).join("\n"), /\| 2,000 \| — \| — \| — \| — \|/);
+  assert.match(caseTable(gpt, "GPT", 1, TORCH_CONFIGS).join("\n"), /\| 2,000 \| — \| — \| — \| — \| — \|/);
 
   const failed = summarise({ ...fake("gru", [], { t1: [50] }), error: "Aborted()" }, TORCH_CONFIGS);
   assert.equal(failed.ours, null);
@@ -66,14 +70,16 @@ test("summarise takes medians, PyTorch's best configuration and ours / best (non
   assert.equal(failed.torch, 50);
   const failedTable = caseTable(failed, "GRU", 1, TORCH_CONFIGS).join("\n");
   assert.match(failedTable, /ours: failed: Aborted\(\)/);
-  assert.match(failedTable, /\| failed \| 50 \| — \| 1 thread \| — \|/);
+  assert.match(failedTable, /\| failed \| failed \| 50 \| — \| 1 thread \| — \|/);
   assert.deepEqual(JSON.parse(benchJson([failed], "wasm")).cases.gru, {
     ours: null,
     torch: 50,
     ratio: null,
+    oursThreads: null,
+    oursByThreads: {},
     unit: "samples/s",
     engine: "native",
-    engineReason: "fake",
+    engineReason: "no run of ours succeeded",
     error: "Aborted()",
     torchConfig: "t1",
     torchByConfig: { t1: 50 },
@@ -91,6 +97,46 @@ test("summarise takes medians, PyTorch's best configuration and ours / best (non
   const c = j.cases["lenet-b4"];
   for (const k of ["ours", "torch", "ratio", "unit", "engine", "torchConfig", "torchByConfig", "params"]) assert.ok(k in c, `cases["lenet-b4"].${k}`);
   assert.deepEqual(j.cases["gpt-d256-b64"].torch, null);
+});
+
+test("ours at 1 and 2 threads: our best is the faster median, its thread count beside the ratio and in the JSON; without the addon one column says so", () => {
+  const torch = { t1: [400], t2: [500, 600, 700] };
+  const s = summarise(fake("resnet20-b128", { "1": [300, 310, 320], "2": [450, 500, 550] }, torch), TORCH_CONFIGS);
+  assert.deepEqual(s.oursByThreads, { "1": 310, "2": 500 });
+  assert.equal(s.ours, 500);
+  assert.equal(s.oursThreads, 2);
+  assert.equal(s.ratio, 500 / 600);
+  assert.equal(s.engineReason, "fake, 2 thread(s)", "the reason of the run at our best thread count");
+  const table = caseTable(s, "ResNet-20", 3, TORCH_CONFIGS);
+  assert.equal(table[2], "| ours 1 thread | ours 2 threads | torch 1 thread | torch 2 threads | torch best config | ratio (our best / torch best) |");
+  assert.equal(table[3], "|---|---|---|---|---|---|");
+  assert.equal(table[4], "| 310 | 500 | 400 | 600 | 2 threads | 0.83 (ours at 2 threads) |");
+  const c = JSON.parse(benchJson([s], "wasm+native")).cases["resnet20-b128"];
+  assert.equal(c.ours, 500);
+  assert.equal(c.oursThreads, 2);
+  assert.deepEqual(c.oursByThreads, { "1": 310, "2": 500 });
+  assert.equal(c.ratio, 0.833);
+
+  // 1 thread wins: its figure is the one compared.
+  const one = summarise(fake("lenet-b64", { "1": [900], "2": [800] }, torch), TORCH_CONFIGS);
+  assert.equal(one.ours, 900);
+  assert.equal(one.oursThreads, 1);
+  assert.match(caseTable(one, "LeNet", 1, TORCH_CONFIGS)[4], /\| 900 \| 800 \| .* \| 1\.50 \(ours at 1 thread\) \|$/);
+
+  // A failure after the 1-thread run: that figure stays, the 2-thread cell says failed.
+  const half = summarise({ ...fake("gru", { "1": [70] }, { t1: [50] }), error: "Aborted()" }, TORCH_CONFIGS);
+  assert.equal(half.ours, 70);
+  assert.equal(caseTable(half, "GRU", 1, TORCH_CONFIGS)[4], "| 70 | failed | 50 | — | 1 thread | 1.40 (ours at 1 thread) |");
+
+  // No addon: one run per repetition at the backend's own threads, no thread count claimed.
+  const fixed = summarise(fake("mlp-adam", { [OURS_FIXED]: [1000, 1200] }, torch), TORCH_CONFIGS);
+  assert.equal(fixed.ours, 1100);
+  assert.equal(fixed.oursThreads, null);
+  const ft = caseTable(fixed, "MLP", 2, TORCH_CONFIGS);
+  assert.match(ft[2], /^\| ours \(native addon not loaded: the backend's own threads\) \| torch 1 thread \|/);
+  assert.equal(ft[3], "|---|---|---|---|---|");
+  assert.equal(ft[4], "| 1,100 | 400 | 600 | 2 threads | 1.83 |");
+  assert.equal(JSON.parse(benchJson([fixed], "wasm")).cases["mlp-adam"].oursThreads, null);
 });
 
 test("torchEnvironment: OpenMP/OpenBLAS threads match, glibc's thresholds only when the allocator is kept", () => {

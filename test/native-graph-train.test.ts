@@ -165,7 +165,10 @@ test(
     const ha = await trainClassifier(a, data, opts);
     const hb = await trainClassifier(b, data, { ...opts, engine: "tfjs" });
     assert.equal(ha.engine, "native");
-    assert.match(ha.engineReason ?? "", /graph/);
+    assert.match(
+      ha.engineReason ?? "",
+      /^native fused graph step \(oneDNN .*\d+ threads?, oneDNN conv \+ sgemm, \w+ direct conv on ≤ 4 input channels, own BatchNorm\/Add loops\)$/,
+    );
     assert.equal(hb.engine, "tfjs");
     assert.equal(ha.steps, 50);
     let lossDiff = 0;

@@ -15,7 +15,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { loadNative, resetNativeForTests } from "../src/engine/native/addon";
+import { loadNative, nativeStepReason, resetNativeForTests } from "../src/engine/native/addon";
 
 const NATIVE_SIMD_ENV = "RUNBOOK_NATIVE_SIMD";
 import { nativeTrainerFor, planNativeTraining, NativeSeqTrainer } from "../src/engine/native/seq-train";
@@ -86,6 +86,44 @@ test("the native addon builds and loads where g++ and libdnnl-dev are present; e
   if (status.ok) assert.match(status.reason, /^oneDNN \d+\.\d+/);
   else assert.match(status.reason, /not built|does not load|disabled/);
 });
+
+test("each native step's reason says what it computes with and the thread count at the time (setNumThreads can change it)", { skip: skipNative }, () => {
+  const addon = status.addon!;
+  const before = addon.getNumThreads();
+  try {
+    addon.setNumThreads(2);
+    const seq = nativeTrainerFor(buildLeNet({ inputShape: [16, 16, 1], seed: 1 }), { optimizer: "sgd" });
+    assert.match(
+      seq.reason,
+      new RegExp(`^native fused step \\(oneDNN .*, 2 threads, oneDNN conv \\+ sgemm, ${addon.simd()} direct conv on ≤ 4 input channels\\)$`),
+    );
+    addon.setNumThreads(1);
+    assert.match(nativeStepReason(addon, "sequential"), /, 1 thread, /);
+    assert.match(nativeStepReason(addon, "gpt"), /, 1 thread, oneDNN sgemm, own attention\/LayerNorm\/GELU loops$/);
+    assert.match(nativeStepReason(addon, "wasm-kernels"), /, 1 thread, oneDNN primitives$/);
+  } finally {
+    addon.setNumThreads(before);
+  }
+});
+
+test(
+  "argument errors from every binding file (one set of helpers, native/src/napi_args.h) are JavaScript errors naming the argument",
+  { skip: skipNative },
+  () => {
+    const call = status.addon as unknown as Record<string, (...args: unknown[]) => unknown>;
+    assert.throws(() => call.numParams(), /^Error: expected 1 arguments, got 0$/);
+    assert.throws(() => call.setNumThreads("two"), /^Error: threads must be a number$/);
+    assert.throws(() => call.createNet([3, 3, 1], [{ kind: "bogus" }]), /unknown layer kind 'bogus'/);
+    assert.throws(() => call.createNet([3, 3, 1], [{ kind: "conv", cout: 2, kh: 3, kw: 3, relu: 1 }]), /relu must be a boolean/);
+    assert.throws(() => call.createGraphNet([3, 3, 1], [{ inputs: [-1] }], {}, 1), /graph node 0 has no kind/);
+    assert.throws(() => call.graphNumArrays({}, "param"), /expected a graph network handle/);
+    const gpt = { vocabSize: 1.5, contextLength: 4, dModel: 8, numHeads: 2, numLayers: 1, dFF: 16, tieWeights: true };
+    assert.throws(() => call.createTransformer(gpt, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }), /vocabSize must be an integer; got 1\.5/);
+    assert.throws(() => call.createTransformer(gpt), /^Error: createTransformer: expected 2 arguments, got 1$/);
+    assert.throws(() => call.wasmUnary(new Float32Array(4), 0, 0, 4, 0), /wasmUnary: heap must be the wasm memory's ArrayBuffer/);
+    assert.throws(() => call.wasmUnary(new ArrayBuffer(16), 0, 0, 4, "tanh"), /wasmUnary: argument 4 must be a number/);
+  },
+);
 
 test("the C++ needs oneDNN 2.x headers and says so in its compile error", { skip: toolsPresent ? false : "no g++ or oneDNN headers" }, () => {
   const guard = path.resolve(__dirname, "..", "..", "native", "src", "onednn_version.h");
@@ -221,7 +259,7 @@ test("every SIMD kernel set this CPU has (RUNBOOK_NATIVE_SIMD: the portable base
       resetNativeForTests();
       const forced = loadNative();
       assert.ok(forced.ok && forced.addon.simd() === simd, `${NATIVE_SIMD_ENV}=${simd}: ${forced.reason}`);
-      assert.match(forced.reason, new RegExp(`, ${simd} conv kernels$`));
+      assert.match(forced.reason, new RegExp(`, ${simd} direct conv kernels$`));
       checkDirectKernel(`(${simd})`, parity);
       // The default conv choice: direct forward on LeNet's 3-channel input, oneDNN for the rest.
       checkGradients(`LeNet (${simd})`, () => buildLeNet({ inputShape: [32, 32, 3], seed: 3 }), [32, 32, 3], [4], 10, parity);

@@ -1,15 +1,12 @@
 // N-API surface of the native kernels (plain node_api.h, no node-addon-api). Every function checks
-// its arguments and turns C++/oneDNN errors into JavaScript exceptions.
-#include <node_api.h>
+// its arguments and turns C++/oneDNN errors into JavaScript exceptions (helpers: napi_args.h).
 #include <omp.h>
 
 #include <cstring>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "onednn_version.h"  // first: a clear #error when the headers are not oneDNN 2.x
-#include "oneapi/dnnl/dnnl.hpp"
+#include "napi_args.h"  // with onednn_version.h: a clear #error unless oneDNN 2.x
 #include "direct_conv.h"
 #include "seqnet.h"
 #include "wasm_kernels.h"
@@ -20,91 +17,12 @@ using runbook::SeqNet;
 
 namespace {
 
-struct JsError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-#define CHECK(call)                                                        \
-  do {                                                                     \
-    if ((call) != napi_ok) throw JsError("N-API call failed: " #call);     \
-  } while (0)
-
-template <typename F>
-napi_value guarded(napi_env env, F&& f) {
-  try {
-    return f();
-  } catch (const dnnl::error& e) {
-    napi_throw_error(env, nullptr, (std::string("oneDNN: ") + e.what()).c_str());
-  } catch (const std::exception& e) {
-    napi_throw_error(env, nullptr, e.what());
-  }
-  return nullptr;
-}
-
-std::vector<napi_value> args(napi_env env, napi_callback_info info, size_t n) {
-  std::vector<napi_value> v(n);
-  size_t argc = n;
-  CHECK(napi_get_cb_info(env, info, &argc, v.data(), nullptr, nullptr));
-  if (argc < n) throw JsError("expected " + std::to_string(n) + " arguments, got " + std::to_string(argc));
-  return v;
-}
-
-double num(napi_env env, napi_value v, const char* what) {
-  double d;
-  if (napi_get_value_double(env, v, &d) != napi_ok) throw JsError(std::string(what) + " must be a number");
-  return d;
-}
-
-bool boolean(napi_env env, napi_value v) {
-  bool b = false;
-  napi_get_value_bool(env, v, &b);
-  return b;
-}
-
-template <typename T>
-T* typedArray(napi_env env, napi_value v, napi_typedarray_type want, size_t* length, const char* what) {
-  bool is = false;
-  CHECK(napi_is_typedarray(env, v, &is));
-  if (!is) throw JsError(std::string(what) + " must be a typed array");
-  napi_typedarray_type type;
-  void* data;
-  napi_value ab;
-  size_t off;
-  CHECK(napi_get_typedarray_info(env, v, &type, length, &data, &ab, &off));
-  if (type != want) throw JsError(std::string(what) + (want == napi_float32_array ? " must be a Float32Array" : " must be an Int32Array"));
-  return static_cast<T*>(data);
-}
-
-napi_value prop(napi_env env, napi_value obj, const char* name) {
-  napi_value v;
-  CHECK(napi_get_named_property(env, obj, name, &v));
-  return v;
-}
-
-int intProp(napi_env env, napi_value obj, const char* name, int dflt) {
-  bool has = false;
-  CHECK(napi_has_named_property(env, obj, name, &has));
-  if (!has) return dflt;
-  napi_value v = prop(env, obj, name);
-  napi_valuetype t;
-  CHECK(napi_typeof(env, v, &t));
-  if (t == napi_undefined) return dflt;
-  return static_cast<int>(num(env, v, name));
-}
+using namespace runbook::napi;
 
 SeqNet* net(napi_env env, napi_value v) {
   void* p = nullptr;
-  if (napi_get_value_external(env, v, &p) != napi_ok || p == nullptr) throw JsError("expected a network handle");
+  if (napi_get_value_external(env, v, &p) != napi_ok || p == nullptr) throw ArgError("expected a network handle");
   return static_cast<SeqNet*>(p);
-}
-
-napi_value float32Copy(napi_env env, const float* src, size_t n) {
-  napi_value ab, arr;
-  void* data;
-  CHECK(napi_create_arraybuffer(env, n * sizeof(float), &data, &ab));
-  std::memcpy(data, src, n * sizeof(float));
-  CHECK(napi_create_typedarray(env, napi_float32_array, n, ab, 0, &arr));
-  return arr;
 }
 
 // createNet([h, w, c], layers) → handle. A layer: {kind: "conv"|"pool"|"flatten"|"dense", relu, cout,
@@ -115,36 +33,23 @@ napi_value CreateNet(napi_env env, napi_callback_info info) {
     napi_value el;
     int dims[3];
     for (uint32_t i = 0; i < 3; i++) {
-      CHECK(napi_get_element(env, a[0], i, &el));
-      dims[i] = static_cast<int>(num(env, el, "input shape entry"));
+      NAPI_CALL(napi_get_element(env, a[0], i, &el));
+      dims[i] = static_cast<int>(number(env, el, "input shape entry"));
     }
     uint32_t n = 0;
-    CHECK(napi_get_array_length(env, a[1], &n));
+    NAPI_CALL(napi_get_array_length(env, a[1], &n));
     std::vector<LayerSpec> layers;
     for (uint32_t i = 0; i < n; i++) {
-      CHECK(napi_get_element(env, a[1], i, &el));
-      char kind[16] = {0};
-      size_t len;
-      CHECK(napi_get_value_string_utf8(env, prop(env, el, "kind"), kind, sizeof(kind), &len));
+      NAPI_CALL(napi_get_element(env, a[1], i, &el));
       LayerSpec l;
-      std::string k(kind);
+      std::string k = text(env, property(env, el, "kind"), "layer kind");
       if (k == "conv") l.kind = LayerKind::Conv;
       else if (k == "pool") l.kind = LayerKind::Pool;
       else if (k == "flatten") l.kind = LayerKind::Flatten;
       else if (k == "dense") l.kind = LayerKind::Dense;
-      else throw JsError("unknown layer kind '" + k + "'");
-      bool has = false;
-      CHECK(napi_has_named_property(env, el, "relu", &has));
-      l.relu = has && boolean(env, prop(env, el, "relu"));
-      l.cout = intProp(env, el, "cout", 0);
-      l.kh = intProp(env, el, "kh", 1);
-      l.kw = intProp(env, el, "kw", 1);
-      l.sh = intProp(env, el, "sh", 1);
-      l.sw = intProp(env, el, "sw", 1);
-      l.padTop = intProp(env, el, "padTop", 0);
-      l.padBottom = intProp(env, el, "padBottom", 0);
-      l.padLeft = intProp(env, el, "padLeft", 0);
-      l.padRight = intProp(env, el, "padRight", 0);
+      else throw ArgError("unknown layer kind '" + k + "'");
+      l.relu = boolField(env, el, "relu", false);
+      readGeometry(env, el, l);
       layers.push_back(l);
     }
     auto* sn = new SeqNet({dims[0], dims[1], dims[2]}, layers);
@@ -153,7 +58,7 @@ napi_value CreateNet(napi_env env, napi_callback_info info) {
         env, sn, [](napi_env, void* data, void*) { delete static_cast<SeqNet*>(data); }, nullptr, &ext);
     if (st != napi_ok) {
       delete sn;
-      throw JsError("could not create the network handle");
+      throw ArgError("could not create the network handle");
     }
     return ext;
   });
@@ -163,22 +68,22 @@ napi_value NumParams(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
     auto a = args(env, info, 1);
     napi_value r;
-    CHECK(napi_create_int32(env, net(env, a[0])->numParams(), &r));
+    NAPI_CALL(napi_create_int32(env, net(env, a[0])->numParams(), &r));
     return r;
   });
 }
 
 std::vector<float>& pick(napi_env env, SeqNet* sn, napi_value which, napi_value index) {
-  int i = static_cast<int>(num(env, index, "index"));
-  if (i < 0 || i >= sn->numParams()) throw JsError("parameter index " + std::to_string(i) + " out of range");
+  int i = static_cast<int>(number(env, index, "index"));
+  if (i < 0 || i >= sn->numParams()) throw ArgError("parameter index " + std::to_string(i) + " out of range");
   char w[16] = {0};
   size_t len;
-  CHECK(napi_get_value_string_utf8(env, which, w, sizeof(w), &len));
+  NAPI_CALL(napi_get_value_string_utf8(env, which, w, sizeof(w), &len));
   std::string s(w);
   if (s == "param") return sn->param(i);
   if (s == "grad") return sn->grad(i);
   if (s == "velocity") return sn->velocity(i);
-  throw JsError("expected 'param', 'grad' or 'velocity', got '" + s + "'");
+  throw ArgError("expected 'param', 'grad' or 'velocity', got '" + s + "'");
 }
 
 // getArray(handle, "param"|"grad"|"velocity", i) → Float32Array copy.
@@ -197,7 +102,7 @@ napi_value SetArray(napi_env env, napi_callback_info info) {
     auto& v = pick(env, net(env, a[0]), a[1], a[2]);
     size_t n;
     float* src = typedArray<float>(env, a[3], napi_float32_array, &n, "values");
-    if (n != v.size()) throw JsError("expected " + std::to_string(v.size()) + " values, got " + std::to_string(n));
+    if (n != v.size()) throw ArgError("expected " + std::to_string(v.size()) + " values, got " + std::to_string(n));
     std::memcpy(v.data(), src, n * sizeof(float));
     return nullptr;
   });
@@ -210,16 +115,16 @@ napi_value TrainStep(napi_env env, napi_callback_info info) {
     SeqNet* sn = net(env, a[0]);
     size_t nx, ny;
     float* x = typedArray<float>(env, a[1], napi_float32_array, &nx, "x");
-    size_t xo = static_cast<size_t>(num(env, a[2], "xOffset"));
+    size_t xo = static_cast<size_t>(number(env, a[2], "xOffset"));
     int32_t* y = typedArray<int32_t>(env, a[3], napi_int32_array, &ny, "labels");
-    size_t yo = static_cast<size_t>(num(env, a[4], "labelOffset"));
-    int batch = static_cast<int>(num(env, a[5], "batch"));
+    size_t yo = static_cast<size_t>(number(env, a[4], "labelOffset"));
+    int batch = static_cast<int>(number(env, a[5], "batch"));
     size_t sample = static_cast<size_t>(sn->inputSize());
-    if (batch <= 0 || xo + batch * sample > nx || yo + batch > ny) throw JsError("x or labels too short for this batch");
-    float loss = sn->trainStep(x + xo, y + yo, batch, static_cast<float>(num(env, a[6], "lr")),
-                               static_cast<float>(num(env, a[7], "momentum")), boolean(env, a[8]));
+    if (batch <= 0 || xo + batch * sample > nx || yo + batch > ny) throw ArgError("x or labels too short for this batch");
+    float loss = sn->trainStep(x + xo, y + yo, batch, static_cast<float>(number(env, a[6], "lr")),
+                               static_cast<float>(number(env, a[7], "momentum")), boolean(env, a[8], "update"));
     napi_value r;
-    CHECK(napi_create_double(env, loss, &r));
+    NAPI_CALL(napi_create_double(env, loss, &r));
     return r;
   });
 }
@@ -231,10 +136,10 @@ napi_value Predict(napi_env env, napi_callback_info info) {
     SeqNet* sn = net(env, a[0]);
     size_t nx;
     float* x = typedArray<float>(env, a[1], napi_float32_array, &nx, "x");
-    size_t xo = static_cast<size_t>(num(env, a[2], "xOffset"));
-    int batch = static_cast<int>(num(env, a[3], "batch"));
+    size_t xo = static_cast<size_t>(number(env, a[2], "xOffset"));
+    int batch = static_cast<int>(number(env, a[3], "batch"));
     size_t sample = static_cast<size_t>(sn->inputSize());
-    if (batch <= 0 || xo + batch * sample > nx) throw JsError("x too short for this batch");
+    if (batch <= 0 || xo + batch * sample > nx) throw ArgError("x too short for this batch");
     std::vector<float> logits(static_cast<size_t>(batch) * sn->numClasses());
     sn->predict(x + xo, batch, logits.data());
     return float32Copy(env, logits.data(), logits.size());
@@ -244,9 +149,9 @@ napi_value Predict(napi_env env, napi_callback_info info) {
 napi_value ImplInfo(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
     auto a = args(env, info, 2);
-    std::string s = net(env, a[0])->implInfo(static_cast<int>(num(env, a[1], "batch")));
+    std::string s = net(env, a[0])->implInfo(static_cast<int>(number(env, a[1], "batch")));
     napi_value r;
-    CHECK(napi_create_string_utf8(env, s.c_str(), s.size(), &r));
+    NAPI_CALL(napi_create_string_utf8(env, s.c_str(), s.size(), &r));
     return r;
   });
 }
@@ -255,8 +160,8 @@ napi_value ImplInfo(napi_env env, napi_callback_info info) {
 napi_value SetNumThreads(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
     auto a = args(env, info, 1);
-    int n = static_cast<int>(num(env, a[0], "threads"));
-    if (n < 1) throw JsError("threads must be >= 1");
+    int n = static_cast<int>(number(env, a[0], "threads"));
+    if (n < 1) throw ArgError("threads must be >= 1");
     omp_set_num_threads(n);
     return nullptr;
   });
@@ -268,12 +173,6 @@ napi_value GetNumThreads(napi_env env, napi_callback_info) {
   return r;
 }
 
-napi_value stringValue(napi_env env, const std::string& s) {
-  napi_value r;
-  CHECK(napi_create_string_utf8(env, s.c_str(), s.size(), &r));
-  return r;
-}
-
 // setSimd("auto"|"baseline"|"avx2"|"avx512") → the kernel set now used by direct convs planned
 // afterwards; simd() → the one in use; supportedSimd() → those this CPU can run, slowest first.
 napi_value SetSimd(napi_env env, napi_callback_info info) {
@@ -281,21 +180,21 @@ napi_value SetSimd(napi_env env, napi_callback_info info) {
     auto a = args(env, info, 1);
     char buf[32];
     size_t len = 0;
-    if (napi_get_value_string_utf8(env, a[0], buf, sizeof(buf), &len) != napi_ok) throw JsError("setSimd: name must be a string");
-    return stringValue(env, runbook::setSimd(std::string(buf, len)));
+    if (napi_get_value_string_utf8(env, a[0], buf, sizeof(buf), &len) != napi_ok) throw ArgError("setSimd: name must be a string");
+    return jsString(env, runbook::setSimd(std::string(buf, len)));
   });
 }
 
 napi_value Simd(napi_env env, napi_callback_info) {
-  return guarded(env, [&]() -> napi_value { return stringValue(env, runbook::simd()); });
+  return guarded(env, [&]() -> napi_value { return jsString(env, runbook::simd()); });
 }
 
 napi_value SupportedSimd(napi_env env, napi_callback_info) {
   return guarded(env, [&]() -> napi_value {
     std::vector<std::string> names = runbook::supportedSimd();
     napi_value arr;
-    CHECK(napi_create_array_with_length(env, names.size(), &arr));
-    for (size_t i = 0; i < names.size(); i++) CHECK(napi_set_element(env, arr, static_cast<uint32_t>(i), stringValue(env, names[i])));
+    NAPI_CALL(napi_create_array_with_length(env, names.size(), &arr));
+    for (size_t i = 0; i < names.size(); i++) NAPI_CALL(napi_set_element(env, arr, static_cast<uint32_t>(i), jsString(env, names[i])));
     return arr;
   });
 }

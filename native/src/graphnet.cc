@@ -7,6 +7,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include <omp.h>
+
 #include "graph_ops.h"
 #include "layers.h"
 
@@ -25,6 +27,7 @@ struct NodeBuffers {
 
 struct GraphPlan {
   int batch = 0;
+  int threads = 0;  // OpenMP threads when built: oneDNN primitives keep the count they were created with
   std::vector<NodeBuffers> nodes;
 };
 
@@ -122,10 +125,13 @@ GraphNet::GraphNet(Shape3 input, const std::vector<GraphNode>& nodes, const Opti
 GraphNet::~GraphNet() = default;
 
 GraphPlan& GraphNet::plan(int batch) {
+  // Rebuilt after setNumThreads changed the count, so the new count takes effect (see GraphPlan::threads).
+  const int threads = omp_get_max_threads();
   auto it = plans_.find(batch);
-  if (it != plans_.end()) return *it->second;
+  if (it != plans_.end() && it->second->threads == threads) return *it->second;
   auto p = std::make_unique<GraphPlan>();
   p->batch = batch;
+  p->threads = threads;
   const int L = static_cast<int>(nodes_.size());
   p->nodes.resize(L);
   for (int i = 0; i < L; i++) {

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include <omp.h>
+
 #include "layers.h"
 
 namespace runbook {
@@ -15,6 +17,7 @@ namespace runbook {
 // The buffers and layer passes for one batch size.
 struct Plan {
   int batch = 0;
+  int threads = 0;  // OpenMP threads when built: oneDNN primitives keep the count they were created with
   std::vector<std::vector<float>> act, gact;  // owned buffers per layer output and its gradient
   std::vector<float*> out, gout;              // per layer output and its gradient (aliases for Flatten)
   std::vector<std::unique_ptr<LayerPass>> layers;
@@ -70,10 +73,13 @@ SeqNet::SeqNet(Shape3 input, const std::vector<LayerSpec>& layers)
 SeqNet::~SeqNet() = default;
 
 Plan& SeqNet::plan(int batch) {
+  // Rebuilt after setNumThreads changed the count, so the new count takes effect (see Plan::threads).
+  const int threads = omp_get_max_threads();
   auto it = plans_.find(batch);
-  if (it != plans_.end()) return *it->second;
+  if (it != plans_.end() && it->second->threads == threads) return *it->second;
   auto p = std::make_unique<Plan>();
   p->batch = batch;
+  p->threads = threads;
   const int L = static_cast<int>(layers_.size());
   p->act.resize(L);
   p->gact.resize(L);

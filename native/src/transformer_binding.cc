@@ -1,14 +1,10 @@
 // N-API functions of the native GPT trainer (transformer.h), added to the addon's exports by
 // defineTransformerExports. The handle is a type-tagged external, so a conv-net handle passed here
-// is an error rather than a crash. The few argument helpers are local (binding.cc keeps its own).
-#include <node_api.h>
-
+// is an error rather than a crash. The argument helpers are napi_args.h's.
 #include <cstring>
-#include <stdexcept>
 #include <string>
 
-#include "onednn_version.h"  // first: a clear #error when the headers are not oneDNN 2.x
-#include "oneapi/dnnl/dnnl.hpp"
+#include "napi_args.h"  // with onednn_version.h: a clear #error unless oneDNN 2.x
 #include "transformer.h"
 
 using runbook::OptimizerConfig;
@@ -18,54 +14,9 @@ using runbook::TransformerSpec;
 
 namespace {
 
-struct NapiFailure : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-#define NAPI_OK(call)                                                         \
-  do {                                                                        \
-    if ((call) != napi_ok) throw NapiFailure("N-API call failed: " #call);    \
-  } while (0)
+using namespace runbook::napi;
 
 const napi_type_tag TRANSFORMER_TAG = {0x7a3c1e5f9b2d4c61ULL, 0x8e0f6a1d3b5c7e92ULL};
-
-template <typename F>
-napi_value guardedCall(napi_env env, F&& f) {
-  try {
-    return f();
-  } catch (const dnnl::error& e) {
-    napi_throw_error(env, nullptr, (std::string("oneDNN: ") + e.what()).c_str());
-  } catch (const std::exception& e) {
-    napi_throw_error(env, nullptr, e.what());
-  }
-  return nullptr;
-}
-
-std::vector<napi_value> argsOf(napi_env env, napi_callback_info info, size_t n, const char* fn) {
-  std::vector<napi_value> v(n);
-  size_t argc = n;
-  NAPI_OK(napi_get_cb_info(env, info, &argc, v.data(), nullptr, nullptr));
-  if (argc < n) throw NapiFailure(std::string(fn) + ": expected " + std::to_string(n) + " arguments, got " + std::to_string(argc));
-  return v;
-}
-
-double number(napi_env env, napi_value v, const std::string& what) {
-  double d;
-  if (napi_get_value_double(env, v, &d) != napi_ok) throw NapiFailure(what + " must be a number");
-  return d;
-}
-
-int integer(napi_env env, napi_value v, const std::string& what) {
-  double d = number(env, v, what);
-  if (d != static_cast<double>(static_cast<int>(d))) throw NapiFailure(what + " must be an integer; got " + std::to_string(d));
-  return static_cast<int>(d);
-}
-
-napi_value field(napi_env env, napi_value obj, const char* name) {
-  napi_value v;
-  NAPI_OK(napi_get_named_property(env, obj, name, &v));
-  return v;
-}
 
 /** A network and the bytes of it V8 has been told about (napi_adjust_external_memory), so its GC sees them. */
 struct Holder {
@@ -84,36 +35,36 @@ void account(napi_env env, Holder* h) {
 
 Holder* holder(napi_env env, napi_value v) {
   bool tagged = false;
-  if (napi_check_object_type_tag(env, v, &TRANSFORMER_TAG, &tagged) != napi_ok || !tagged) throw NapiFailure("expected a transformer handle");
+  if (napi_check_object_type_tag(env, v, &TRANSFORMER_TAG, &tagged) != napi_ok || !tagged) throw ArgError("expected a transformer handle");
   void* p = nullptr;
-  NAPI_OK(napi_get_value_external(env, v, &p));
+  NAPI_CALL(napi_get_value_external(env, v, &p));
   return static_cast<Holder*>(p);
 }
 
 /** The network behind a handle that has not been disposed. */
 TransformerNet* handle(napi_env env, napi_value v) {
   TransformerNet* net = &holder(env, v)->net;
-  if (net->numWeights() == 0) throw NapiFailure("this transformer handle was disposed");
+  if (net->numWeights() == 0) throw ArgError("this transformer handle was disposed");
   return net;
 }
 
 // createTransformer({vocabSize, contextLength, dModel, numHeads, numLayers, dFF, tieWeights}, {beta1, beta2, epsilon}) → handle.
 napi_value CreateTransformer(napi_env env, napi_callback_info info) {
-  return guardedCall(env, [&]() -> napi_value {
-    auto a = argsOf(env, info, 2, "createTransformer");
+  return guarded(env, [&]() -> napi_value {
+    auto a = args(env, info, 2, "createTransformer");
     TransformerSpec s;
-    s.vocabSize = integer(env, field(env, a[0], "vocabSize"), "vocabSize");
-    s.contextLength = integer(env, field(env, a[0], "contextLength"), "contextLength");
-    s.dModel = integer(env, field(env, a[0], "dModel"), "dModel");
-    s.numHeads = integer(env, field(env, a[0], "numHeads"), "numHeads");
-    s.numLayers = integer(env, field(env, a[0], "numLayers"), "numLayers");
-    s.dFF = integer(env, field(env, a[0], "dFF"), "dFF");
-    NAPI_OK(napi_get_value_bool(env, field(env, a[0], "tieWeights"), &s.tieWeights));
+    s.vocabSize = integer(env, property(env, a[0], "vocabSize"), "vocabSize");
+    s.contextLength = integer(env, property(env, a[0], "contextLength"), "contextLength");
+    s.dModel = integer(env, property(env, a[0], "dModel"), "dModel");
+    s.numHeads = integer(env, property(env, a[0], "numHeads"), "numHeads");
+    s.numLayers = integer(env, property(env, a[0], "numLayers"), "numLayers");
+    s.dFF = integer(env, property(env, a[0], "dFF"), "dFF");
+    NAPI_CALL(napi_get_value_bool(env, property(env, a[0], "tieWeights"), &s.tieWeights));
     OptimizerConfig adam;
     adam.kind = OptimizerKind::Adam;
-    adam.beta1 = static_cast<float>(number(env, field(env, a[1], "beta1"), "beta1"));
-    adam.beta2 = static_cast<float>(number(env, field(env, a[1], "beta2"), "beta2"));
-    adam.epsilon = static_cast<float>(number(env, field(env, a[1], "epsilon"), "epsilon"));
+    adam.beta1 = static_cast<float>(number(env, property(env, a[1], "beta1"), "beta1"));
+    adam.beta2 = static_cast<float>(number(env, property(env, a[1], "beta2"), "beta2"));
+    adam.epsilon = static_cast<float>(number(env, property(env, a[1], "epsilon"), "epsilon"));
     auto* h = new Holder(s, adam);
     napi_value ext;
     auto finalize = [](napi_env env, void* data, void*) {
@@ -124,9 +75,9 @@ napi_value CreateTransformer(napi_env env, napi_callback_info info) {
     };
     if (napi_create_external(env, h, finalize, nullptr, &ext) != napi_ok) {
       delete h;
-      throw NapiFailure("could not create the transformer handle");
+      throw ArgError("could not create the transformer handle");
     }
-    NAPI_OK(napi_type_tag_object(env, ext, &TRANSFORMER_TAG));
+    NAPI_CALL(napi_type_tag_object(env, ext, &TRANSFORMER_TAG));
     account(env, h);
     return ext;
   });
@@ -134,54 +85,36 @@ napi_value CreateTransformer(napi_env env, napi_callback_info info) {
 
 std::vector<float>& pickArray(napi_env env, TransformerNet* net, napi_value which, napi_value index) {
   int i = integer(env, index, "weight index");
-  if (i < 0 || i >= net->numWeights()) throw NapiFailure("weight index " + std::to_string(i) + " is outside [0, " + std::to_string(net->numWeights()) + ")");
+  if (i < 0 || i >= net->numWeights()) throw ArgError("weight index " + std::to_string(i) + " is outside [0, " + std::to_string(net->numWeights()) + ")");
   char w[8] = {0};
   size_t len;
-  NAPI_OK(napi_get_value_string_utf8(env, which, w, sizeof(w), &len));
+  NAPI_CALL(napi_get_value_string_utf8(env, which, w, sizeof(w), &len));
   std::string s(w);
   if (s == "param") return net->param(i);
   if (s == "grad") return net->grad(i);
-  throw NapiFailure("expected 'param' or 'grad', got '" + s + "'");
+  throw ArgError("expected 'param' or 'grad', got '" + s + "'");
 }
 
 // transformerGetArray(handle, "param"|"grad", i) → Float32Array copy.
 napi_value GetArray(napi_env env, napi_callback_info info) {
-  return guardedCall(env, [&]() -> napi_value {
-    auto a = argsOf(env, info, 3, "transformerGetArray");
+  return guarded(env, [&]() -> napi_value {
+    auto a = args(env, info, 3, "transformerGetArray");
     auto& v = pickArray(env, handle(env, a[0]), a[1], a[2]);
-    napi_value ab, arr;
-    void* data;
-    NAPI_OK(napi_create_arraybuffer(env, v.size() * sizeof(float), &data, &ab));
-    std::memcpy(data, v.data(), v.size() * sizeof(float));
-    NAPI_OK(napi_create_typedarray(env, napi_float32_array, v.size(), ab, 0, &arr));
-    return arr;
+    return float32Copy(env, v.data(), v.size());
   });
-}
-
-template <typename T>
-T* typedData(napi_env env, napi_value v, napi_typedarray_type want, size_t* length, const char* what) {
-  bool is = false;
-  NAPI_OK(napi_is_typedarray(env, v, &is));
-  napi_typedarray_type type;
-  void* data = nullptr;
-  napi_value ab;
-  size_t off;
-  if (is) NAPI_OK(napi_get_typedarray_info(env, v, &type, length, &data, &ab, &off));
-  if (!is || type != want) throw NapiFailure(std::string(what) + (want == napi_float32_array ? " must be a Float32Array" : " must be an Int32Array"));
-  return static_cast<T*>(data);
 }
 
 // transformerSetParam(handle, i, Float32Array of the weight's exact size).
 napi_value SetParam(napi_env env, napi_callback_info info) {
-  return guardedCall(env, [&]() -> napi_value {
-    auto a = argsOf(env, info, 3, "transformerSetParam");
+  return guarded(env, [&]() -> napi_value {
+    auto a = args(env, info, 3, "transformerSetParam");
     TransformerNet* net = handle(env, a[0]);
     int i = integer(env, a[1], "weight index");
-    if (i < 0 || i >= net->numWeights()) throw NapiFailure("weight index " + std::to_string(i) + " is outside [0, " + std::to_string(net->numWeights()) + ")");
+    if (i < 0 || i >= net->numWeights()) throw ArgError("weight index " + std::to_string(i) + " is outside [0, " + std::to_string(net->numWeights()) + ")");
     size_t n;
-    float* src = typedData<float>(env, a[2], napi_float32_array, &n, "values");
+    float* src = typedArray<float>(env, a[2], napi_float32_array, &n, "values");
     auto& p = net->param(i);
-    if (n != p.size()) throw NapiFailure("weight " + std::to_string(i) + " has " + std::to_string(p.size()) + " values; got " + std::to_string(n));
+    if (n != p.size()) throw ArgError("weight " + std::to_string(i) + " has " + std::to_string(p.size()) + " values; got " + std::to_string(n));
     std::memcpy(p.data(), src, n * sizeof(float));
     return nullptr;
   });
@@ -190,31 +123,31 @@ napi_value SetParam(napi_env env, napi_callback_info info) {
 // transformerRun(handle, windows: Int32Array [batch, length], batch, length, mode, lr) → mean loss.
 // mode 0: loss only; 1: loss and gradients; 2: loss, gradients and the Adam step at lr.
 napi_value Run(napi_env env, napi_callback_info info) {
-  return guardedCall(env, [&]() -> napi_value {
-    auto a = argsOf(env, info, 6, "transformerRun");
+  return guarded(env, [&]() -> napi_value {
+    auto a = args(env, info, 6, "transformerRun");
     Holder* h = holder(env, a[0]);
     TransformerNet* net = handle(env, a[0]);
     size_t n;
-    int32_t* windows = typedData<int32_t>(env, a[1], napi_int32_array, &n, "windows");
+    int32_t* windows = typedArray<int32_t>(env, a[1], napi_int32_array, &n, "windows");
     int batch = integer(env, a[2], "batch");
     int length = integer(env, a[3], "length");
     int mode = integer(env, a[4], "mode");
     if (batch < 1 || length < 2 || static_cast<size_t>(batch) * length > n) {
-      throw NapiFailure("windows has " + std::to_string(n) + " tokens; expected batch·length = " + std::to_string(batch) + "·" + std::to_string(length));
+      throw ArgError("windows has " + std::to_string(n) + " tokens; expected batch·length = " + std::to_string(batch) + "·" + std::to_string(length));
     }
-    if (mode < 0 || mode > 2) throw NapiFailure("mode must be 0, 1 or 2; got " + std::to_string(mode));
+    if (mode < 0 || mode > 2) throw ArgError("mode must be 0, 1 or 2; got " + std::to_string(mode));
     double loss = net->run(windows, batch, length, mode >= 1, mode == 2, static_cast<float>(number(env, a[5], "lr")));
     account(env, h);  // the first call at a larger batch·T grows the activation buffers
     napi_value r;
-    NAPI_OK(napi_create_double(env, loss, &r));
+    NAPI_CALL(napi_create_double(env, loss, &r));
     return r;
   });
 }
 
 // transformerDispose(handle): frees the weights and buffers now (the handle is then unusable).
 napi_value Dispose(napi_env env, napi_callback_info info) {
-  return guardedCall(env, [&]() -> napi_value {
-    auto a = argsOf(env, info, 1, "transformerDispose");
+  return guarded(env, [&]() -> napi_value {
+    auto a = args(env, info, 1, "transformerDispose");
     Holder* h = holder(env, a[0]);
     h->net.release();
     account(env, h);

@@ -1,6 +1,6 @@
 // Kernels for TensorFlow.js's wasm backend that compute in place on its linear memory (the wasm
 // heap, an ArrayBuffer): every tensor is a byte offset into it, nothing is copied in or out. Each
-// call builds (or takes from a cache keyed by its shapes) a oneDNN primitive whose memory objects
+// call builds (or takes from a cache keyed by its shapes and thread count) a oneDNN primitive whose memory objects
 // point straight into the heap. Used by src/engine/native/wasm-native-kernels.ts.
 #include "wasm_kernels.h"
 
@@ -14,8 +14,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "onednn_version.h"
-#include "oneapi/dnnl/dnnl.hpp"
+#include <omp.h>
+
+#include "napi_args.h"  // with onednn_version.h: a clear #error unless oneDNN 2.x
 
 namespace {
 
@@ -23,14 +24,7 @@ using dnnl::memory;
 using tag = dnnl::memory::format_tag;
 using dt = dnnl::memory::data_type;
 
-struct ArgError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-#define WK_CHECK(call)                                                  \
-  do {                                                                  \
-    if ((call) != napi_ok) throw ArgError("N-API call failed: " #call); \
-  } while (0)
+using namespace runbook::napi;
 
 dnnl::engine& cpuEngine() {
   static dnnl::engine eng(dnnl::engine::kind::cpu, 0);
@@ -52,7 +46,7 @@ struct Call {
   Call(napi_env env, napi_callback_info info, size_t numCount, const char* fn, bool variadic = false) {
     std::vector<napi_value> v(variadic ? 65 : numCount + 1);
     size_t argc = v.size();
-    WK_CHECK(napi_get_cb_info(env, info, &argc, v.data(), nullptr, nullptr));
+    NAPI_CALL(napi_get_cb_info(env, info, &argc, v.data(), nullptr, nullptr));
     if (argc < numCount + 1)
       throw ArgError(std::string(fn) + ": expected " + std::to_string(numCount + 1) + " arguments, got " + std::to_string(argc));
     if (variadic) {
@@ -60,10 +54,10 @@ struct Call {
       v.resize(argc);
     }
     bool isAb = false;
-    WK_CHECK(napi_is_arraybuffer(env, v[0], &isAb));
+    NAPI_CALL(napi_is_arraybuffer(env, v[0], &isAb));
     if (!isAb) throw ArgError(std::string(fn) + ": heap must be the wasm memory's ArrayBuffer");
     void* data = nullptr;
-    WK_CHECK(napi_get_arraybuffer_info(env, v[0], &data, &heapBytes));
+    NAPI_CALL(napi_get_arraybuffer_info(env, v[0], &data, &heapBytes));
     heap = static_cast<uint8_t*>(data);
     nums.resize(numCount);
     for (size_t i = 0; i < numCount; i++) {
@@ -83,20 +77,12 @@ struct Call {
   }
 };
 
-template <typename F>
-napi_value guarded(napi_env env, F&& f) {
-  try {
-    f();
-  } catch (const dnnl::error& e) {
-    napi_throw_error(env, nullptr, (std::string("oneDNN: ") + e.what()).c_str());
-  } catch (const std::exception& e) {
-    napi_throw_error(env, nullptr, e.what());
-  }
-  return nullptr;
-}
-
+/**
+ * A primitive cache key: the call's shapes and flags, and the OpenMP thread count, because a oneDNN
+ * primitive keeps the count it was created with (after setNumThreads a new one is built).
+ */
 std::string key(std::initializer_list<int64_t> parts) {
-  std::string k;
+  std::string k = std::to_string(omp_get_max_threads()) + "T:";
   for (int64_t p : parts) k += std::to_string(p) + ",";
   return k;
 }
@@ -542,7 +528,7 @@ napi_value Binary(napi_env env, napi_callback_info info) {
       bCount *= bDims[d];
     }
     static std::unordered_map<std::string, dnnl::binary> cache;
-    std::string kk = std::to_string(op) + ":";
+    std::string kk = key({op});
     for (int64_t d = 0; d < rank; d++) kk += std::to_string(outDims[d]) + "/" + std::to_string(bDims[d]) + ",";
     memory::desc outMd(outDims, dt::f32, denseStrides(outDims)), bMd(bDims, dt::f32, denseStrides(bDims));
     auto it = cache.find(kk);

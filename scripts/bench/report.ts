@@ -1,7 +1,7 @@
 /**
- * The bench's figures into results: medians per side and PyTorch configuration, the best
- * configuration, the ratio, a markdown table per case and the one JSON line the bench ends with.
- * No timing here, so all of it is tested with made-up figures.
+ * The bench's figures into results: medians per side, per our thread count and per PyTorch
+ * configuration, each side's best, the ratio, a markdown table per case and the one JSON line the
+ * bench ends with. No timing here, so all of it is tested with made-up figures.
  */
 import type { CaseName } from "./options";
 import type { TorchConfig } from "./torch-worker";
@@ -22,17 +22,24 @@ export function closeToBest(figures: Readonly<Record<string, readonly number[]>>
   return latest.filter(([, v]) => v >= fraction * best).map(([k]) => k);
 }
 
+/** The thread counts ours runs at when the native addon is loaded (its setNumThreads between runs). */
+export const OURS_THREADS = [1, 2] as const;
+/** The key of ours' figures when the addon is not loaded: one run per repetition at the backend's own threads. */
+export const OURS_FIXED = "fixed";
+
 /** Every repetition's figure of one case, as measured. */
 export interface CaseFigures {
   name: CaseName;
   unit: string;
-  ours: number[];
+  /** By our thread count ("1", "2"), or under OURS_FIXED alone when the addon is not loaded. */
+  ours: Record<string, number[]>;
   /** Why ours could not train the case (its runs stop at the first failure; PyTorch's go on). */
   error?: string;
   /** By TorchConfig key; empty without PyTorch. */
   torch: Record<string, number[]>;
   engine: string;
-  engineReason: string;
+  /** Why the library ran that engine, keyed like `ours` (the reason names the thread count). */
+  engineReason: Record<string, string>;
   /** Trainable parameters, ours and PyTorch's comparable count (null without PyTorch). */
   params: { ours: number; torch: number | null };
 }
@@ -40,8 +47,12 @@ export interface CaseFigures {
 export interface CaseSummary {
   name: CaseName;
   unit: string;
-  /** Median of ours; null when ours failed (see error). */
+  /** Median of ours at its best thread count; null when ours failed (see error). */
   ours: number | null;
+  /** The thread count of that best; null when the addon was not loaded (threads not switched) or ours failed. */
+  oursThreads: number | null;
+  /** Median per thread count ("1", "2") or under OURS_FIXED. */
+  oursByThreads: Record<string, number>;
   error: string | null;
   /** Median per configuration key. */
   torchByConfig: Record<string, number>;
@@ -49,24 +60,37 @@ export interface CaseSummary {
   torch: number | null;
   torchConfig: string | null;
   torchLabel: string | null;
-  /** ours / torch best. */
+  /** ours best / torch best. */
   ratio: number | null;
   engine: string;
+  /** The engine's reason at our best thread count. */
   engineReason: string;
   params: { ours: number; torch: number | null };
 }
 
+/** The key with the highest value (the first on a tie), or null for none. */
+function bestKey(byKey: Readonly<Record<string, number>>): string | null {
+  let best: string | null = null;
+  for (const [k, v] of Object.entries(byKey)) if (best === null || v > byKey[best]) best = k;
+  return best;
+}
+
 export function summarise(f: CaseFigures, configs: readonly TorchConfig[]): CaseSummary {
+  const oursByThreads: Record<string, number> = {};
+  for (const [k, xs] of Object.entries(f.ours)) if (xs.length) oursByThreads[k] = median(xs);
+  const oursKey = bestKey(oursByThreads);
   const torchByConfig: Record<string, number> = {};
   for (const c of configs) if (f.torch[c.key]?.length) torchByConfig[c.key] = median(f.torch[c.key]);
   let best: TorchConfig | null = null;
   for (const c of configs) if (c.key in torchByConfig && (!best || torchByConfig[c.key] > torchByConfig[best.key])) best = c;
-  const ours = f.ours.length ? median(f.ours) : null;
+  const ours = oursKey === null ? null : oursByThreads[oursKey];
   const torch = best ? torchByConfig[best.key] : null;
   return {
     name: f.name,
     unit: f.unit,
     ours,
+    oursThreads: oursKey === null || oursKey === OURS_FIXED ? null : Number(oursKey),
+    oursByThreads,
     error: f.error ?? null,
     torchByConfig,
     torch,
@@ -74,7 +98,7 @@ export function summarise(f: CaseFigures, configs: readonly TorchConfig[]): Case
     torchLabel: best?.label ?? null,
     ratio: torch && ours !== null ? ours / torch : null,
     engine: f.engine,
-    engineReason: f.engineReason,
+    engineReason: (oursKey === null ? undefined : f.engineReason[oursKey]) ?? Object.values(f.engineReason)[0] ?? "no run of ours succeeded",
     params: f.params,
   };
 }
@@ -89,19 +113,30 @@ function bestAt(s: CaseSummary, configs: readonly TorchConfig[], threads: number
   return `${fmt(s.torchByConfig[best.key])}${best.keepAllocator ? " (allocator kept)" : ""}`;
 }
 
-/** A heading and a markdown table for one case. */
+/**
+ * A heading and a markdown table for one case: ours at 1 and 2 threads (one column, said so, when
+ * the addon was not loaded and ours ran at the backend's own threads), PyTorch's best at 1 and 2
+ * threads, PyTorch's best configuration and our best / its best with our best's thread count.
+ */
 export function caseTable(s: CaseSummary, title: string, reps: number, configs: readonly TorchConfig[]): string[] {
   const params = s.params.torch == null ? `${fmt(s.params.ours)} parameters` : `${fmt(s.params.ours)} parameters (PyTorch ${fmt(s.params.torch)})`;
+  const fixed = OURS_FIXED in s.oursByThreads;
+  // A run that failed has no figure; ours stops at the first failure, so the cells after it say so.
+  const oursCell = (key: string): string => (key in s.oursByThreads ? fmt(s.oursByThreads[key]) : s.error ? "failed" : "—");
+  const oursHead = fixed ? ["ours (native addon not loaded: the backend's own threads)"] : OURS_THREADS.map((n) => `ours ${n} thread${n === 1 ? "" : "s"}`);
+  const oursCells = fixed ? [oursCell(OURS_FIXED)] : OURS_THREADS.map((n) => oursCell(String(n)));
+  const ratio =
+    s.ratio == null ? "—" : `${s.ratio.toFixed(2)}${s.oursThreads == null ? "" : ` (ours at ${s.oursThreads} thread${s.oursThreads === 1 ? "" : "s"})`}`;
   return [
     `### ${s.name}: ${title}`,
     `${s.unit}, median of ${reps}${s.torch == null ? "" : " (PyTorch configurations well behind its best: first repetition only)"}; ${params}; ours: ${s.error ? `failed: ${s.error}` : `${s.engine} step (${s.engineReason})`}`,
-    "| ours | torch 1 thread | torch 2 threads | torch best config | ratio (ours / torch best) |",
-    "|---|---|---|---|---|",
-    `| ${s.error && s.ours === null ? "failed" : fmt(s.ours)} | ${bestAt(s, configs, 1)} | ${bestAt(s, configs, 2)} | ${s.torchLabel ?? "—"} | ${s.ratio == null ? "—" : s.ratio.toFixed(2)} |`,
+    `| ${[...oursHead, "torch 1 thread", "torch 2 threads", "torch best config", "ratio (our best / torch best)"].join(" | ")} |`,
+    `|${"---|".repeat(oursHead.length + 4)}`,
+    `| ${[...oursCells, bestAt(s, configs, 1), bestAt(s, configs, 2), s.torchLabel ?? "—", ratio].join(" | ")} |`,
   ];
 }
 
-/** The one JSON line: every case's ours/torch/ratio (+ unit, engine, PyTorch's configuration), and batch4/batch64 as before. */
+/** The one JSON line: every case's ours (our best)/torch/ratio (+ our best's thread count, unit, engine, PyTorch's configuration), and batch4/batch64 as before. */
 export function benchJson(summaries: readonly CaseSummary[], backend: string): string {
   const round = (v: number | null): number | null => (v == null ? null : Math.round(v));
   const cases: Record<string, Record<string, unknown>> = {};
@@ -111,6 +146,8 @@ export function benchJson(summaries: readonly CaseSummary[], backend: string): s
     brief[s.name] = core;
     cases[s.name] = {
       ...core,
+      oursThreads: s.oursThreads,
+      oursByThreads: Object.fromEntries(Object.entries(s.oursByThreads).map(([k, v]) => [k, Math.round(v)])),
       unit: s.unit,
       engine: s.engine,
       engineReason: s.engineReason,

@@ -100,12 +100,39 @@ export function loadNative(): NativeStatus {
     addon.setNumThreads(threads);
     const simd = addon.setSimd(simdSetting);
     smokeTest(addon);
-    cached = { ok: true, addon, reason: `${addon.version()}, ${addon.getNumThreads()} thread(s), ${simd} conv kernels` };
+    cached = { ok: true, addon, reason: `${addon.version()}, ${threadsText(addon)}, ${simd} direct conv kernels` };
   } catch (e) {
     const msg = (e instanceof Error ? e.message : String(e)).split("\n")[0].slice(0, 200);
     cached = { ok: false, addon: null, reason: /smoke test/.test(msg) ? `failed its ${msg}` : `does not load: ${msg}` };
   }
   return cached;
+}
+
+const threadsText = (addon: NativeAddon): string => {
+  const n = addon.getNumThreads();
+  return `${n} thread${n === 1 ? "" : "s"}`;
+};
+
+/** The native code paths whose reason text says what they compute with. */
+export type NativeStepKind = "sequential" | "graph" | "gpt" | "wasm-kernels";
+
+/**
+ * What a native step computes with, for its engine reason: the addon's oneDNN, the thread count
+ * now (setNumThreads can change it after loading) and the kernels that step runs. The sequential
+ * and graph steps share the layer passes (native/src/layers.cc: oneDNN conv primitives, the direct
+ * conv for stride-1 convs on ≤ 4 input channels, sgemm dense layers); the graph step adds its own
+ * BatchNorm/Add/ReLU loops; the GPT runs on oneDNN's sgemm and its own elementwise loops; the wasm
+ * kernels on oneDNN primitives alone.
+ */
+export function nativeStepReason(addon: NativeAddon, kind: NativeStepKind): string {
+  const direct = `${addon.simd()} direct conv on ≤ 4 input channels`;
+  const uses = {
+    sequential: `oneDNN conv + sgemm, ${direct}`,
+    graph: `oneDNN conv + sgemm, ${direct}, own BatchNorm/Add loops`,
+    gpt: "oneDNN sgemm, own attention/LayerNorm/GELU loops",
+    "wasm-kernels": "oneDNN primitives",
+  }[kind];
+  return `${addon.version()}, ${threadsText(addon)}, ${uses}`;
 }
 
 /**

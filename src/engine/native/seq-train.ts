@@ -9,7 +9,7 @@
  * supports is reported as unsupported and trainClassifier keeps the general tfjs path.
  */
 import * as tf from "@tensorflow/tfjs";
-import { loadNative, type NativeAddon, type NativeLayerSpec, type NativeNetHandle } from "./addon";
+import { loadNative, nativeStepReason, type NativeAddon, type NativeLayerSpec, type NativeNetHandle } from "./addon";
 import { NativeGraphTrainer, planGraphTraining, type NativeOptimizer, type NativeTrainingOptions } from "./graph-train";
 import { activation, convGeometry, noRegularizers, pair, type LayerConfig } from "./layer-config";
 
@@ -160,8 +160,8 @@ export function nativeTrainerFor(
   const status = loadNative();
   if (!status.ok) return { trainer: null, reason: `native kernels ${status.reason}` };
   const plan = planNativeTraining(net, opts);
-  if (plan.ok) return { trainer: new NativeSeqTrainer(status.addon, net, plan), reason: `native fused step (${status.reason})` };
+  if (plan.ok) return { trainer: new NativeSeqTrainer(status.addon, net, plan), reason: `native fused step (${nativeStepReason(status.addon, "sequential")})` };
   const graph = planGraphTraining(net);
   if (!graph.ok) return { trainer: null, reason: graph.reason };
-  return { trainer: new NativeGraphTrainer(status.addon, net, graph, opts), reason: `native fused graph step (${status.reason})` };
+  return { trainer: new NativeGraphTrainer(status.addon, net, graph, opts), reason: `native fused graph step (${nativeStepReason(status.addon, "graph")})` };
 }

@@ -6,7 +6,7 @@
  * configuration and the weights as plain data, in transformerWeightShapes order; the caller copies
  * them back into its variables with {@link NativeTransformerTrainer.weights}.
  */
-import { loadNative, type NativeAddon } from "./addon";
+import { loadNative, nativeStepReason, type NativeAddon } from "./addon";
 
 /** The shape of a GPT as the native trainer takes it (src/models/transformer.ts's config, all fields resolved). */
 export interface NativeTransformerSpec {
@@ -100,5 +100,5 @@ export function nativeTransformerTrainerFor(
   const addon = status.addon as TransformerAddon;
   if (typeof addon.createTransformer !== "function")
     return { trainer: null, reason: "the native addon predates the GPT step (rebuild it: scripts/build-native.sh)" };
-  return { trainer: new NativeTransformerTrainer(addon, spec, initial, adam), reason: `native fused GPT step (${status.reason})` };
+  return { trainer: new NativeTransformerTrainer(addon, spec, initial, adam), reason: `native fused GPT step (${nativeStepReason(addon, "gpt")})` };
 }

@@ -15,7 +15,7 @@
  * same kernels.
  */
 import * as tf from "@tensorflow/tfjs";
-import { loadNative, type NativeAddon } from "./addon";
+import { loadNative, nativeStepReason, type NativeAddon } from "./addon";
 
 /** The addon's in-place wasm-heap functions (native/src/wasm_kernels.cc); flags are 0/1, −1 is "no bias". */
 type WasmKernelAddon = NativeAddon & {
@@ -584,7 +584,7 @@ export function installNativeWasmKernels(): NativeWasmKernelsStatus {
   return {
     ok: true,
     kernels: [...NATIVE_WASM_KERNELS],
-    reason: `${native.reason}; wasm's own kernels below ${NATIVE_WASM_MIN_SIZE.matMul} (matMul) / ${NATIVE_WASM_MIN_SIZE.conv} (conv) multiply-adds`,
+    reason: `${nativeStepReason(native.addon, "wasm-kernels")}; wasm's own kernels below ${NATIVE_WASM_MIN_SIZE.matMul} (matMul) / ${NATIVE_WASM_MIN_SIZE.conv} (conv) multiply-adds`,
   };
 }
 
