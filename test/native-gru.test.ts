@@ -74,10 +74,11 @@ const SIZES: Sizes[] = [
   { T: 5, F: 1, U: 16, K: 2, batch: 128, loss: "mae" },
   { T: 1, F: 4, U: 3, K: 1, batch: 128, loss: "mse" },
   { T: 20, F: 4, U: 3, K: 1, batch: 1, loss: "mse" },
+  { T: 5, F: 4, U: 32, K: 1, batch: 7, loss: "mae" }, // U = 32: the two-vector row kernels
 ];
 
 test(
-  "native GRU step: loss and every gradient equal tfjs' (cpu) for T 1/5/20, F 1/4, U 3/16, K 1/2, batch 1/7/128, MAE and MSE",
+  "native GRU step: loss and every gradient equal tfjs' (cpu) for T 1/5/20, F 1/4, U 3/16/32, K 1/2, batch 1/7/128, MAE and MSE",
   { skip: skipNative },
   (t: TestContext) => {
     let worst = 0;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
@@ -11,17 +12,79 @@ namespace runbook {
 
 namespace {
 
-/** tfjs hardSigmoid before its clip: 0.5 + 0.2·a (K.hardSigmoid = clipByValue(add(.5, mul(.2, a)), 0, 1)). */
-inline float hardSigmoidPre(float a) { return 0.5f + 0.2f * a; }
-inline float clip01(float v) { return std::min(1.f, std::max(0.f, v)); }
-/** tf.clipByValue's gradient passes where min ≤ v ≤ max (both ends included). */
-inline float hardSigmoidGrad(float pre) { return pre >= 0.f && pre <= 1.f ? 0.2f : 0.f; }
-
 void requirePositive(int v, const char* name) {
   if (v < 1) throw std::invalid_argument(std::string("GRU spec: ") + name + " must be a positive integer; got " + std::to_string(v));
 }
 
 }  // namespace
+
+// The step's math, shared by every instruction set's copy of the loops.
+namespace gru_math {
+
+/** tfjs hardSigmoid before its clip: 0.5 + 0.2·a (K.hardSigmoid = clipByValue(add(.5, mul(.2, a)), 0, 1)). */
+inline float hardSigmoidPre(float a) { return 0.5f + 0.2f * a; }
+/**
+ * tanh as a rational function (Eigen's and TensorFlow's fast float tanh: odd degree-13 over even degree-6
+ * polynomial on x clamped to ±7.9988, x itself below 4e-4), within a few float ulps of std::tanh, and
+ * vectorisable where libm's tanhf call was ≈40% of the step.
+ */
+inline float fastTanh(float a) {
+  const float x = std::min(7.99881172180175781f, std::max(-7.99881172180175781f, a));
+  const float x2 = x * x;
+  float p = x2 * -2.76076847742355e-16f + 2.00018790482477e-13f;
+  p = x2 * p + -8.60467152213735e-11f;
+  p = x2 * p + 5.12229709037114e-08f;
+  p = x2 * p + 1.48572235717979e-05f;
+  p = x2 * p + 6.37261928875436e-04f;
+  p = x2 * p + 4.89352455891786e-03f;
+  p = x * p;
+  float q = x2 * 1.19825839466702e-06f + 1.18534705686654e-04f;
+  q = x2 * q + 2.26843463243900e-03f;
+  q = x2 * q + 4.89352518554385e-03f;
+  return std::fabs(a) < 0.0004f ? a : p / q;
+}
+inline float clip01(float v) { return std::min(1.f, std::max(0.f, v)); }
+/** tf.clipByValue's gradient passes where min ≤ v ≤ max (both ends included). */
+inline float hardSigmoidGrad(float pre) { return pre >= 0.f && pre <= 1.f ? 0.2f : 0.f; }
+
+}  // namespace gru_math
+
+// The loops, once per instruction set. The addon is built for the x86-64 baseline (binding.gyp);
+// the AVX2 and AVX-512 copies are compiled for those targets here and chosen at run time.
+namespace gru_isa_baseline {
+using namespace gru_math;
+#include "gru_kernels.inc"
+}  // namespace gru_isa_baseline
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define GRU_X86_DISPATCH 1
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+namespace gru_isa_avx2 {
+using namespace gru_math;
+#include "gru_kernels.inc"
+}  // namespace gru_isa_avx2
+#pragma GCC pop_options
+
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx2,fma")
+namespace gru_isa_avx512 {
+using namespace gru_math;
+#include "gru_kernels.inc"
+}  // namespace gru_isa_avx512
+#pragma GCC pop_options
+#endif
+
+/** The fastest copy of the loops this CPU runs, for `units`. */
+static GruKernels bestKernels(int units) {
+#ifdef GRU_X86_DISPATCH
+  __builtin_cpu_init();
+  const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  if (avx2 && __builtin_cpu_supports("avx512f")) return gru_isa_avx512::kernelsFor(units);
+  if (avx2) return gru_isa_avx2::kernelsFor(units);
+#endif
+  return gru_isa_baseline::kernelsFor(units);
+}
 
 GruNet::GruNet(const GruSpec& spec, const OptimizerConfig& optimizer) : spec_(spec), opt_(optimizer) {
   requirePositive(spec.steps, "steps");
@@ -40,6 +103,7 @@ GruNet::GruNet(const GruSpec& spec, const OptimizerConfig& optimizer) : spec_(sp
     gradPtrs_.push_back(grads_[i].data());
     sizes_.push_back(params_[i].size());
   }
+  kernels_ = bestKernels(spec.units);
   rkT_.assign(G * U, 0.f);
   dkT_.assign(K * U, 0.f);
 }
@@ -65,169 +129,44 @@ void GruNet::ensure(int batch) {
   capacity_ = batch;
 }
 
-void GruNet::forward(const float* x, int batch) {
-  const int B = batch, T = spec_.steps, F = spec_.features, U = spec_.units, K = spec_.outputs, G = 3 * U;
-  const float* W = params_[Kernel].data();           // [F, 3U]
-  const float* RK = params_[RecurrentKernel].data();  // [U, 3U]
-  const float* bias = params_[Bias].data();          // [3U]
-  // xm[t, b, :] = x[b, t, :]·kernel + bias, every step at once (it does not depend on h).
-  for (int t = 0; t < T; t++) {
-    for (int b = 0; b < B; b++) {
-      float* row = &xm_[(static_cast<size_t>(t) * B + b) * G];
-      const float* xr = x + (static_cast<size_t>(b) * T + t) * F;
-      for (int j = 0; j < G; j++) row[j] = 0.f;
-      for (int f = 0; f < F; f++) {
-        const float xv = xr[f];
-        const float* w = W + static_cast<size_t>(f) * G;
-        for (int j = 0; j < G; j++) row[j] += xv * w[j];
-      }
-      for (int j = 0; j < G; j++) row[j] += bias[j];
-    }
-  }
-  std::fill(h_.begin(), h_.begin() + static_cast<size_t>(B) * U, 0.f);  // h₋₁ = 0
-  for (int t = 0; t < T; t++) {
-    const float* hp = &h_[static_cast<size_t>(t) * B * U];  // [B, U] h₋
-    float* hn = &h_[static_cast<size_t>(t + 1) * B * U];    // [B, U] h
-    const float* xm = &xm_[static_cast<size_t>(t) * B * G];
-    float* g = &gates_[static_cast<size_t>(t) * B * G];
-    float* rh = &rh_[static_cast<size_t>(t) * B * U];
-    for (int b = 0; b < B; b++) {
-      const float* hb = hp + static_cast<size_t>(b) * U;
-      float* gb = g + static_cast<size_t>(b) * G;
-      // z, r: h₋·rk[:, 0:2U], then xm + that, then hardSigmoid's affine part.
-      for (int j = 0; j < 2 * U; j++) gb[j] = 0.f;
-      for (int k = 0; k < U; k++) {
-        const float hv = hb[k];
-        const float* rk = RK + static_cast<size_t>(k) * G;
-        for (int j = 0; j < 2 * U; j++) gb[j] += hv * rk[j];
-      }
-      const float* xb = xm + static_cast<size_t>(b) * G;
-      for (int j = 0; j < 2 * U; j++) gb[j] = hardSigmoidPre(xb[j] + gb[j]);
-      float* rhb = rh + static_cast<size_t>(b) * U;
-      for (int k = 0; k < U; k++) rhb[k] = clip01(gb[U + k]) * hb[k];
-      // ĥ = tanh(xh + (r ⊙ h₋)·rk[:, 2U:3U])
-      float* hh = gb + 2 * U;
-      for (int j = 0; j < U; j++) hh[j] = 0.f;
-      for (int k = 0; k < U; k++) {
-        const float v = rhb[k];
-        const float* rk = RK + static_cast<size_t>(k) * G + 2 * U;
-        for (int j = 0; j < U; j++) hh[j] += v * rk[j];
-      }
-      float* hnb = hn + static_cast<size_t>(b) * U;
-      for (int j = 0; j < U; j++) {
-        hh[j] = std::tanh(xb[2 * U + j] + hh[j]);
-        const float z = clip01(gb[j]);
-        hnb[j] = z * hb[j] + (1.f - z) * hh[j];
-      }
-    }
-  }
-  // Dense on the last state: out = h_{T−1}·denseKernel + denseBias.
-  const float* hT = &h_[static_cast<size_t>(T) * B * U];
-  const float* DW = params_[DenseKernel].data();  // [U, K]
-  const float* db = params_[DenseBias].data();    // [K]
-  for (int b = 0; b < B; b++) {
-    float* o = &out_[static_cast<size_t>(b) * K];
-    for (int c = 0; c < K; c++) o[c] = 0.f;
-    for (int k = 0; k < U; k++) {
-      const float hv = hT[static_cast<size_t>(b) * U + k];
-      for (int c = 0; c < K; c++) o[c] += hv * DW[static_cast<size_t>(k) * K + c];
-    }
-    for (int c = 0; c < K; c++) o[c] += db[c];
-  }
+GruPass GruNet::pass(const float* x, int batch) {
+  GruPass p;
+  p.B = batch;
+  p.T = spec_.steps;
+  p.F = spec_.features;
+  p.U = spec_.units;
+  p.K = spec_.outputs;
+  p.x = x;
+  p.W = params_[Kernel].data();
+  p.RK = params_[RecurrentKernel].data();
+  p.bias = params_[Bias].data();
+  p.DW = params_[DenseKernel].data();
+  p.db = params_[DenseBias].data();
+  p.xm = xm_.data();
+  p.gates = gates_.data();
+  p.h = h_.data();
+  p.rh = rh_.data();
+  p.dxm = dxm_.data();
+  p.out = out_.data();
+  p.dout = dout_.data();
+  p.dh = dh_.data();
+  p.dhPrev = dhPrev_.data();
+  p.drh = drh_.data();
+  p.rkT = rkT_.data();
+  p.dkT = dkT_.data();
+  p.dW = grads_[Kernel].data();
+  p.dRK = grads_[RecurrentKernel].data();
+  p.dBias = grads_[Bias].data();
+  p.dDW = grads_[DenseKernel].data();
+  p.dDb = grads_[DenseBias].data();
+  return p;
 }
 
+void GruNet::forward(const float* x, int batch) { kernels_.forward(pass(x, batch)); }
+
 void GruNet::backward(const float* x, int batch) {
-  const int B = batch, T = spec_.steps, F = spec_.features, U = spec_.units, K = spec_.outputs, G = 3 * U;
   for (auto& g : grads_) std::fill(g.begin(), g.end(), 0.f);
-  const float* RK = params_[RecurrentKernel].data();
-  const float* DW = params_[DenseKernel].data();
-  for (int k = 0; k < U; k++)
-    for (int j = 0; j < G; j++) rkT_[static_cast<size_t>(j) * U + k] = RK[static_cast<size_t>(k) * G + j];
-  for (int k = 0; k < U; k++)
-    for (int c = 0; c < K; c++) dkT_[static_cast<size_t>(c) * U + k] = DW[static_cast<size_t>(k) * K + c];
-  // Dense: dW = hᵀ·dout, db = Σ dout, dh = dout·Wᵀ.
-  const float* hT = &h_[static_cast<size_t>(T) * B * U];
-  float* dDW = grads_[DenseKernel].data();
-  float* dDb = grads_[DenseBias].data();
-  for (int b = 0; b < B; b++) {
-    const float* d = &dout_[static_cast<size_t>(b) * K];
-    const float* hb = hT + static_cast<size_t>(b) * U;
-    float* dh = &dh_[static_cast<size_t>(b) * U];
-    for (int k = 0; k < U; k++) dh[k] = 0.f;
-    for (int c = 0; c < K; c++) {
-      dDb[c] += d[c];
-      const float* w = &dkT_[static_cast<size_t>(c) * U];
-      for (int k = 0; k < U; k++) {
-        dDW[static_cast<size_t>(k) * K + c] += hb[k] * d[c];
-        dh[k] += d[c] * w[k];
-      }
-    }
-  }
-  float* dRK = grads_[RecurrentKernel].data();
-  for (int t = T - 1; t >= 0; t--) {
-    const float* hp = &h_[static_cast<size_t>(t) * B * U];
-    const float* g = &gates_[static_cast<size_t>(t) * B * G];
-    const float* rh = &rh_[static_cast<size_t>(t) * B * U];
-    float* dxm = &dxm_[static_cast<size_t>(t) * B * G];
-    for (int b = 0; b < B; b++) {
-      const float* hb = hp + static_cast<size_t>(b) * U;
-      const float* gb = g + static_cast<size_t>(b) * G;
-      const float* hh = gb + 2 * U;
-      const float* dh = &dh_[static_cast<size_t>(b) * U];
-      float* dhp = &dhPrev_[static_cast<size_t>(b) * U];
-      float* d = dxm + static_cast<size_t>(b) * G;  // [3U]: d(xz), d(xr), d(xh)
-      // h = z·h₋ + (1 − z)·ĥ
-      for (int k = 0; k < U; k++) {
-        const float z = clip01(gb[k]);
-        dhp[k] = dh[k] * z;
-        d[k] = hardSigmoidGrad(gb[k]) * (dh[k] * (hb[k] - hh[k]));
-        d[2 * U + k] = dh[k] * (1.f - z) * (1.f - hh[k] * hh[k]);  // through tanh
-      }
-      // (r ⊙ h₋)·rk_h: d(r ⊙ h₋) = d(xh)·rk_hᵀ
-      float* drh = &drh_[static_cast<size_t>(b) * U];
-      for (int k = 0; k < U; k++) drh[k] = 0.f;
-      for (int j = 0; j < U; j++) {
-        const float dv = d[2 * U + j];
-        const float* w = &rkT_[static_cast<size_t>(2 * U + j) * U];
-        for (int k = 0; k < U; k++) drh[k] += dv * w[k];
-      }
-      for (int k = 0; k < U; k++) {
-        const float r = clip01(gb[U + k]);
-        d[U + k] = hardSigmoidGrad(gb[U + k]) * (drh[k] * hb[k]);
-        dhp[k] += drh[k] * r;
-      }
-      // h₋·rk_{z,r}: dh₋ += d(xz, xr)·rk_{z,r}ᵀ
-      for (int j = 0; j < 2 * U; j++) {
-        const float dv = d[j];
-        const float* w = &rkT_[static_cast<size_t>(j) * U];
-        for (int k = 0; k < U; k++) dhp[k] += dv * w[k];
-      }
-      // Recurrent kernel gradients: rk_{z,r} from h₋, rk_h from r ⊙ h₋.
-      const float* rhb = rh + static_cast<size_t>(b) * U;
-      for (int k = 0; k < U; k++) {
-        float* row = dRK + static_cast<size_t>(k) * G;
-        const float hv = hb[k], rv = rhb[k];
-        for (int j = 0; j < 2 * U; j++) row[j] += hv * d[j];
-        for (int j = 0; j < U; j++) row[2 * U + j] += rv * d[2 * U + j];
-      }
-    }
-    dh_.swap(dhPrev_);
-  }
-  // Input kernel and bias: dW = Σ_t,b x[b, t]ᵀ·dxm[t, b], db = Σ dxm.
-  float* dW = grads_[Kernel].data();
-  float* dBias = grads_[Bias].data();
-  for (int t = 0; t < T; t++) {
-    for (int b = 0; b < B; b++) {
-      const float* d = &dxm_[(static_cast<size_t>(t) * B + b) * G];
-      const float* xr = x + (static_cast<size_t>(b) * T + t) * F;
-      for (int f = 0; f < F; f++) {
-        const float xv = xr[f];
-        float* row = dW + static_cast<size_t>(f) * G;
-        for (int j = 0; j < G; j++) row[j] += xv * d[j];
-      }
-      for (int j = 0; j < G; j++) dBias[j] += d[j];
-    }
-  }
+  kernels_.backward(pass(x, batch));
 }
 
 double GruNet::run(const float* x, const float* y, int batch, bool gradients, bool update, float lr) {

@@ -22,6 +22,21 @@ namespace runbook {
 
 enum class RegressionLoss { MeanAbsolute, MeanSquared };
 
+/** One pass's sizes, weights, buffers and gradients, for the loops in gru_kernels.inc. */
+struct GruPass {
+  int B = 0, T = 0, F = 0, U = 0, K = 0;
+  const float *x = nullptr, *W = nullptr, *RK = nullptr, *bias = nullptr, *DW = nullptr, *db = nullptr;
+  float *xm = nullptr, *gates = nullptr, *h = nullptr, *rh = nullptr, *dxm = nullptr, *out = nullptr, *dout = nullptr;
+  float *dh = nullptr, *dhPrev = nullptr, *drh = nullptr, *rkT = nullptr, *dkT = nullptr;
+  float *dW = nullptr, *dRK = nullptr, *dBias = nullptr, *dDW = nullptr, *dDb = nullptr;
+};
+
+/** The forward and backward loops of one instruction set and state size. */
+struct GruKernels {
+  void (*forward)(const GruPass&) = nullptr;
+  void (*backward)(const GruPass&) = nullptr;
+};
+
 struct GruSpec {
   int steps = 0;     // T: time steps per window
   int features = 0;  // F: features per step
@@ -58,9 +73,11 @@ class GruNet {
   void ensure(int batch);
   void forward(const float* x, int batch);
   void backward(const float* x, int batch);
+  GruPass pass(const float* x, int batch);
 
   GruSpec spec_;
   Optimizer opt_;
+  GruKernels kernels_;
   std::vector<std::vector<float>> params_, grads_;
   std::vector<float*> paramPtrs_;
   std::vector<const float*> gradPtrs_;
