@@ -77,30 +77,67 @@ const SIZES: Sizes[] = [
   { T: 5, F: 4, U: 32, K: 1, batch: 7, loss: "mae" }, // U = 32: the two-vector row kernels
 ];
 
+/** How many z and r gates of the first time step are clipped by hardSigmoid (h₋₁ = 0, so a = x₀·kernel + bias). */
+function clippedGates(net: tf.LayersModel, x: Float32Array, s: Sizes): number {
+  return tf.tidy(() => {
+    const [kernel, , bias] = net.trainableWeights.map((w) => w.read());
+    const x0 = tf.tensor3d(x, [s.batch, s.T, s.F]).slice([0, 0, 0], [-1, 1, -1]).reshape([s.batch, s.F]);
+    const a = tf.add(tf.matMul(x0 as tf.Tensor2D, kernel as tf.Tensor2D), bias).slice([0, 0], [-1, 2 * s.U]); // [batch, 2U]: z, r
+    return tf.greater(tf.abs(a), 2.5).sum().dataSync()[0]; // 0.2·a + 0.5 outside [0, 1]
+  });
+}
+
+/** Loss and gradient parity at every size; returns the largest gradient difference and the clipped gates seen. */
+function checkSizes(label: string): { worst: number; clipped: number } {
+  let worst = 0;
+  let clipped = 0;
+  SIZES.forEach((s, n) => {
+    const net = buildNet(s, 10 + n);
+    const trainer = nativeTrainer(net, s.loss);
+    // Inputs in [−3, 3] so hardSigmoid's clip is reached on some gates as well as its linear part.
+    const x = uniform(s.batch * s.T * s.F, 100 + n, -3, 3);
+    const y = uniform(s.batch * s.K, 200 + n, -1, 1);
+    clipped += clippedGates(net, x, s);
+    const ref = tfjsGradients(net, x, y, s);
+    const got = trainer.gradients(x, y, s.batch);
+    const what = `${label} T ${s.T} F ${s.F} U ${s.U} K ${s.K} batch ${s.batch} ${s.loss}`;
+    assert.ok(Math.abs(got.loss - ref.loss) <= 1e-5 * Math.max(1, ref.loss), `${what}: loss ${got.loss} vs tfjs ${ref.loss}`);
+    got.grads.forEach((g, i) => {
+      const e = scaleRelErr(g, ref.grads[i]);
+      worst = Math.max(worst, e);
+      assert.ok(e <= GRAD_TOL, `${what}: gradient of ${net.trainableWeights[i].name} differs by ${e.toExponential(2)} (relative)`);
+    });
+    trainer.dispose();
+    net.dispose();
+  });
+  return { worst, clipped };
+}
+
 test(
   "native GRU step: loss and every gradient equal tfjs' (cpu) for T 1/5/20, F 1/4, U 3/16/32, K 1/2, batch 1/7/128, MAE and MSE",
   { skip: skipNative },
   (t: TestContext) => {
-    let worst = 0;
-    SIZES.forEach((s, n) => {
-      const net = buildNet(s, 10 + n);
-      const trainer = nativeTrainer(net, s.loss);
-      // Inputs in [−3, 3] so hardSigmoid's clip is reached on some gates as well as its linear part.
-      const x = uniform(s.batch * s.T * s.F, 100 + n, -3, 3);
-      const y = uniform(s.batch * s.K, 200 + n, -1, 1);
-      const ref = tfjsGradients(net, x, y, s);
-      const got = trainer.gradients(x, y, s.batch);
-      const what = `T ${s.T} F ${s.F} U ${s.U} K ${s.K} batch ${s.batch} ${s.loss}`;
-      assert.ok(Math.abs(got.loss - ref.loss) <= 1e-5 * Math.max(1, ref.loss), `${what}: loss ${got.loss} vs tfjs ${ref.loss}`);
-      got.grads.forEach((g, i) => {
-        const e = scaleRelErr(g, ref.grads[i]);
-        worst = Math.max(worst, e);
-        assert.ok(e <= GRAD_TOL, `${what}: gradient of ${net.trainableWeights[i].name} differs by ${e.toExponential(2)} (relative)`);
-      });
-      trainer.dispose();
-      net.dispose();
-    });
-    t.diagnostic(`largest gradient difference ${worst.toExponential(2)} (relative to the gradient's max)`);
+    const { worst, clipped } = checkSizes("");
+    assert.ok(clipped > 0, "no gate reached hardSigmoid's clip: the test would not see its gradient");
+    t.diagnostic(`largest gradient difference ${worst.toExponential(2)} (relative to the gradient's max); ${clipped} clipped gates at t = 0`);
+  },
+);
+
+test(
+  "native GRU step: every SIMD set the CPU has (the addon's setSimd / RUNBOOK_NATIVE_SIMD) gives the same gradients",
+  { skip: skipNative },
+  (t: TestContext) => {
+    const addon = status.addon!;
+    const initial = addon.simd();
+    try {
+      for (const simd of addon.supportedSimd()) {
+        addon.setSimd(simd);
+        const { worst } = checkSizes(`(${simd})`);
+        t.diagnostic(`${simd}: largest gradient difference ${worst.toExponential(2)}`);
+      }
+    } finally {
+      addon.setSimd(initial);
+    }
   },
 );
 

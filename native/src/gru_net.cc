@@ -1,6 +1,9 @@
-// The GRU forecaster's native step (gru_net.h). Matrices are [rows, cols] row-major; every inner
-// loop runs over a contiguous output row so the compiler vectorises it (U = 16 columns at §6.3).
+// The GRU forecaster's native step (gru_net.h). Matrices are [rows, cols] row-major; the loops are
+// in gru_kernels.inc, compiled here once per instruction set; buffers grow to the largest batch seen
+// and are reused (no allocation per step).
 #include "gru_net.h"
+
+#include "direct_conv.h"  // simd(): the instruction set chosen for the addon
 
 #include <algorithm>
 #include <cmath>
@@ -75,13 +78,15 @@ using namespace gru_math;
 #pragma GCC pop_options
 #endif
 
-/** The fastest copy of the loops this CPU runs, for `units`. */
-static GruKernels bestKernels(int units) {
+/**
+ * The copy of the loops for `units` in the instruction set the addon's SIMD choice names (setSimd /
+ * RUNBOOK_NATIVE_SIMD, direct_conv.h: the best the CPU has unless forced, e.g. to the baseline in tests).
+ */
+static GruKernels chosenKernels(int units) {
 #ifdef GRU_X86_DISPATCH
-  __builtin_cpu_init();
-  const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  if (avx2 && __builtin_cpu_supports("avx512f")) return gru_isa_avx512::kernelsFor(units);
-  if (avx2) return gru_isa_avx2::kernelsFor(units);
+  const std::string isa = simd();
+  if (isa == "avx512") return gru_isa_avx512::kernelsFor(units);
+  if (isa == "avx2") return gru_isa_avx2::kernelsFor(units);
 #endif
   return gru_isa_baseline::kernelsFor(units);
 }
@@ -103,14 +108,9 @@ GruNet::GruNet(const GruSpec& spec, const OptimizerConfig& optimizer) : spec_(sp
     gradPtrs_.push_back(grads_[i].data());
     sizes_.push_back(params_[i].size());
   }
-  kernels_ = bestKernels(spec.units);
+  kernels_ = chosenKernels(spec.units);
   rkT_.assign(G * U, 0.f);
   dkT_.assign(K * U, 0.f);
-}
-
-void GruNet::releaseBuffers() {
-  for (auto* v : {&xm_, &gates_, &h_, &rh_, &dxm_, &out_, &dout_, &dh_, &dhPrev_, &drh_}) std::vector<float>().swap(*v);
-  capacity_ = 0;
 }
 
 void GruNet::ensure(int batch) {

@@ -66,8 +66,6 @@ class GruNet {
   double run(const float* x, const float* y, int batch, bool gradients, bool update, float lr);
   /** Dense outputs [batch, K] for x [batch, T, F] (inference: no gradients kept). */
   void predict(const float* x, int batch, float* out);
-  /** Frees the buffers (the net keeps its weights). */
-  void releaseBuffers();
 
  private:
   void ensure(int batch);
