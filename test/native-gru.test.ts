@@ -141,6 +141,28 @@ test(
   },
 );
 
+test("native GRU step: MAE at exactly zero error follows tfjs (d|a|/da = step(a, −1): the prediction's gradient is +1/n, not 0)", { skip: skipNative }, () => {
+  const s: Sizes = { T: 3, F: 2, U: 3, K: 1, batch: 4, loss: "mae" };
+  const net = buildNet(s, 30);
+  const [kernel, recurrent, bias] = net.getWeights();
+  const zeroKernel = tf.zeros([s.U, s.K]);
+  const half = tf.fill([s.K], 0.5);
+  net.setWeights([kernel, recurrent, bias, zeroKernel, half]); // every prediction is exactly 0.5
+  tf.dispose([zeroKernel, half]);
+  const x = uniform(s.batch * s.T * s.F, 31, -1, 1);
+  const y = new Float32Array(s.batch).fill(0.5);
+  const ref = tfjsGradients(net, x, y, s);
+  const trainer = nativeTrainer(net, "mae");
+  const got = trainer.gradients(x, y, s.batch);
+  trainer.dispose();
+  assert.equal(got.loss, 0);
+  assert.deepEqual(Array.from(ref.grads[4]), [1], "tfjs' dense-bias gradient at zero error");
+  got.grads.forEach((g, i) =>
+    assert.ok(scaleRelErr(g, ref.grads[i]) <= GRAD_TOL, `gradient ${i} at zero error: ${Array.from(g)} vs ${Array.from(ref.grads[i])}`),
+  );
+  net.dispose();
+});
+
 test("native GRU step: predict equals the model's predict, and syncToModel writes the native weights back", { skip: skipNative }, () => {
   const s: Sizes = { T: 6, F: 3, U: 5, K: 2, batch: 9, loss: "mse" };
   const net = buildNet(s, 3);
