@@ -20,6 +20,7 @@ export * from "./engine/host-view";
 export * from "./engine/native/addon";
 export * from "./engine/native/batches";
 export * from "./engine/native/graph-train";
+export * from "./engine/native/gru-train";
 export * from "./engine/native/layer-config";
 export * from "./engine/native/seq-train";
 export * from "./engine/native/transformer-train";

@@ -212,6 +212,7 @@ napi_value Version(napi_env env, napi_callback_info) {
 
 void defineTransformerExports(napi_env env, napi_value exports);  // transformer_binding.cc
 void defineGraphExports(napi_env env, napi_value exports);  // graph_binding.cc
+void defineGruExports(napi_env env, napi_value exports);  // gru_binding.cc
 
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
@@ -233,5 +234,6 @@ NAPI_MODULE_INIT() {
   defineTransformerExports(env, exports);
   defineWasmKernelExports(env, exports);
   defineGraphExports(env, exports);
+  defineGruExports(env, exports);
   return exports;
 }

@@ -9,12 +9,16 @@
  * epoch by the validation loss. Like trainClassifier it shuffles with `shuffledIndices(n, seed +
  * epoch)`, runs each step in `tf.tidy`, and reports progress through the same callback types, so
  * `trainingView` shows it. Not `net.fit`: its shuffle uses Math.random, which is not seeded.
+ * With `engine: "auto"` (the default) a GRU → Dense forecaster trains on the native fused step
+ * (engine/native/gru-train.ts, one addon call per mini-batch; issue #14) when the addon loads,
+ * with the same shuffles, losses, validation and choice of epoch; otherwise the tfjs loop.
  */
 import * as tf from "@tensorflow/tfjs";
 import { shuffledIndices } from "../../core/random";
 import type { TrainHistory, TrainLogEntry, TrainProgress } from "../../training/train";
 import type { WindowSet } from "./windows";
 import { requireAbove, requirePositiveInteger } from "../../core/validate";
+import { nativeGruTrainerFor, type NativeGruTrainer } from "../../engine/native/gru-train";
 
 /** Options of {@link buildGruForecaster}. */
 export interface GruForecasterOptions {
@@ -69,6 +73,8 @@ export interface ForecastTrainOptions {
   onLog?: (entry: TrainLogEntry) => void;
   /** Minimum milliseconds between onProgress calls (default 250). */
   progressIntervalMs?: number;
+  /** "auto" (default): the native fused GRU step when it supports the model, else tfjs; "tfjs": always the tfjs loop. */
+  engine?: "auto" | "tfjs";
 }
 
 /** What {@link trainForecaster} returns: the shared history plus per-epoch losses. */
@@ -102,6 +108,100 @@ export function predictForecaster(net: tf.LayersModel, X: tf.Tensor3D, batchSize
   return out;
 }
 
+/** One engine's side of {@link trainForecaster}: a step on the given windows, the validation MAE, and keeping the best weights. */
+interface ForecastEngine {
+  /** One Adam step on the training windows `batchIdx`; returns the batch's mean MAE before it. */
+  step(batchIdx: Int32Array): number;
+  /** Mean absolute error on the validation set with the current weights. */
+  validationMae(): number;
+  /** Remembers the current weights as the best so far. */
+  keepBest(): void;
+  /** Leaves the best weights (or the last ones when none were kept) in the model and frees what the engine holds. */
+  finish(): void;
+}
+
+type ForecastSets = { trainSet: { X: tf.Tensor3D; y: tf.Tensor2D }; validationSet: { X: tf.Tensor3D; y: tf.Tensor2D } };
+
+/** The tfjs loop: a tidied optimizer.minimize per batch, validation by predictForecaster. */
+function tfjsForecastEngine(net: tf.LayersModel, { trainSet, validationSet }: ForecastSets, lr: number): ForecastEngine {
+  const optimizer = tf.train.adam(lr);
+  const varList = net.trainableWeights.map((w) => w.read() as tf.Variable);
+  let best: tf.Tensor[] | null = null;
+  return {
+    step: (batchIdx) => {
+      const loss = tf.tidy(() => {
+        const idx = tf.tensor1d(batchIdx, "int32"); // [batch]
+        const xb = tf.gather(trainSet.X, idx); // [batch, L, F]
+        const yb = tf.gather(trainSet.y, idx); // [batch, 1]
+        return optimizer.minimize(
+          () => tf.losses.absoluteDifference(yb, net.apply(xb, { training: true }) as tf.Tensor) as tf.Scalar,
+          true,
+          varList,
+        ) as tf.Scalar;
+      });
+      const value = loss.dataSync()[0];
+      loss.dispose();
+      return value;
+    },
+    validationMae: () => meanAbsoluteError(net, validationSet.X, validationSet.y),
+    keepBest: () => {
+      if (best) tf.dispose(best);
+      best = net.getWeights().map((w) => w.clone());
+    },
+    finish: () => {
+      if (best) net.setWeights(best);
+      if (best) tf.dispose(best);
+      best = null;
+      optimizer.dispose();
+    },
+  };
+}
+
+/** The native loop: windows gathered on the host into one batch buffer, one fused addon step each, validation by the native predict. */
+function nativeForecastEngine(trainer: NativeGruTrainer, { trainSet, validationSet }: ForecastSets, batchSize: number, lr: number): ForecastEngine {
+  const S = trainer.sampleSize; // L·F floats per window
+  const floats = (t: tf.Tensor): Float32Array => {
+    const d = t.dataSync(); // read only here
+    return d instanceof Float32Array ? d : Float32Array.from(d);
+  };
+  const X = floats(trainSet.X); // [n, L, F]
+  const y = floats(trainSet.y); // [n, 1]
+  const valX = floats(validationSet.X); // [nv, L, F]
+  const valY = validationSet.y.dataSync(); // [nv, 1]
+  const xBatch = new Float32Array(batchSize * S); // [batch, L, F]
+  const yBatch = new Float32Array(batchSize); // [batch, 1]
+  let best: Float32Array[] | null = null;
+  return {
+    step: (batchIdx) => {
+      for (let k = 0; k < batchIdx.length; k++) {
+        const i = batchIdx[k];
+        xBatch.set(X.subarray(i * S, (i + 1) * S), k * S);
+        yBatch[k] = y[i];
+      }
+      return trainer.step(xBatch, yBatch, 0, batchIdx.length, lr);
+    },
+    validationMae: () => {
+      // As meanAbsoluteError: float32 predictions, the mean of |pred − y| in doubles. In chunks of the
+      // training batch, whose buffers the native net already has (a larger batch would grow them: ≈50 ms
+      // of fresh pages per call here, more than a few epochs' steps).
+      const nv = valY.length;
+      let s = 0;
+      for (let start = 0; start < nv; start += batchSize) {
+        const pred = trainer.predict(valX, start, Math.min(batchSize, nv - start)); // [size, 1]
+        for (let k = 0; k < pred.length; k++) s += Math.abs(pred[k] - valY[start + k]);
+      }
+      return s / nv;
+    },
+    keepBest: () => {
+      best = trainer.weights();
+    },
+    finish: () => {
+      trainer.syncToModel(best ?? trainer.weights());
+      trainer.dispose();
+    },
+  };
+}
+
 /**
  * Trains a forecaster with Adam on the mean absolute error, seeded shuffles, and keeps the weights
  * of the epoch with the lowest validation MAE (article §6). Tensors stay flat: each step is tidied,
@@ -125,12 +225,12 @@ export async function trainForecaster(
   }
   const batchesPerEpoch = Math.ceil(n / batchSize);
   const totalSteps = numEpochs * batchesPerEpoch;
-  const optimizer = tf.train.adam(lr);
-  const varList = net.trainableWeights.map((w) => w.read() as tf.Variable);
+  const native = opts.engine === "tfjs" ? { trainer: null, reason: "engine: tfjs requested" } : nativeGruTrainerFor(net, { loss: "mae", optimizer: "adam" });
+  const sets = { trainSet, validationSet };
+  const engine = native.trainer ? nativeForecastEngine(native.trainer, sets, batchSize, lr) : tfjsForecastEngine(net, sets, lr);
   const trainLoss: number[] = [];
   const validationLoss: number[] = [];
   const losses: TrainLogEntry[] = [];
-  let best: tf.Tensor[] | null = null;
   let bestEpoch = 0;
   let steps = 0;
   let samplesSeen = 0;
@@ -146,18 +246,7 @@ export async function trainForecaster(
       let sum = 0;
       for (let b = 0; b < batchesPerEpoch; b++) {
         const batchIdx = order.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize));
-        const loss = tf.tidy(() => {
-          const idx = tf.tensor1d(batchIdx, "int32"); // [batch]
-          const xb = tf.gather(trainSet.X, idx); // [batch, L, F]
-          const yb = tf.gather(trainSet.y, idx); // [batch, 1]
-          return optimizer.minimize(
-            () => tf.losses.absoluteDifference(yb, net.apply(xb, { training: true }) as tf.Tensor) as tf.Scalar,
-            true,
-            varList,
-          ) as tf.Scalar;
-        });
-        sum += loss.dataSync()[0] * batchIdx.length;
-        loss.dispose();
+        sum += engine.step(batchIdx) * batchIdx.length;
         steps++;
         samplesSeen += batchIdx.length;
         const now = performance.now();
@@ -181,19 +270,27 @@ export async function trainForecaster(
       const entry = { epoch: epoch + 1, batch: batchesPerEpoch, meanLoss: sum / n, samplesPerSec: rate() };
       losses.push(entry);
       onLog?.(entry);
-      const v = meanAbsoluteError(net, validationSet.X, validationSet.y);
+      const v = engine.validationMae();
       validationLoss.push(v);
-      if (best === null || v < validationLoss[bestEpoch - 1]) {
-        if (best) tf.dispose(best);
-        best = net.getWeights().map((w) => w.clone());
+      if (bestEpoch === 0 || v < validationLoss[bestEpoch - 1]) {
+        engine.keepBest();
         bestEpoch = epoch + 1;
       }
     }
-    if (best) net.setWeights(best);
   } finally {
-    if (best) tf.dispose(best);
-    optimizer.dispose();
+    engine.finish();
   }
   const seconds = (performance.now() - start) / 1000;
-  return { losses, samplesPerSec: rate(), seconds, steps, backend: tf.getBackend(), trainLoss, validationLoss, bestEpoch };
+  return {
+    losses,
+    samplesPerSec: rate(),
+    seconds,
+    steps,
+    backend: tf.getBackend(),
+    engine: native.trainer ? "native" : "tfjs",
+    engineReason: native.reason,
+    trainLoss,
+    validationLoss,
+    bestEpoch,
+  };
 }
