@@ -52,7 +52,8 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   },
   {
     name: "RUNBOOK_NATIVE_SIMD",
-    meaning: "Chooses the instruction set of the native step's direct convolution kernels (baseline: the portable path, for tests).",
+    meaning:
+      "Chooses the instruction set of the native steps' own SIMD kernels: the direct convolution and the GRU loops (baseline: the portable path, for tests).",
     values: "auto \\| baseline \\| avx2 \\| avx512",
     defaultValue: "auto: the best the CPU has",
     usedBy: ["src/engine/native/addon.ts"],

@@ -114,15 +114,15 @@ const threadsText = (addon: NativeAddon): string => {
 };
 
 /** The native code paths whose reason text says what they compute with. */
-export type NativeStepKind = "sequential" | "graph" | "gpt" | "wasm-kernels";
+export type NativeStepKind = "sequential" | "graph" | "gpt" | "gru" | "wasm-kernels";
 
 /**
  * What a native step computes with, for its engine reason: the addon's oneDNN, the thread count
  * now (setNumThreads can change it after loading) and the kernels that step runs. The sequential
  * and graph steps share the layer passes (native/src/layers.cc: oneDNN conv primitives, the direct
  * conv for stride-1 convs on ≤ 4 input channels, sgemm dense layers); the graph step adds its own
- * BatchNorm/Add/ReLU loops; the GPT runs on oneDNN's sgemm and its own elementwise loops; the wasm
- * kernels on oneDNN primitives alone.
+ * BatchNorm/Add/ReLU loops; the GPT runs on oneDNN's sgemm and its own elementwise loops; the GRU
+ * step on its own single-threaded SIMD loops; the wasm kernels on oneDNN primitives alone.
  */
 export function nativeStepReason(addon: NativeAddon, kind: NativeStepKind): string {
   const direct = `${addon.simd()} direct conv on ≤ 4 input channels`;
@@ -130,9 +130,11 @@ export function nativeStepReason(addon: NativeAddon, kind: NativeStepKind): stri
     sequential: `oneDNN conv + sgemm, ${direct}`,
     graph: `oneDNN conv + sgemm, ${direct}, own BatchNorm/Add loops`,
     gpt: "oneDNN sgemm, own attention/LayerNorm/GELU loops",
+    gru: `own ${addon.simd()} GRU loops`,
     "wasm-kernels": "oneDNN primitives",
   }[kind];
-  return `${addon.version()}, ${threadsText(addon)}, ${uses}`;
+  // The GRU loops use no oneDNN and no threads: a thread count there would mislead.
+  return kind === "gru" ? `1 thread, ${uses}` : `${addon.version()}, ${threadsText(addon)}, ${uses}`;
 }
 
 /**

@@ -7,7 +7,7 @@
  * Weights are copied from the model at the start and written back by {@link NativeGruTrainer.syncToModel}.
  */
 import * as tf from "@tensorflow/tfjs";
-import { loadNative, type NativeAddon } from "./addon";
+import { loadNative, nativeStepReason, type NativeAddon } from "./addon";
 import type { LayerConfig } from "./layer-config";
 
 /** Sizes and loss of the network as the addon takes it. */
@@ -199,5 +199,5 @@ export function nativeGruTrainerFor(
     epsilon: 1e-7, // tf.train.adam's default: the float32 backends' epsilon
     weightDecay: 0,
   };
-  return { trainer: new NativeGruTrainer(addon, net, plan.spec, optimizer), reason: `native fused GRU step (${status.reason})` };
+  return { trainer: new NativeGruTrainer(addon, net, plan.spec, optimizer), reason: `native fused GRU step (${nativeStepReason(addon, "gru")})` };
 }
