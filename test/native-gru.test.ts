@@ -289,17 +289,21 @@ test("native GRU step: models it does not implement fall back with the reason na
   for (const [net] of cases) net.dispose();
 });
 
-test("native GRU step: the tensor count stays flat over many steps and predictions", { skip: skipNative }, () => {
+test("native GRU step: the tensor count stays flat and RSS bounded over 2,000 steps and predictions", { skip: skipNative }, () => {
   const s: Sizes = { T: 10, F: 4, U: 8, K: 1, batch: 16, loss: "mae" };
   const net = buildNet(s, 21);
   const x = uniform(s.batch * s.T * s.F, 22, -1, 1);
   const y = uniform(s.batch, 23, -1, 1);
   const before = tf.memory().numTensors;
   const trainer = nativeTrainer(net, "mae");
-  for (let i = 0; i < 200; i++) {
+  trainer.step(x, y, 0, s.batch, 0.001); // warm-up: buffers
+  const rss0 = process.memoryUsage().rss;
+  for (let i = 0; i < 2000; i++) {
     trainer.step(x, y, 0, s.batch, 0.001);
     trainer.predict(x, 0, s.batch);
   }
+  const grown = (process.memoryUsage().rss - rss0) / 2 ** 20;
+  assert.ok(grown < 30, `RSS grew by ${grown.toFixed(1)} MB over 2,000 steps`);
   trainer.syncToModel();
   trainer.dispose();
   assert.equal(tf.memory().numTensors, before);

@@ -242,6 +242,23 @@ test("native training keeps the tensor count flat: after 3 and after 12 steps it
   }
 });
 
+test("memory: RSS bounded over 2,000 native GPT steps", { skip: skipNative }, async () => {
+  const data = patternSequences(32, 9, 37, 10);
+  const model = new Transformer(small);
+  try {
+    await trainLanguageModel(model, data, { numSteps: 20, batchSize: 8, lr: 1e-3, seed: 1 }); // warm-up: buffers
+    const tensors = tf.memory().numTensors;
+    const rss0 = process.memoryUsage().rss;
+    const h = await trainLanguageModel(model, data, { numSteps: 2000, batchSize: 8, lr: 1e-3, seed: 1, logEvery: 100 });
+    assert.equal(h.engine, "native");
+    assert.equal(tf.memory().numTensors, tensors, "tensors leaked");
+    const grown = (process.memoryUsage().rss - rss0) / 2 ** 20;
+    assert.ok(grown < 30, `RSS grew by ${grown.toFixed(1)} MB over 2,000 steps`);
+  } finally {
+    model.dispose();
+  }
+});
+
 test("bad input is one clear error: a token id ≥ vocabSize, sequences longer than contextLength", async () => {
   const model = new Transformer(small);
   try {
