@@ -4,6 +4,8 @@ notebook can state what PyTorch reaches on this machine beside its own validatio
 
   node dist/scripts/reference/export-tang-lm.js --out DIR      (the inputs; see that script)
   /usr/bin/python3 scripts/reference/tang_gpt.py --data DIR --out FILE [--threads 1] [--steps N]
+      [--checkpoint-every 50] [--fresh]
+  (npm run reference:tang-gpt does both at the notebook's full profile -> bench/reference/tang-gpt.json)
 
 The model is bench/torch_worker.py's Gpt (pre-LN blocks, GELU tanh, LayerNorm eps 1e-5, scores
 scaled by 1/sqrt(d/heads), learned position embedding, output tied to the token embedding without a
@@ -15,6 +17,11 @@ e = rows [b*B, (b+1)*B) of the exported shuffledIndices(n, seed + e), loss = mea
 cross-entropy. Validation: mean loss over every predicted token of the validation windows
 (evaluateLanguageModel), every epoch and at the end. Writes one JSON file (atomically) and prints a
 summary; with the export's ours.json present it also prints our losses beside torch's.
+
+Every --checkpoint-every steps the model, Adam's moments and the run so far are saved in DIR
+(checkpoint-<steps>-steps.pt); a run started again on the same export resumes there (--fresh
+ignores it), so an interrupted run on a busy machine is not lost. Times: wall seconds and the
+process's CPU seconds (with one thread, the compute it got; less disturbed by other jobs).
 """
 import argparse
 import datetime
@@ -26,8 +33,28 @@ import sys
 import tempfile
 import time
 
-import torch
-import torch.nn.functional as F
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", required=True, help="the folder export-tang-lm.js wrote")
+    parser.add_argument("--out", required=True, help="the JSON result file to write")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--steps", type=int, default=None, help="optimiser steps (default: the exported numSteps)")
+    parser.add_argument("--checkpoint-every", type=int, default=50, help="save a resumable checkpoint in --data every N steps (0: never)")
+    parser.add_argument("--fresh", action="store_true", help="ignore a checkpoint of an earlier, interrupted run")
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    ARGS = parse_args()
+    if ARGS.threads < 1:
+        raise SystemExit(f"tang_gpt.py: --threads must be at least 1; got {ARGS.threads}")
+    # Before torch loads: Debian's torch calls OpenBLAS, which otherwise starts a thread per core.
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(ARGS.threads)
+
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench"))
 from torch_worker import Gpt  # noqa: E402  the bench's GPT, the architecture of src/models/transformer.ts
@@ -163,17 +190,25 @@ def compare_with_ours(data_dir, step_losses, val_loss):
     return {"engine": ours["engine"], "firstStepDiff": diffs[0], "maxStepDiff": max(diffs), "valLoss": ours["valLoss"], "valLossDiff": abs(ours["valLoss"] - val_loss)}
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", required=True, help="the folder export-tang-lm.js wrote")
-    parser.add_argument("--out", required=True, help="the JSON result file to write")
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--steps", type=int, default=None, help="optimiser steps (default: the exported numSteps)")
-    args = parser.parse_args()
-    if args.threads < 1:
-        fail(f"--threads must be at least 1; got {args.threads}")
-    torch.set_num_threads(args.threads)
+def checkpoint_path(data_dir, num_steps):
+    return os.path.join(data_dir, f"checkpoint-{num_steps}-steps.pt")
 
+
+def save_checkpoint(path, state):
+    """torch.save to a temporary sibling, then rename: an interrupted save leaves the previous checkpoint."""
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=f".{os.path.basename(path)}.tmp-")
+    os.close(fd)
+    try:
+        torch.save(state, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def main(args):
+    torch.set_num_threads(args.threads)
     meta = read_meta(args.data)
     s, c, sched = meta["settings"], meta["config"], meta["schedule"]
     num_steps = args.steps if args.steps is not None else s["numSteps"]
@@ -194,13 +229,36 @@ def main():
     load_weights(args.data, meta, net)
     net.train()
     opt = torch.optim.Adam(net.parameters(), lr=s["lr"], betas=(sched["beta1"], sched["beta2"]), eps=sched["epsilon"])
-    initial_val = mean_loss(net, val)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s): V {meta['vocabSize']}, {n} windows, {num_steps} steps; initial val loss {initial_val:.5f}", flush=True)
+    meta_sha = hashlib.sha256(open(os.path.join(args.data, "meta.json"), "rb").read()).hexdigest()
+    ckpt_file = checkpoint_path(args.data, num_steps)
+    # Everything a resumed run needs; the data and batch order come from the export, so a resumed run takes the same steps.
+    run = {"step": 0, "stepLosses": [], "curve": [], "validation": [], "trainSeconds": 0.0, "cpuSeconds": 0.0, "resumedAt": []}
+    if os.path.exists(ckpt_file) and not args.fresh:
+        saved = torch.load(ckpt_file)
+        if saved.get("metaSha256") != meta_sha:
+            fail(f"{ckpt_file} belongs to another export (meta.json changed); delete it or pass --fresh")
+        net.load_state_dict(saved["model"])
+        opt.load_state_dict(saved["optimizer"])
+        run = saved["run"]
+        run["resumedAt"].append(run["step"])
+        print(f"resuming from {ckpt_file} at step {run['step']}", flush=True)
+    else:
+        run["initialValLoss"] = mean_loss(net, val)
+    print(
+        f"torch {torch.__version__}, {torch.get_num_threads()} thread(s): V {meta['vocabSize']}, {n} windows, {num_steps} steps; "
+        f"initial val loss {run['initialValLoss']:.5f}",
+        flush=True,
+    )
 
-    step_losses, curve, validation = [], [], []
-    log_every, eval_seconds = sched["logEvery"], 0.0
-    t0 = time.perf_counter()
-    for step in range(num_steps):
+    log_every, step_losses = sched["logEvery"], run["stepLosses"]
+    t0, cpu0 = time.perf_counter(), time.process_time()
+    wall_before, cpu_before, eval_wall, eval_cpu = run["trainSeconds"], run["cpuSeconds"], 0.0, 0.0
+
+    def note_time():
+        run["trainSeconds"] = wall_before + time.perf_counter() - t0 - eval_wall
+        run["cpuSeconds"] = cpu_before + time.process_time() - cpu0 - eval_cpu
+
+    for step in range(run["step"], num_steps):
         epoch, b = divmod(step, per_epoch)
         rate = learning_rate_at(step, s["lr"], num_steps, sched["warmupSteps"], sched["minLrFraction"])
         for group in opt.param_groups:
@@ -212,45 +270,63 @@ def main():
         loss.backward()
         opt.step()
         step_losses.append(loss.item())
-        done = step + 1
+        done = run["step"] = step + 1
+        note_time()
         if done % log_every == 0 or done == num_steps:
             since = step_losses[len(step_losses) - (done % log_every or log_every) :]
-            curve.append({"step": done, "meanLoss": sum(since) / len(since)})
-            print(f"  step {done:5d}  loss {curve[-1]['meanLoss']:.4f}  lr {rate:.2e}  {time.perf_counter() - t0 - eval_seconds:.0f} s", flush=True)
+            run["curve"].append({"step": done, "meanLoss": sum(since) / len(since)})
+            print(f"  step {done:5d}  loss {run['curve'][-1]['meanLoss']:.4f}  lr {rate:.2e}  {run['trainSeconds']:.0f} s ({run['cpuSeconds']:.0f} s CPU)", flush=True)
         if done % per_epoch == 0 or done == num_steps:
-            e0 = time.perf_counter()
-            validation.append({"step": done, "loss": mean_loss(net, val)})
-            eval_seconds += time.perf_counter() - e0
-    train_seconds = time.perf_counter() - t0 - eval_seconds
-    val_loss = validation[-1]["loss"]
-    tokens = num_steps * B * (L - 1)
+            e0, c0 = time.perf_counter(), time.process_time()
+            run["validation"].append({"step": done, "loss": mean_loss(net, val)})
+            eval_wall += time.perf_counter() - e0
+            eval_cpu += time.process_time() - c0
+        if args.checkpoint_every > 0 and done % args.checkpoint_every == 0 and done < num_steps:
+            save_checkpoint(ckpt_file, {"metaSha256": meta_sha, "model": net.state_dict(), "optimizer": opt.state_dict(), "run": run})
 
+    val_loss = run["validation"][-1]["loss"]
+    tokens = num_steps * B * (L - 1)
     result = {
         "script": "scripts/reference/tang_gpt.py",
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d"),
-        "settings": {**s, "numSteps": num_steps, "adam": [sched["beta1"], sched["beta2"], sched["epsilon"]], "warmupSteps": sched["warmupSteps"], "minLrFraction": sched["minLrFraction"]},
+        "settings": {
+            **s,
+            "numSteps": num_steps,
+            "adam": [sched["beta1"], sched["beta2"], sched["epsilon"]],
+            "warmupSteps": sched["warmupSteps"],
+            "minLrFraction": sched["minLrFraction"],
+        },
         "vocabSize": meta["vocabSize"],
         "trainWindows": n,
         "valWindows": meta["valWindows"],
         "parameters": sum(p.numel() for p in net.parameters()),
-        "initialValLoss": initial_val,
+        "initialValLoss": run["initialValLoss"],
         "firstStepLoss": step_losses[0],
         "valLoss": val_loss,
         "valPerplexity": math.exp(val_loss),
-        "validation": validation,
-        "trainLoss": curve,
-        "trainSeconds": train_seconds,
+        "validation": run["validation"],
+        "trainLoss": run["curve"],
+        "trainSeconds": run["trainSeconds"],
+        "trainCpuSeconds": run["cpuSeconds"],
         "tokensSeen": tokens,
-        "tokensPerSec": tokens / train_seconds,
+        "tokensPerSec": tokens / run["trainSeconds"],
+        # One thread: CPU time is the compute the run got, less disturbed than wall time on a shared machine.
+        "tokensPerCpuSec": tokens / run["cpuSeconds"],
+        "resumedAtSteps": run["resumedAt"],
     }
     ours = compare_with_ours(args.data, step_losses, val_loss)
     if ours is not None:
         result["oursSameRun"] = ours
     write_atomic(args.out, json.dumps(result, indent=1) + "\n")
-    print(f"val loss {val_loss:.5f}, perplexity {math.exp(val_loss):.3f}; {train_seconds:.1f} s, {tokens / train_seconds:.0f} tokens/s -> {args.out}")
+    if os.path.exists(ckpt_file):
+        os.unlink(ckpt_file)
+    print(
+        f"val loss {val_loss:.5f}, perplexity {math.exp(val_loss):.3f}; {run['trainSeconds']:.1f} s, "
+        f"{tokens / run['trainSeconds']:.0f} tokens/s ({tokens / run['cpuSeconds']:.0f} per CPU-second) -> {args.out}"
+    )
 
 
 if __name__ == "__main__":
-    main()
+    main(ARGS)
