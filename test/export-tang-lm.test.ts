@@ -8,6 +8,7 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { envPython } from "../src/core/env";
 import { PROJECT_ROOT } from "../src/core/paths";
+import { loadReferenceRun } from "../src/notebook/reference-runs";
 import { shuffledIndices } from "../src/core/random";
 import { Transformer, transformerWeightShapes } from "../src/models/transformer";
 import { parseVerseForms, prepareTangLanguageModelData } from "../src/text/tang-lm-data";
@@ -101,6 +102,11 @@ test("tang_gpt.py: PyTorch's first losses from the exported weights and batches 
   const r = spawnSync(python, [referee, "--data", dir, "--out", out, "--threads", "1"], { encoding: "utf8" });
   assert.equal(r.status, 0, `tang_gpt.py failed: ${r.stderr}`);
   const result = JSON.parse(fs.readFileSync(out, "utf8"));
+  // The notebook reads the committed result with loadReferenceRun: its provenance fields and the figure.
+  const run = loadReferenceRun(out);
+  assert.equal(run.threads, 1);
+  assert.equal(run.settings.numSteps, 3);
+  assert.equal(run.figure("valPerplexity"), Math.exp(run.figure("valLoss")));
   const data = prepareTangLanguageModelData({ ...settings, forms: parseVerseForms(settings.forms) });
   const net = new Transformer({ vocabSize: data.tokenizer.size, contextLength: 12, dModel: 16, numHeads: 2, numLayers: 1, seed: 3 });
   try {
