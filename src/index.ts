@@ -80,6 +80,7 @@ export * from "./text/lm-figures";
 export * from "./text/ngram";
 export * from "./text/sequence-encoder";
 export * from "./text/text-models";
+export * from "./text/tang-lm-data";
 export * from "./text/tfidf";
 export * from "./text/tokenizer";
 export * from "./text/verse";
