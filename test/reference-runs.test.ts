@@ -3,7 +3,11 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { spawnSync } from "node:child_process";
 import { loadReferenceRun } from "../src/notebook/reference-runs";
+import { envPython } from "../src/core/env";
+import { PROJECT_ROOT } from "../src/core/paths";
+import { FASHION_MNIST_DEBIAN_DIR } from "../src/data/locations";
 
 const good = {
   script: "scripts/reference/x.py",
@@ -47,5 +51,30 @@ test("loadReferenceRun: a missing, broken or incomplete file is an error naming 
   assert.throws(() => loadReferenceRun(write(dir, "th.json", { ...good, threads: 0 })), /"threads" must be a positive integer/);
   assert.throws(() => loadReferenceRun(write(dir, "d.json", { ...good, date: "4 Dec" })), /"date" must be YYYY-MM-DD, got "4 Dec"/);
   assert.throws(() => loadReferenceRun(write(dir, "s.json", { ...good, settings: null })), /"settings" must be an object/);
+  fs.rmSync(dir, { recursive: true });
+});
+
+test("scripts/reference/resnet20_fashion_mnist.py writes a run loadReferenceRun accepts (smoke: 64 images, 1 epoch)", (t) => {
+  const python = envPython() ?? "/usr/bin/python3";
+  if (spawnSync(python, ["-c", "import torch"], { stdio: "ignore" }).status !== 0) {
+    t.skip(`${python} cannot import torch (the reference scripts need python3-torch)`);
+    return;
+  }
+  if (!fs.existsSync(FASHION_MNIST_DEBIAN_DIR)) {
+    t.skip(`no Fashion-MNIST in ${FASHION_MNIST_DEBIAN_DIR}`);
+    return;
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ref-"));
+  const out = path.join(dir, "r20.json");
+  const script = path.join(PROJECT_ROOT, "scripts", "reference", "resnet20_fashion_mnist.py");
+  const r = spawnSync(python, [script, "--limit", "64", "--epochs", "1", "--warmup-steps", "1", "--out", out], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const run = loadReferenceRun(out);
+  assert.equal(run.threads, 1);
+  assert.deepEqual([run.settings.trainImages, run.settings.testImages, run.settings.epochs], [64, 64, 1]);
+  assert.equal(run.figure("parameters"), 269434, "ResNet-20 for one channel: the notebook's trainable count");
+  const accuracy = run.figure("testAccuracy");
+  assert.ok(accuracy >= 0 && accuracy <= 1);
+  assert.deepEqual(run.column("epochs", "testAccuracy"), [accuracy]);
   fs.rmSync(dir, { recursive: true });
 });

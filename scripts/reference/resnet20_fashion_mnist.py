@@ -20,13 +20,40 @@ import sys
 import tempfile
 import time
 
-import torch
-import torch.nn.functional as F
+
+DEBIAN_DIR = "/usr/share/datasets/fashion-mnist"  # as src/data/locations.ts
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--data-dir", default=DEBIAN_DIR)
+    p.add_argument("--epochs", type=int, default=10)
+    p.add_argument("--batch", type=int, default=128)
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--warmup-steps", type=int, default=200)
+    p.add_argument("--min-lr-fraction", type=float, default=0.01)
+    p.add_argument("--padding", type=int, default=4)
+    p.add_argument("--flip", type=float, default=0.5)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--limit", type=int, default=0, help="use only the first N training and test images (a smoke test; 0 = all)")
+    p.add_argument("--out", required=True, help="JSON file to write")
+    return p.parse_args()
+
+
+if __name__ == "__main__":
+    ARGS = parse_args()
+    # Before torch loads: Debian's torch uses OpenBLAS, which otherwise starts a thread per core
+    # whatever torch.set_num_threads says (found by scripts/reference/tang_gpt.py).
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(ARGS.threads)
+
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench"))
 from torch_worker import CifarResNet  # noqa: E402  the bench's ResNet-20, same as src/models/resnet.ts
 
-DEBIAN_DIR = "/usr/share/datasets/fashion-mnist"  # as src/data/locations.ts
 
 
 def read_idx(path, magic):
@@ -89,25 +116,14 @@ def accuracy(net, x, y, batch=500):
     return correct / len(x)
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--data-dir", default=DEBIAN_DIR)
-    p.add_argument("--epochs", type=int, default=10)
-    p.add_argument("--batch", type=int, default=128)
-    p.add_argument("--lr", type=float, default=1e-3)
-    p.add_argument("--warmup-steps", type=int, default=200)
-    p.add_argument("--min-lr-fraction", type=float, default=0.01)
-    p.add_argument("--padding", type=int, default=4)
-    p.add_argument("--flip", type=float, default=0.5)
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--seed", type=int, default=42)
-    p.add_argument("--out", required=True, help="JSON file to write")
-    a = p.parse_args()
+def main(a):
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     gen = torch.Generator().manual_seed(a.seed)
     x_train, y_train = load_split(a.data_dir, "train")
     x_test, y_test = load_split(a.data_dir, "t10k")
+    if a.limit > 0:
+        x_train, y_train, x_test, y_test = x_train[: a.limit], y_train[: a.limit], x_test[: a.limit], y_test[: a.limit]
     net = CifarResNet(20, 1, 10)
     params = sum(t.numel() for t in net.parameters())
     opt = torch.optim.Adam(net.parameters(), lr=a.lr, betas=(0.9, 0.999), eps=1e-7)
@@ -163,4 +179,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    main(ARGS)
