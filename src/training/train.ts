@@ -295,8 +295,9 @@ export async function trainClassifier(net: tf.LayersModel, trainSet: LabelledSet
       running.restart();
       for (let b = 0; b < batchesPerEpoch; b++) {
         const batchIdx = order.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize));
-        learningRate = rateAt(steps);
-        optimizer?.setLearningRate(learningRate);
+        const rate = rateAt(steps);
+        if (rate !== learningRate) optimizer?.setLearningRate(rate); // SGD re-creates its lr scalar: only on a change
+        learningRate = rate;
         if (batches && native.trainer) {
           const { x, labels, start } = batches.batch(order, b);
           if (augmented) {
