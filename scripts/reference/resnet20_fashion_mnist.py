@@ -48,6 +48,7 @@ if __name__ == "__main__":
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(ARGS.threads)
 
+from lr_schedule import learning_rate_at  # noqa: E402  (this folder is on sys.path)
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
@@ -83,13 +84,6 @@ def load_split(directory, prefix):
     x = F.pad((x / 255.0 - 0.5) / 0.5, (2, 2, 2, 2), value=-1.0)
     y = torch.frombuffer(bytearray(labels[8:]), dtype=torch.uint8).long()
     return x, y
-
-
-def learning_rate_at(step, lr, num_steps, warmup, min_frac):
-    if step < warmup:
-        return lr * (step + 1) / warmup
-    progress = min(1.0, (step - warmup) / max(1, num_steps - warmup))
-    return lr * (min_frac + (1 - min_frac) * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
 def augment(x, padding, flip_p, gen):

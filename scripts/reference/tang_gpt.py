@@ -53,6 +53,7 @@ if __name__ == "__main__":
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(ARGS.threads)
 
+from lr_schedule import learning_rate_at  # noqa: E402  (this folder is on sys.path)
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
@@ -134,14 +135,6 @@ def load_weights(data_dir, meta, net):
             param.copy_(value)
     if sum(p.numel() for p in net.parameters()) != meta["parameters"]:
         fail(f"the Gpt has {sum(p.numel() for p in net.parameters())} parameters; ours has {meta['parameters']}")
-
-
-def learning_rate_at(step, lr, num_steps, warmup, min_frac):
-    """src/training/lr-schedule.ts's learningRateAt."""
-    if step < warmup:
-        return lr * (step + 1) / warmup
-    progress = min(1.0, (step - warmup) / max(1, num_steps - warmup))
-    return lr * (min_frac + (1 - min_frac) * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
 def mean_loss(net, windows, batch=128):
