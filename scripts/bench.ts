@@ -2,12 +2,12 @@
  * `npm run bench` (issues #9, #14): trains every model the runbook trains — the §5 LeNet at batch
  * 4 and 64, the §3.3 ResNet-20, the §8 GPT, the §6.4 MLP and the §6.3 GRU forecaster — through the
  * library's own training entry points (so it measures whatever engine the library picks, and says
- * which) at 1 and 2 threads of the native addon (setNumThreads between runs; once at the backend's
+ * which) at 1 and 2 threads of the native addon (setNativeThreads between runs; once at the backend's
  * own threads when the addon is not loaded), alternating with the same model, parameter count and optimiser in PyTorch
  * (bench/torch_worker.py on Debian's python3-torch) in its best configuration: 1 and 2 threads,
  * with and without glibc's allocator kept, all tried in the first repetition, those at least half as fast as
  * the best in the others, the best median taken. Several repetitions, medians,
- * ratio = our best / torch best. The addon's thread count is restored at the end. Prints a table per case and ends with one JSON line.
+ * ratio = our best / torch best. The thread setting (default "auto") is restored at the end. Prints a table per case and ends with one JSON line.
  *
  * Environment: BENCH_REPS (default 5), BENCH_CASES (comma-separated subset), BENCH_SCALE (timed
  * steps × this, default 1), BENCH_TORCH=off (ours alone: no PyTorch, nothing installed),
@@ -15,7 +15,7 @@
  */
 import { backendSummary, initBackend } from "../src/engine/backend";
 import { envPython } from "../src/core/env";
-import { loadNative } from "../src/engine/native/addon";
+import { loadNative, setNativeThreads } from "../src/engine/native/addon";
 import { benchCase } from "./bench/cases";
 import { parseBenchOptions } from "./bench/options";
 import { benchJson, caseTable, closeToBest, OURS_FIXED, OURS_THREADS, summarise, type CaseFigures } from "./bench/report";
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   // Ours at each thread count when the addon can switch them (it is what the native steps and the
   // wasm kernels run on); otherwise once per repetition at whatever the backend uses.
   const native = loadNative();
-  const threadsBefore = native.ok ? native.addon.getNumThreads() : null;
+  const threadsBefore = native.ok ? setNativeThreads("auto") : null;
   if (!native.ok) console.log(`Native addon not loaded (${native.reason}): ours runs once per repetition, threads not switched.`);
   const oursKeys: string[] = native.ok ? OURS_THREADS.map(String) : [OURS_FIXED];
 
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
       // Odd repetitions reverse the thread order, so neither count always runs first.
       for (const key of rep % 2 ? [...oursKeys].reverse() : oursKeys) {
         if (f.error) break;
-        if (native.ok && key !== OURS_FIXED) native.addon.setNumThreads(Number(key));
+        if (native.ok && key !== OURS_FIXED) setNativeThreads(Number(key));
         const ours = await c.run(steps[i]).catch((e: unknown) => ((f.error = e instanceof Error ? e.message : String(e)), null));
         if (!ours) break;
         (f.ours[key] ??= []).push(ours.rate);
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
   }
   workers.forEach((w) => w.stop());
   cases.forEach((c) => c.dispose());
-  if (native.ok && threadsBefore !== null) native.addon.setNumThreads(threadsBefore);
+  if (native.ok && threadsBefore !== null) setNativeThreads(threadsBefore);
 
   const summaries = figures.map((f) => summarise(f, TORCH_CONFIGS));
   console.log(`Training throughput, ours on ${backendSummary(report)}${workers.length ? `; PyTorch ${workers[0].version}` : ""}`);

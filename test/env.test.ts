@@ -110,12 +110,13 @@ test("readers return defaults when unset or empty and reject bad values naming t
   for (const off of ["off", "0", "FALSE", "no"]) assert.equal(envNativeEnabled({ RUNBOOK_NATIVE: off }), false, off);
   assert.equal(envNativeEnabled({ RUNBOOK_NATIVE: "On" }), true);
   assert.throws(() => envNativeEnabled({ RUNBOOK_NATIVE: "maybe" }), /RUNBOOK_NATIVE=maybe: expected on or off/);
-  assert.equal(envNativeThreads({}), 1);
+  assert.equal(envNativeThreads({}), "auto");
+  assert.equal(envNativeThreads({ RUNBOOK_NATIVE_THREADS: "Auto" }), "auto");
   assert.equal(envNativeThreads({ RUNBOOK_NATIVE_THREADS: "4" }), 4);
   for (const bad of ["0", "-2", "1.5", "two", "08"]) {
     assert.throws(
       () => envNativeThreads({ RUNBOOK_NATIVE_THREADS: bad }),
-      new RegExp(`RUNBOOK_NATIVE_THREADS=${bad}: expected a positive integer \\(default: 1;`),
+      new RegExp(`RUNBOOK_NATIVE_THREADS=${bad}: expected "auto" or a positive integer \\(default: auto: every core`),
     );
   }
   assert.equal(envBrowserCheck({}), true);

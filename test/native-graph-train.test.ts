@@ -8,9 +8,9 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { loadNative } from "../src/engine/native/addon";
+import { autoNativeThreads, loadNative, MULTI_THREAD_MIN_MULTIPLY_ADDS, setNativeThreads } from "../src/engine/native/addon";
 import { NativeGraphTrainer, planGraphTraining } from "../src/engine/native/graph-train";
-import { nativeTrainerFor, NativeSeqTrainer } from "../src/engine/native/seq-train";
+import { nativePredictorFor, nativeTrainerFor, NativeSeqTrainer } from "../src/engine/native/seq-train";
 import { buildCifarResNet } from "../src/models/resnet";
 import { buildLeNet } from "../src/models/model";
 import { labels, scaleRelErr, uniform } from "./helpers/numeric";
@@ -313,4 +313,75 @@ test("unsupported layers and options fall back with the reason", { skip: skipNat
   bn.add(tf.layers.batchNormalization({ center: false }));
   bn.add(tf.layers.dense({ units: 2 }));
   assert.match(reason(bn), /BatchNormalization without center or scale/);
+});
+
+test("a model's second training run reuses its graph trainer and equals a fresh trainer from the same weights", { skip: skipNative }, async () => {
+  const build = (): tf.LayersModel => buildCifarResNet({ depth: 8, numClasses: 3, inputShape: [8, 8, 1], seed: 5, shortcut: "A" });
+  const data = (): { X: tf.Tensor4D; y: tf.Tensor1D } => ({ X: tf.tensor4d(uniform(24 * 64, 3), [24, 8, 8, 1]), y: tf.tensor1d(labels(24, 3, 4), "int32") });
+  const opts = { numEpochs: 2, batchSize: 8, lr: 0.01, optimizer: "adam" as const, seed: 9 };
+  const reused = build();
+  const set = data();
+  await trainClassifier(reused, set, opts);
+  const first = nativeTrainerFor(reused, { optimizer: "adam" }).trainer;
+  // A fresh model holding the weights the first run ended with: its run starts a new trainer and a new Adam.
+  const fresh = build();
+  fresh.setWeights(reused.getWeights());
+  assert.equal(nativeTrainerFor(reused, { optimizer: "adam" }).trainer, first, "the same trainer object is reused");
+  const again = await trainClassifier(reused, set, opts);
+  const control = await trainClassifier(fresh, set, opts);
+  assert.equal(again.engine, "native");
+  assert.deepEqual(
+    again.losses.map((l) => l.meanLoss),
+    control.losses.map((l) => l.meanLoss),
+  );
+  assert.ok(maxAbsDiff(reused.getWeights()[0].dataSync(), fresh.getWeights()[0].dataSync()) === 0);
+  tf.dispose([set.X, set.y]);
+  reused.dispose();
+  fresh.dispose();
+});
+
+test("an evaluation between epochs (nativePredictorFor) does not disturb the training run", { skip: skipNative }, async () => {
+  const build = (): tf.LayersModel => buildCifarResNet({ depth: 8, numClasses: 3, inputShape: [8, 8, 1], seed: 6, shortcut: "A" });
+  const set = { X: tf.tensor4d(uniform(16 * 64, 7), [16, 8, 8, 1]), y: tf.tensor1d(labels(16, 3, 8), "int32") };
+  const opts = { numEpochs: 3, batchSize: 8, lr: 0.01, optimizer: "adam" as const, seed: 2 };
+  const watched = build();
+  const accuracies: number[] = [];
+  const a = await trainClassifier(watched, set, { ...opts, onEpochEnd: () => void accuracies.push(evaluateClassifier(watched, set, 5).accuracy) });
+  const plain = build();
+  const b = await trainClassifier(plain, set, opts);
+  assert.equal(accuracies.length, 3);
+  assert.deepEqual(
+    a.losses.map((l) => l.meanLoss),
+    b.losses.map((l) => l.meanLoss),
+  );
+  assert.equal(nativePredictorFor(watched), nativeTrainerFor(watched, { optimizer: "adam" }).trainer, "evaluation used the training run's trainer");
+  tf.dispose([set.X, set.y]);
+  watched.dispose();
+  plain.dispose();
+});
+
+test("threads: 'auto' gives every core to steps of ≥ 1 G multiply-adds and 1 thread below; a fixed setting wins", { skip: skipNative }, async () => {
+  const cores = (await import("node:os")).availableParallelism();
+  assert.equal(autoNativeThreads(MULTI_THREAD_MIN_MULTIPLY_ADDS - 1), 1);
+  assert.equal(autoNativeThreads(MULTI_THREAD_MIN_MULTIPLY_ADDS), cores);
+  const addon = status.addon!;
+  const before = setNativeThreads("auto");
+  try {
+    // ResNet-20 at batch 128: ≈ 15 G multiply-adds per step; LeNet at batch 4: ≈ 8 M.
+    const run = async (net: tf.LayersModel, batch: number): Promise<number> => {
+      const X = tf.zeros([batch, ...(net.inputs[0].shape.slice(1) as number[])]);
+      const y = tf.zeros([batch], "int32") as tf.Tensor1D;
+      await trainClassifier(net, { X, y }, { numEpochs: 1, batchSize: batch, lr: 0.01, optimizer: "adam", seed: 1 });
+      tf.dispose([X, y]);
+      net.dispose();
+      return addon.getNumThreads();
+    };
+    assert.equal(await run(buildCifarResNet({ depth: 20, numClasses: 10, inputShape: [32, 32, 1], seed: 1, shortcut: "A" }), 128), cores);
+    assert.equal(await run(buildLeNet({ inputShape: [32, 32, 3], numClasses: 10, seed: 1 }), 4), 1);
+    setNativeThreads(1);
+    assert.equal(await run(buildCifarResNet({ depth: 20, numClasses: 10, inputShape: [32, 32, 1], seed: 1, shortcut: "A" }), 128), 1);
+    assert.throws(() => setNativeThreads(0), /setNativeThreads: 0; expected "auto" or a positive whole number/);
+  } finally {
+    setNativeThreads(before);
+  }
 });

@@ -363,12 +363,12 @@ test("RUNBOOK_NATIVE=off: trainClassifier uses the tfjs step and reports why", (
   assert.match(res.reason, /disabled by RUNBOOK_NATIVE=off/);
 });
 
-test("RUNBOOK_NATIVE_THREADS that is not a positive integer is an error naming it", () => {
+test("RUNBOOK_NATIVE_THREADS that is neither auto nor a positive integer is an error naming it", () => {
   const addon = path.resolve(__dirname, "..", "src", "engine", "native", "addon.js");
   const code = `try { require(${JSON.stringify(addon)}).loadNative(); console.log('LOADED'); } catch (e) { console.log('ERROR ' + e.message); }`;
   for (const bad of ["two", "0", "-1", "1.5"]) {
     const r = spawnSync(process.execPath, ["-e", code], { encoding: "utf8", env: { ...process.env, RUNBOOK_NATIVE_THREADS: bad } });
-    assert.match(r.stdout, new RegExp(`ERROR RUNBOOK_NATIVE_THREADS=${bad.replace(".", "\\.")}: expected a positive integer`), r.stdout + r.stderr);
+    assert.match(r.stdout, new RegExp(`ERROR RUNBOOK_NATIVE_THREADS=${bad.replace(".", "\\.")}: expected "auto" or a positive integer`), r.stdout + r.stderr);
   }
 });
 

@@ -42,6 +42,19 @@ NodeKind nodeKind(const std::string& k) {
 // createGraphNet([h, w, c], nodes, optimizer, seed) → handle. A node: {kind, inputs: number[], relu, bias,
 // cout, kh, kw, sh, sw, padTop, padBottom, padLeft, padRight, momentum, epsilon, rate}; optimizer:
 // {kind: "sgd"|"adam"|"adamw", momentum, beta1, beta2, epsilon, weightDecay}.
+// The optimiser spec { kind, momentum?, beta1?, beta2?, epsilon?, weightDecay? } of createGraphNet and graphRestart.
+runbook::OptimizerConfig optimizerConfig(napi_env env, napi_value spec) {
+  runbook::OptimizerConfig opt;
+  napi_value kind = field(env, spec, "kind");
+  opt.kind = runbook::parseOptimizerKind(kind ? text(env, kind, "optimizer kind") : "sgd");
+  opt.momentum = static_cast<float>(numField(env, spec, "momentum", 0));
+  opt.beta1 = static_cast<float>(numField(env, spec, "beta1", opt.beta1));
+  opt.beta2 = static_cast<float>(numField(env, spec, "beta2", opt.beta2));
+  opt.epsilon = static_cast<float>(numField(env, spec, "epsilon", opt.epsilon));
+  opt.weightDecay = static_cast<float>(numField(env, spec, "weightDecay", 0));
+  return opt;
+}
+
 napi_value CreateGraphNet(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
     auto a = args(env, info, 4);
@@ -77,14 +90,7 @@ napi_value CreateGraphNet(napi_env env, napi_callback_info info) {
       g.rate = static_cast<float>(numField(env, el, "rate", 0));
       nodes.push_back(g);
     }
-    runbook::OptimizerConfig opt;
-    napi_value kind = field(env, a[2], "kind");
-    opt.kind = runbook::parseOptimizerKind(kind ? text(env, kind, "optimizer kind") : "sgd");
-    opt.momentum = static_cast<float>(numField(env, a[2], "momentum", 0));
-    opt.beta1 = static_cast<float>(numField(env, a[2], "beta1", opt.beta1));
-    opt.beta2 = static_cast<float>(numField(env, a[2], "beta2", opt.beta2));
-    opt.epsilon = static_cast<float>(numField(env, a[2], "epsilon", opt.epsilon));
-    opt.weightDecay = static_cast<float>(numField(env, a[2], "weightDecay", 0));
+    runbook::OptimizerConfig opt = optimizerConfig(env, a[2]);
     auto seed = static_cast<uint64_t>(number(env, a[3], "seed"));
     auto* g = new GraphNet({dims[0], dims[1], dims[2]}, nodes, opt, seed);
     napi_value ext;
@@ -191,6 +197,15 @@ napi_value GraphImplInfo(napi_env env, napi_callback_info info) {
   });
 }
 
+// graphRestart(net, optimizer, seed): a new training run on the same buffers (GraphNet::restart).
+napi_value GraphRestart(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    auto a = args(env, info, 3);
+    graph(env, a[0])->restart(optimizerConfig(env, a[1]), static_cast<uint64_t>(number(env, a[2], "seed")));
+    return nullptr;
+  });
+}
+
 }  // namespace
 
 void defineGraphExports(napi_env env, napi_value exports) {
@@ -202,6 +217,7 @@ void defineGraphExports(napi_env env, napi_value exports) {
       {"graphSetArray", nullptr, GraphSetArray, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"graphNumArrays", nullptr, GraphNumArrays, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"graphImplInfo", nullptr, GraphImplInfo, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"graphRestart", nullptr, GraphRestart, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
 }

@@ -56,6 +56,13 @@ class GraphNet {
   void predict(const float* x, int batch, float* logits);
   /** Which oneDNN implementation each conv uses at this batch size (for reports). */
   std::string implInfo(int batch);
+  /** Starts a new training run on the same network: a fresh optimiser and dropout stream, while the
+   *  per-batch-size buffers and oneDNN primitives are kept (building them costs seconds of page faults). */
+  void restart(const OptimizerConfig& opt, uint64_t seed) {
+    optimizer_.reset(opt);
+    seed_ = seed;
+    steps_ = 0;
+  }
 
  private:
   GraphPlan& plan(int batch);

@@ -35,6 +35,13 @@ class Optimizer {
   explicit Optimizer(OptimizerConfig cfg = {}) : cfg_(cfg) {}
   const OptimizerConfig& config() const { return cfg_; }
   void setConfig(const OptimizerConfig& cfg) { cfg_ = cfg; }
+  /** A fresh optimiser with this configuration: no moments, step count 0 (a new tfjs optimiser). */
+  void reset(const OptimizerConfig& cfg) {
+    cfg_ = cfg;
+    m_.clear();
+    v_.clear();
+    t_ = 0;
+  }
   long step() const { return t_; }
 
   /** Updates params[k] from grads[k] (sizes n[k]) with learning rate lr; one call per training step. */

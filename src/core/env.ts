@@ -46,8 +46,9 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   {
     name: "RUNBOOK_NATIVE_THREADS",
     meaning: "Threads of the native oneDNN step and of its wasm-backend kernels.",
-    values: "a positive integer",
-    defaultValue: "1",
+    values: "auto \\| a positive integer",
+    defaultValue:
+      "auto: every core for a training step of ≥ 1 G multiply-adds (ResNet-20, the §8 GPT), 1 thread below (measured: smaller steps run slower on 2)",
     usedBy: ["src/engine/native/addon.ts"],
   },
   {
@@ -215,9 +216,12 @@ export function envNativeEnabled(env: EnvironmentValues = process.env): boolean 
   return readEnvSwitch("RUNBOOK_NATIVE", true, env);
 }
 
-/** RUNBOOK_NATIVE_THREADS: the native step's thread count (default 1). */
-export function envNativeThreads(env: EnvironmentValues = process.env): number {
-  return readEnvPositiveInteger("RUNBOOK_NATIVE_THREADS", 1, env);
+/** RUNBOOK_NATIVE_THREADS: the native steps' thread count, or "auto" (default): chosen per training run by its size. */
+export function envNativeThreads(env: EnvironmentValues = process.env): number | "auto" {
+  const raw = readEnvText("RUNBOOK_NATIVE_THREADS", env);
+  if (raw === undefined || raw.trim().toLowerCase() === "auto") return "auto";
+  if (!/^[1-9][0-9]*$/.test(raw.trim())) return badValue("RUNBOOK_NATIVE_THREADS", raw, '"auto" or a positive integer');
+  return Number(raw.trim());
 }
 
 export const NATIVE_SIMD_CHOICES = ["auto", "baseline", "avx2", "avx512"] as const;

@@ -24,6 +24,7 @@ import { learningRateAt, ScheduledAdam } from "./lr-schedule";
 import type { TrainHistory, TrainLogEntry, TrainProgress } from "./train";
 import type { Transformer } from "../models/transformer";
 import { nativeTransformerTrainerFor, type NativeTransformerTrainer } from "../engine/native/transformer-train";
+import { loadNative, useNativeThreadsFor } from "../engine/native/addon";
 import { requireAbove, requirePositiveInteger } from "../core/validate";
 
 /** Fixed-length token sequences stored row-major: sequence i is tokens[i·length, (i+1)·length). */
@@ -244,6 +245,9 @@ export async function trainLanguageModel(model: Transformer, data: TokenSequence
   requirePositiveInteger("trainLanguageModel", "evalEvery", evalEvery);
   const tokensPerBatch = batchSize * (data.length - 1);
 
+  const addon = loadNative();
+  // 6·N·D FLOPs = 3·N multiply-adds per token (forward + backward). Large steps use every core.
+  if (addon.ok) useNativeThreadsFor(addon.addon, 3 * model.numParameters() * tokensPerBatch);
   const native = opts.engine === "tfjs" ? { trainer: null, reason: "engine: tfjs requested" } : nativeTrainerForModel(model, opts.beta2 ?? 0.99);
   const optimizer = native.trainer ? null : new ScheduledAdam(lr, 0.9, opts.beta2 ?? 0.99, 1e-8);
   const windows = new Int32Array(batchSize * data.length); // [batch, length]: the native step's input

@@ -7,7 +7,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { shuffledIndices } from "../core/random";
-import { nativeTrainerFor } from "../engine/native/seq-train";
+import { nativePredictorFor, nativeTrainerFor } from "../engine/native/seq-train";
+import { loadNative, useNativeThreadsFor } from "../engine/native/addon";
+import { multiplyAddsPerSample } from "../models/flops";
 import { NativeBatches } from "../engine/native/batches";
 import { hostView } from "../engine/host-view";
 import { requireAbove, requirePositiveInteger } from "../core/validate";
@@ -253,6 +255,9 @@ export async function trainClassifier(net: tf.LayersModel, trainSet: LabelledSet
   const schedule = { lr, numSteps: totalSteps, warmupSteps: opts.warmupSteps, minLrFraction: opts.minLrFraction };
   const rateAt = (step: number): number => (lrSchedule === "cosine" ? learningRateAt(step, schedule) : lr);
   let learningRate = lr;
+  const addon = loadNative();
+  // A step's forward and backward passes: about 3× the forward multiply-adds. Large steps use every core.
+  if (addon.ok) useNativeThreadsFor(addon.addon, 3 * multiplyAddsPerSample(net) * batchSize);
   const native = opts.engine === "tfjs" ? { trainer: null, reason: "engine: tfjs requested" } : nativeTrainerFor(net, opts);
   const optimizer = native.trainer ? null : createOptimizer(opts);
   const varList = net.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -390,7 +395,7 @@ export function evaluateClassifier(net: tf.LayersModel, testSet: LabelledSet, ba
   }
   const yTrue = Int32Array.from(y.dataSync());
   const yPred = new Int32Array(n);
-  const native = engine === "auto" && n > 0 ? nativeTrainerFor(net, {}).trainer : null;
+  const native = engine === "auto" && n > 0 ? nativePredictorFor(net) : null;
   const nativeOk = native !== null && X.size / n === native.sampleSize;
   for (let start = 0; start < n; start += batchSize) {
     const size = Math.min(batchSize, n - start);

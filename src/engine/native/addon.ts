@@ -2,11 +2,13 @@
  * Loads the project's native kernels (native/ → native/build/Release/runbook_native.node, an N-API
  * addon on oneDNN built by scripts/build-native.sh during setup) and says why when it cannot
  * (article §5.2 training speed, issue #9). RUNBOOK_NATIVE=off disables it (the runbook then trains
- * on the tfjs backend alone), RUNBOOK_NATIVE_THREADS=N sets its threads and RUNBOOK_NATIVE_SIMD=baseline
+ * on the tfjs backend alone), RUNBOOK_NATIVE_THREADS=N fixes its threads (default "auto": by the size of
+ * each training run's steps, useNativeThreadsFor) and RUNBOOK_NATIVE_SIMD=baseline
  * forces the portable conv kernels (all read through src/core/env.ts). Nothing here throws but a
  * bad setting: callers get the addon or a reason.
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { PROJECT_ROOT } from "../../core/paths";
 import { envNativeEnabled, envNativeSimd, envNativeThreads, readEnvText } from "../../core/env";
@@ -81,7 +83,7 @@ export function loadNative(): NativeStatus {
     cached = { ok: false, addon: null, reason: `disabled by ${NATIVE_ENV}=${readEnvText(NATIVE_ENV)}` };
     return cached;
   }
-  const threads = envNativeThreads();
+  threadSetting = envNativeThreads();
   const simdSetting = envNativeSimd();
   const file = path.join(PROJECT_ROOT, ADDON_RELATIVE_PATH);
   if (!fs.existsSync(file)) {
@@ -96,8 +98,8 @@ export function loadNative(): NativeStatus {
   if (process.env.OMP_WAIT_POLICY === undefined) process.env.OMP_WAIT_POLICY = "passive";
   try {
     const addon = require(file) as NativeAddon;
-    // One thread by default: on a shared 2-core machine OpenMP's second thread mostly waits (measured 5–10× slower).
-    addon.setNumThreads(threads);
+    // One thread until a training run says how large its steps are (useNativeThreadsFor).
+    addon.setNumThreads(threadSetting === "auto" ? 1 : threadSetting);
     const simd = addon.setSimd(simdSetting);
     smokeTest(addon);
     cached = { ok: true, addon, reason: `${addon.version()}, ${threadsText(addon)}, ${simd} direct conv kernels` };
@@ -106,6 +108,45 @@ export function loadNative(): NativeStatus {
     cached = { ok: false, addon: null, reason: /smoke test/.test(msg) ? `failed its ${msg}` : `does not load: ${msg}` };
   }
   return cached;
+}
+
+/** RUNBOOK_NATIVE_THREADS as read at load, or what setNativeThreads set since ("auto" by default). */
+let threadSetting: number | "auto" = "auto";
+
+/**
+ * Multiply-adds per training step from which every core pays. Measured on 2 cores (npm run bench,
+ * quiet, 1 vs 2 threads): ResNet-20 at batch 128 (≈ 15 G per step) and the §8 GPT at batch 64
+ * (≈ 3 G) run 1.7–1.8× faster on 2 threads; LeNet at batch 4 and 64 (≤ 0.13 G), the §6.4 MLP and
+ * the GRU run slower (0.4–0.9×): their steps are too short to split.
+ */
+export const MULTI_THREAD_MIN_MULTIPLY_ADDS = 1e9;
+
+/** The thread count "auto" gives a training step of `multiplyAddsPerStep` (forward + backward). */
+export function autoNativeThreads(multiplyAddsPerStep: number): number {
+  return multiplyAddsPerStep >= MULTI_THREAD_MIN_MULTIPLY_ADDS ? Math.max(1, os.availableParallelism()) : 1;
+}
+
+/** Overrides RUNBOOK_NATIVE_THREADS for later training runs (the benchmark compares 1 and 2 threads); returns the previous setting. */
+export function setNativeThreads(setting: number | "auto"): number | "auto" {
+  if (setting !== "auto" && !(Number.isInteger(setting) && setting >= 1)) {
+    throw new Error(`setNativeThreads: ${String(setting)}; expected "auto" or a positive whole number`);
+  }
+  const before = threadSetting;
+  threadSetting = setting;
+  // Paths that do not size their steps (the GRU loops, a reader's own wasm-kernel calls) take a fixed count at once.
+  if (setting !== "auto" && cached?.ok) cached.addon.setNumThreads(setting);
+  return before;
+}
+
+/**
+ * Sets the addon's threads for a training run whose steps take `multiplyAddsPerStep` (forward and
+ * backward, ≈ 3× the forward pass): the fixed setting, or by size under "auto". Returns the count.
+ * Changing it rebuilds a native net's per-batch plans on its next step, so it is set once per run.
+ */
+export function useNativeThreadsFor(addon: NativeAddon, multiplyAddsPerStep: number): number {
+  const threads = threadSetting === "auto" ? autoNativeThreads(multiplyAddsPerStep) : threadSetting;
+  if (addon.getNumThreads() !== threads) addon.setNumThreads(threads);
+  return threads;
 }
 
 const threadsText = (addon: NativeAddon): string => {

@@ -73,6 +73,7 @@ type GraphAddon = NativeAddon & {
   graphSetArray(net: GraphNetHandle, which: "param" | "state", index: number, values: Float32Array): void;
   graphNumArrays(net: GraphNetHandle, which: "param" | "state"): number;
   graphImplInfo(net: GraphNetHandle, batch: number): string;
+  graphRestart(net: GraphNetHandle, optimizer: { kind: NativeOptimizer; weightDecay?: number }, seed: number): void;
 };
 
 /** A model the graph step can train — its nodes and its variables in the addon's order — or why not. */
@@ -237,8 +238,20 @@ export class NativeGraphTrainer {
       throw new Error(`native graph has ${counts[0]} parameters and ${counts[1]} states, the model ${this.params.length} and ${this.states.length}`);
     }
     this.gradOrder = net.trainableWeights.map((v) => this.params.indexOf(v));
+    this.loadFromModel();
+  }
+
+  /** Copies the model's weights and BatchNorm moving statistics into the native network. */
+  loadFromModel(): void {
     this.params.forEach((v, i) => this.addon.graphSetArray(this.handle, "param", i, v.read().dataSync() as Float32Array));
     this.states.forEach((v, i) => this.addon.graphSetArray(this.handle, "state", i, v.read().dataSync() as Float32Array));
+  }
+
+  /** A new training run on the same native buffers: the model's current weights, a fresh optimiser and dropout seed. */
+  restart(opts: NativeTrainingOptions = {}): void {
+    const { optimizer = "sgd", weightDecay, seed = 0 } = opts;
+    this.addon.graphRestart(this.handle, { kind: optimizer, weightDecay }, seed);
+    this.loadFromModel();
   }
 
   /** One fused step on `batch` samples of x (NHWC floats) from sample `start`, labels likewise; returns the mean loss. momentum: SGD's. */
