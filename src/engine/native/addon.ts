@@ -116,8 +116,8 @@ let threadSetting: number | "auto" = "auto";
 /**
  * Multiply-adds per training step from which every core pays. Measured on 2 cores (npm run bench,
  * quiet, 1 vs 2 threads): ResNet-20 at batch 128 (≈ 15 G per step) and the §8 GPT at batch 64
- * (≈ 3 G) run 1.7–1.8× faster on 2 threads; LeNet at batch 4 and 64 (≤ 0.13 G), the §6.4 MLP and
- * the GRU run slower (0.4–0.9×): their steps are too short to split.
+ * (≈ 64 G) run 1.7–1.8× faster on 2 threads; LeNet at batch 4 (8 M) and the §6.4 MLP run 2×
+ * slower, their steps too short to split; LeNet at batch 64 (0.13 G) went either way in two runs.
  */
 export const MULTI_THREAD_MIN_MULTIPLY_ADDS = 1e9;
 
