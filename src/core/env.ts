@@ -187,14 +187,6 @@ export function readEnvSwitch(name: string, fallback: boolean, env: EnvironmentV
   return badValue(name, raw, "on or off (or 1/0, true/false, yes/no)");
 }
 
-/** A positive integer written in decimal; `fallback` when unset. */
-export function readEnvPositiveInteger(name: string, fallback: number, env: EnvironmentValues = process.env): number {
-  const raw = readEnvText(name, env);
-  if (raw === undefined) return fallback;
-  if (!/^[1-9][0-9]*$/.test(raw.trim())) return badValue(name, raw, "a positive integer");
-  return Number(raw.trim());
-}
-
 /** One of `allowed`; `undefined` when unset. */
 export function readEnvChoice<T extends string>(name: string, allowed: readonly T[], env: EnvironmentValues = process.env): T | undefined {
   const raw = readEnvText(name, env);
