@@ -367,7 +367,7 @@ test("RUNBOOK_NATIVE_THREADS that is neither auto nor a positive integer is an e
   const addon = path.resolve(__dirname, "..", "src", "engine", "native", "addon.js");
   const code = `try { require(${JSON.stringify(addon)}).loadNative(); console.log('LOADED'); } catch (e) { console.log('ERROR ' + e.message); }`;
   for (const bad of ["two", "0", "-1", "1.5"]) {
-    const r = spawnSync(process.execPath, ["-e", code], { encoding: "utf8", env: { ...process.env, RUNBOOK_NATIVE_THREADS: bad } });
+    const r = spawnSync(process.execPath, ["-e", code], { encoding: "utf8", env: { ...process.env, RUNBOOK_NATIVE: "on", RUNBOOK_NATIVE_THREADS: bad } });
     assert.match(r.stdout, new RegExp(`ERROR RUNBOOK_NATIVE_THREADS=${bad.replace(".", "\\.")}: expected "auto" or a positive integer`), r.stdout + r.stderr);
   }
 });
@@ -375,7 +375,7 @@ test("RUNBOOK_NATIVE_THREADS that is neither auto nor a positive integer is an e
 test("RUNBOOK_NATIVE_SIMD that is not a kernel set is an error naming it", () => {
   const addon = path.resolve(__dirname, "..", "src", "engine", "native", "addon.js");
   const code = `try { require(${JSON.stringify(addon)}).loadNative(); console.log('LOADED'); } catch (e) { console.log('ERROR ' + e.message); }`;
-  const r = spawnSync(process.execPath, ["-e", code], { encoding: "utf8", env: { ...process.env, RUNBOOK_NATIVE_SIMD: "sse9" } });
+  const r = spawnSync(process.execPath, ["-e", code], { encoding: "utf8", env: { ...process.env, RUNBOOK_NATIVE: "on", RUNBOOK_NATIVE_SIMD: "sse9" } });
   assert.match(r.stdout, /ERROR RUNBOOK_NATIVE_SIMD=sse9: expected one of auto, baseline, avx2, avx512/, r.stdout + r.stderr);
 });
 
