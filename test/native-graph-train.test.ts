@@ -8,7 +8,7 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { autoNativeThreads, loadNative, MULTI_THREAD_MIN_MULTIPLY_ADDS, setNativeThreads } from "../src/engine/native/addon";
+import { autoNativeThreads, loadNative, MULTI_THREAD_MIN_MULTIPLY_ADDS, resetNativeForTests, setNativeThreads } from "../src/engine/native/addon";
 import { NativeGraphTrainer, planGraphTraining } from "../src/engine/native/graph-train";
 import { nativePredictorFor, nativeTrainerFor, NativeSeqTrainer } from "../src/engine/native/seq-train";
 import { buildCifarResNet } from "../src/models/resnet";
@@ -378,6 +378,7 @@ test("threads: 'auto' gives every core to steps of ≥ 1 G multiply-adds and 1 t
     };
     assert.equal(await run(buildCifarResNet({ depth: 20, numClasses: 10, inputShape: [32, 32, 1], seed: 1, shortcut: "A" }), 128), cores);
     assert.equal(await run(buildLeNet({ inputShape: [32, 32, 3], numClasses: 10, seed: 1 }), 4), 1);
+    resetNativeForTests(); // a setting made before the addon loads survives the load (which reads the environment)
     setNativeThreads(1);
     assert.equal(await run(buildCifarResNet({ depth: 20, numClasses: 10, inputShape: [32, 32, 1], seed: 1, shortcut: "A" }), 128), 1);
     assert.throws(() => setNativeThreads(0), /setNativeThreads: 0; expected "auto" or a positive whole number/);

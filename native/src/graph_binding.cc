@@ -39,9 +39,6 @@ NodeKind nodeKind(const std::string& k) {
   throw ArgError("unknown graph node kind '" + k + "'");
 }
 
-// createGraphNet([h, w, c], nodes, optimizer, seed) → handle. A node: {kind, inputs: number[], relu, bias,
-// cout, kh, kw, sh, sw, padTop, padBottom, padLeft, padRight, momentum, epsilon, rate}; optimizer:
-// {kind: "sgd"|"adam"|"adamw", momentum, beta1, beta2, epsilon, weightDecay}.
 // The optimiser spec { kind, momentum?, beta1?, beta2?, epsilon?, weightDecay? } of createGraphNet and graphRestart.
 runbook::OptimizerConfig optimizerConfig(napi_env env, napi_value spec) {
   runbook::OptimizerConfig opt;
@@ -55,6 +52,9 @@ runbook::OptimizerConfig optimizerConfig(napi_env env, napi_value spec) {
   return opt;
 }
 
+// createGraphNet([h, w, c], nodes, optimizer, seed) → handle. A node: {kind, inputs: number[], relu, bias,
+// cout, kh, kw, sh, sw, padTop, padBottom, padLeft, padRight, momentum, epsilon, rate}; optimizer:
+// {kind: "sgd"|"adam"|"adamw", momentum, beta1, beta2, epsilon, weightDecay}.
 napi_value CreateGraphNet(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
     auto a = args(env, info, 4);

@@ -131,10 +131,12 @@ export function setNativeThreads(setting: number | "auto"): number | "auto" {
   if (setting !== "auto" && !(Number.isInteger(setting) && setting >= 1)) {
     throw new Error(`setNativeThreads: ${String(setting)}; expected "auto" or a positive whole number`);
   }
+  // Load first: loading reads RUNBOOK_NATIVE_THREADS, which would otherwise overwrite this setting later.
+  const status = loadNative();
   const before = threadSetting;
   threadSetting = setting;
   // Paths that do not size their steps (the GRU loops, a reader's own wasm-kernel calls) take a fixed count at once.
-  if (setting !== "auto" && cached?.ok) cached.addon.setNumThreads(setting);
+  if (setting !== "auto" && status.ok) status.addon.setNumThreads(setting);
   return before;
 }
 
