@@ -26,7 +26,8 @@ import { writeFileAtomic } from "../../src/core/atomic-write";
 import { shuffledIndices } from "../../src/core/random";
 import { initBackend } from "../../src/engine/backend";
 import { Transformer, transformerWeightShapes, type TransformerConfig } from "../../src/models/transformer";
-import { evaluateLanguageModel, trainLanguageModel } from "../../src/training/train-lm";
+import { evaluateLanguageModel, LM_ADAM, trainLanguageModel } from "../../src/training/train-lm";
+import { resolvedCosineSchedule } from "../../src/training/lr-schedule";
 import { parseVerseForms, prepareTangLanguageModelData } from "../../src/text/tang-lm-data";
 
 /** The value after `--name`, or `dflt`; throws naming a flag given without a value. */
@@ -51,17 +52,14 @@ function bytesOf(a: Int32Array | Float32Array): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
-/** The learning-rate schedule and batches trainLanguageModel uses for these settings (its defaults). */
-function scheduleOf(numSteps: number, batchSize: number, trainCount: number) {
+/** The learning-rate schedule and batches trainLanguageModel uses for these settings (its defaults, read from it). */
+function scheduleOf(numSteps: number, lr: number, batchSize: number, trainCount: number) {
   const batchesPerEpoch = Math.floor(trainCount / batchSize);
   return {
     batchesPerEpoch,
     numEpochs: Math.ceil(numSteps / batchesPerEpoch),
-    warmupSteps: Math.max(1, Math.round(0.1 * numSteps)),
-    minLrFraction: 0.1,
-    beta1: 0.9,
-    beta2: 0.99,
-    epsilon: 1e-8,
+    ...resolvedCosineSchedule({ lr, numSteps }),
+    ...LM_ADAM,
     // The notebook logs the mean training loss every logEvery steps and evaluates every epoch and at the end.
     logEvery: Math.max(5, Math.round(numSteps / 60)),
   };
@@ -103,7 +101,7 @@ async function main(): Promise<void> {
     tieWeights: true,
     seed: settings.seed,
   };
-  const schedule = scheduleOf(settings.numSteps, settings.batchSize, trainSet.count);
+  const schedule = scheduleOf(settings.numSteps, settings.lr, settings.batchSize, trainSet.count);
   if (schedule.batchesPerEpoch < 1) throw new Error(`export-tang-lm: ${trainSet.count} training windows are fewer than one batch of ${settings.batchSize}`);
 
   fs.mkdirSync(path.join(out, "weights"), { recursive: true });

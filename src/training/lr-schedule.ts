@@ -19,11 +19,15 @@ export interface CosineScheduleOptions {
   minLrFraction?: number;
 }
 
+/** The warm-up and floor `opts` resolve to: given values, else 10% of the steps (at least 1) and 0.1. */
+export function resolvedCosineSchedule(opts: CosineScheduleOptions): { warmupSteps: number; minLrFraction: number } {
+  return { warmupSteps: opts.warmupSteps ?? Math.max(1, Math.round(0.1 * opts.numSteps)), minLrFraction: opts.minLrFraction ?? 0.1 };
+}
+
 /** Learning rate at `step` (0-based): linear warm-up to lr, then cosine decay to lr·minLrFraction. */
 export function learningRateAt(step: number, opts: CosineScheduleOptions): number {
   const { lr, numSteps } = opts;
-  const warmup = opts.warmupSteps ?? Math.max(1, Math.round(0.1 * numSteps));
-  const minFrac = opts.minLrFraction ?? 0.1;
+  const { warmupSteps: warmup, minLrFraction: minFrac } = resolvedCosineSchedule(opts);
   if (step < warmup) return (lr * (step + 1)) / warmup;
   const span = Math.max(1, numSteps - warmup);
   const progress = Math.min(1, (step - warmup) / span);

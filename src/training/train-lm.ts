@@ -142,7 +142,10 @@ function requireTokenIds(fn: string, what: string, data: TokenSequences, vocabSi
   }
 }
 
-/** A native trainer holding `model`'s current weights with Adam(0.9, beta2, 1e-8), or why there is none. */
+/** trainLanguageModel's Adam: β₁ 0.9, β₂ 0.99 unless opts.beta2 says otherwise, ε 1e-8 (what the PyTorch referee is given). */
+export const LM_ADAM = { beta1: 0.9, beta2: 0.99, epsilon: 1e-8 } as const;
+
+/** A native trainer holding `model`'s current weights with Adam(β₁, beta2, ε) of LM_ADAM, or why there is none. */
 function nativeTrainerForModel(model: Transformer, beta2: number): { trainer: NativeTransformerTrainer; reason: string } | { trainer: null; reason: string } {
   const c = model.config;
   const spec = {
@@ -157,7 +160,7 @@ function nativeTrainerForModel(model: Transformer, beta2: number): { trainer: Na
   return nativeTransformerTrainerFor(
     spec,
     model.variables().map((v) => v.dataSync() as Float32Array),
-    { beta1: 0.9, beta2, epsilon: 1e-8 },
+    { beta1: LM_ADAM.beta1, beta2, epsilon: LM_ADAM.epsilon },
   );
 }
 
@@ -188,7 +191,7 @@ export function evaluateLanguageModel(
       `evaluateLanguageModel: sequences of ${data.length} tokens need contextLength ≥ ${data.length - 1}; the model has ${model.config.contextLength}`,
     );
   }
-  const native = engine === "auto" ? nativeTrainerForModel(model, 0.99).trainer : null;
+  const native = engine === "auto" ? nativeTrainerForModel(model, LM_ADAM.beta2).trainer : null;
   if (native) {
     try {
       const meanLoss = nativeMeanLoss(native, data, batchSize);
@@ -248,8 +251,8 @@ export async function trainLanguageModel(model: Transformer, data: TokenSequence
   const addon = loadNative();
   // 6·N·D FLOPs = 3·N multiply-adds per token (forward + backward). Large steps use every core.
   if (addon.ok) useNativeThreadsFor(addon.addon, 3 * model.numParameters() * tokensPerBatch);
-  const native = opts.engine === "tfjs" ? { trainer: null, reason: "engine: tfjs requested" } : nativeTrainerForModel(model, opts.beta2 ?? 0.99);
-  const optimizer = native.trainer ? null : new ScheduledAdam(lr, 0.9, opts.beta2 ?? 0.99, 1e-8);
+  const native = opts.engine === "tfjs" ? { trainer: null, reason: "engine: tfjs requested" } : nativeTrainerForModel(model, opts.beta2 ?? LM_ADAM.beta2);
+  const optimizer = native.trainer ? null : new ScheduledAdam(lr, LM_ADAM.beta1, opts.beta2 ?? LM_ADAM.beta2, LM_ADAM.epsilon);
   const windows = new Int32Array(batchSize * data.length); // [batch, length]: the native step's input
   const varList = model.variables();
   const running = new RunningLoss();
